@@ -1,0 +1,141 @@
+"""Công vụ: monthly staff assessment, conduct and citizen feedback for government bodies."""
+from flask import Flask, request, session
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from config import INSTANCE_DIR, get_config
+
+# Pages open to anonymous visitors. Everything else requires a login (see register_access_control).
+PUBLIC_ENDPOINTS = {"static", "auth.login", "main.set_language", "main.health"}
+
+CONTENT_SECURITY_POLICY = {
+    "default-src": "'self'",
+    "img-src": "'self' data:",
+    "style-src": "'self'",
+    "script-src": "'self'",
+    "form-action": "'self'",
+    "frame-ancestors": "'none'",
+    "base-uri": "'self'",
+    "object-src": "'none'",
+}
+
+
+def create_app(config_name=None):
+    """The application factory."""
+    app = Flask(__name__, instance_path=str(INSTANCE_DIR))
+    app.config.from_object(get_config(config_name))
+    app.json.ensure_ascii = False  # Vietnamese stays readable in JSON and in the audit page
+    INSTANCE_DIR.mkdir(exist_ok=True)
+    register_extensions(app)
+    register_blueprints(app)
+    register_access_control(app)
+    register_errorhandlers(app)
+    register_template_helpers(app)
+    register_commands(app)
+    return app
+
+
+def select_locale():
+    """The visitor's chosen language, else the account's, else Vietnamese."""
+    from flask import current_app, has_request_context
+
+    languages = current_app.config["LANGUAGES"]
+    if not has_request_context():
+        return None
+    chosen = session.get("lang")
+    if chosen in languages:
+        return chosen
+    if current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    return None
+
+
+def register_extensions(app):
+    from app.extensions import babel, csrf, db, limiter, login_manager, migrate, talisman
+
+    db.init_app(app)
+    # Every model module is imported here so that migrations see the whole schema.
+    from app import audit  # noqa: F401
+    from app.auth import models as auth_models  # noqa: F401
+    from app.org import models as org_models  # noqa: F401
+
+    migrate.init_app(app, db, directory=str(INSTANCE_DIR.parent / "migrations"),
+                     render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Vui lòng đăng nhập để tiếp tục.")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+    talisman.init_app(
+        app,
+        force_https=app.config["FORCE_HTTPS"],
+        strict_transport_security=app.config["FORCE_HTTPS"],
+        session_cookie_secure=app.config["SESSION_COOKIE_SECURE"],
+        session_cookie_http_only=True,
+        session_cookie_samesite=app.config["SESSION_COOKIE_SAMESITE"],
+        content_security_policy=CONTENT_SECURITY_POLICY,
+        frame_options="DENY",
+        referrer_policy="same-origin",
+    )
+
+    from app.auth.models import User
+
+    @login_manager.user_loader
+    def load_user(token):
+        # The cookie holds "<id>.<session_version>": a bumped version ends old sessions.
+        try:
+            user_id, version = (int(part) for part in token.split("."))
+        except ValueError:
+            return None
+        user = db.session.get(User, user_id)
+        if user is None or not user.active or user.session_version != version:
+            return None
+        return user
+
+
+def register_blueprints(app):
+    from app.auth.views import bp as auth_bp
+    from app.main.views import bp as main_bp
+    from app.org.views import bp as org_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(org_bp)
+
+
+def register_access_control(app):
+    """Every page requires a login unless it is listed as public."""
+    from app.extensions import login_manager
+
+    @app.before_request
+    def require_login():
+        if request.endpoint is None or request.endpoint in PUBLIC_ENDPOINTS:
+            return None
+        if not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        return None
+
+
+def register_errorhandlers(app):
+    from app.errors import register
+
+    register(app)
+
+
+def register_template_helpers(app):
+    from app.templating import register
+
+    register(app)
+
+
+def register_commands(app):
+    from app.auth.cli import register as register_auth
+    from app.demo import seed_demo_command
+    from app.org.cli import org_cli
+
+    register_auth(app)
+    app.cli.add_command(org_cli)
+    app.cli.add_command(seed_demo_command)

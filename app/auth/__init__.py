@@ -1,0 +1,1 @@
+"""Accounts, roles granted with a unit scope, login, and the permission helper."""

@@ -1,0 +1,202 @@
+"""Account services: passwords, login with lockout, users and role grants."""
+from dataclasses import dataclass
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
+from sqlalchemy import func, select
+
+from app import audit
+from app.audit import utcnow
+from app.auth.models import RoleGrant, User
+from app.database import transactional
+from app.extensions import db
+
+USER_FIELDS = ("username", "display_name", "email", "staff_id", "active", "locale")
+
+
+def _hasher():
+    config = current_app.config
+    return PasswordHasher(
+        time_cost=config["ARGON2_TIME_COST"],
+        memory_cost=config["ARGON2_MEMORY_COST"],
+        parallelism=config["ARGON2_PARALLELISM"],
+    )
+
+
+def hash_password(password):
+    """An argon2id hash of the password."""
+    return _hasher().hash(password)
+
+
+def verify_password(password_hash, password):
+    """True when the password matches the stored hash."""
+    try:
+        return _hasher().verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def normalise_username(username):
+    return (username or "").strip().lower()
+
+
+def find_user(username):
+    return db.session.scalar(select(User).where(User.username == normalise_username(username)))
+
+
+@dataclass
+class LoginResult:
+    user: User | None
+    error: str | None  # None, "invalid" or "locked"
+
+
+@transactional
+def authenticate(username, password):
+    """Check a login; count failures, lock the account for a while after too many."""
+    config = current_app.config
+    user = find_user(username)
+    now = utcnow()
+    if user is None:
+        verify_password(_dummy_hash(), password)  # same cost whether or not the user exists
+        audit.record("auth.login_failed", object_type="user_account",
+                     after={"username": normalise_username(username)[:80]})
+        return LoginResult(None, "invalid")
+    if user.locked_until is not None and _aware(user.locked_until) > now:
+        audit.record("auth.login_locked", user, actor=user)
+        return LoginResult(None, "locked")
+    if not user.active or not verify_password(user.password_hash, password):
+        user.failed_logins += 1
+        locked = user.failed_logins >= config["LOGIN_MAX_FAILURES"]
+        if locked:
+            user.locked_until = now + config["LOGIN_LOCKOUT"]
+            user.failed_logins = 0
+        audit.record("auth.login_failed", user, actor=user, after={"locked": locked})
+        return LoginResult(None, "locked" if locked else "invalid")
+    if _hasher().check_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.failed_logins = 0
+    user.locked_until = None
+    user.last_login_at = now
+    audit.record("auth.login", user, actor=user)
+    return LoginResult(user, None)
+
+
+_DUMMY_HASH = {}
+
+
+def _dummy_hash():
+    key = current_app.config["ARGON2_MEMORY_COST"]
+    if key not in _DUMMY_HASH:
+        _DUMMY_HASH[key] = hash_password("not-a-real-password")
+    return _DUMMY_HASH[key]
+
+
+def _aware(moment):
+    # SQLite hands back naive datetimes; they were stored in UTC.
+    return moment if moment.tzinfo else moment.replace(tzinfo=utcnow().tzinfo)
+
+
+@transactional
+def end_sessions(user, reason):
+    """Invalidate every session cookie of the account (logout, password change, disabling)."""
+    user.session_version += 1
+    audit.record(f"auth.{reason}", user, actor=user if reason == "logout" else None)
+
+
+@transactional
+def change_password(user, current_password, new_password):
+    """Change one's own password; returns False when the current password is wrong."""
+    if not verify_password(user.password_hash, current_password):
+        return False
+    user.password_hash = hash_password(new_password)
+    user.session_version += 1
+    audit.record("auth.password_changed", user, actor=user)
+    return True
+
+
+@transactional
+def create_user(username, display_name, password, email=None, staff=None, locale="vi",
+                password_hash=None):
+    """Create an account; the username is stored in lower case.
+
+    `password_hash` lets a bulk caller (the demo) hash one password once for many accounts.
+    """
+    user = User(
+        username=normalise_username(username),
+        display_name=display_name.strip(),
+        email=(email or "").strip() or None,
+        password_hash=password_hash or hash_password(password),
+        staff_id=staff.id if staff else None,
+        locale=locale,
+    )
+    db.session.add(user)
+    audit.record("user.created", user, after=audit.snapshot(user, USER_FIELDS))
+    return user
+
+
+@transactional
+def reset_password(user, new_password):
+    """Set a new password chosen by an administrator; ends the user's sessions."""
+    user.password_hash = hash_password(new_password)
+    user.session_version += 1
+    user.failed_logins = 0
+    user.locked_until = None
+    audit.record("user.password_reset", user)
+
+
+@transactional
+def set_active(user, active):
+    """Disable or re-enable an account; disabling ends its sessions at once."""
+    if user.active == active:
+        return
+    before = {"active": user.active}
+    user.active = active
+    if not active:
+        user.session_version += 1
+    audit.record("user.enabled" if active else "user.disabled", user, before=before,
+                 after={"active": active})
+
+
+@transactional
+def set_locale(user, locale):
+    user.locale = locale
+
+
+@transactional
+def grant_role(user, role, unit, granted_by=None):
+    """Grant a role over a unit (and its descendants). Granting twice changes nothing."""
+    unit_id = None if role == "sys_admin" else unit.id
+    existing = db.session.scalar(
+        select(RoleGrant).where(RoleGrant.user_id == user.id, RoleGrant.role == role,
+                                RoleGrant.unit_id.is_(None) if unit_id is None
+                                else RoleGrant.unit_id == unit_id)
+    )
+    if existing is not None:
+        return existing
+    grant = RoleGrant(user=user, role=role, unit_id=unit_id,
+                      granted_by_id=granted_by.id if granted_by else None)
+    db.session.add(grant)
+    audit.record("role.granted", grant, after={"user": user.username, "role": role,
+                                               "unit": unit.code if unit_id else None})
+    return grant
+
+
+@transactional
+def revoke_role(grant):
+    """Remove a role grant."""
+    user = grant.user
+    audit.record("role.revoked", grant, before={"user": user.username, "role": grant.role,
+                                                "unit": grant.unit.code if grant.unit else None})
+    user.grants.remove(grant)
+
+
+def is_last_sys_admin_grant(grant):
+    """True for the only sys_admin grant held by an active account (it must not be removed)."""
+    if grant.role != "sys_admin":
+        return False
+    others = db.session.scalar(
+        select(func.count(RoleGrant.id)).join(User, RoleGrant.user_id == User.id)
+        .where(RoleGrant.role == "sys_admin", User.active.is_(True), RoleGrant.id != grant.id)
+    )
+    return others == 0

@@ -1,0 +1,33 @@
+"""Transactions: services own them; views, commands and jobs never commit."""
+from contextvars import ContextVar
+from functools import wraps
+
+from app.extensions import db
+
+_depth = ContextVar("transaction_depth", default=0)
+
+
+def transactional(fn):
+    """Run a service in one transaction: commit on success, roll back on any error.
+
+    A service called from another service joins the outer transaction, so a
+    page, a command or a job that calls several services still commits once.
+    """
+
+    @wraps(fn)
+    def wrapper(*args, **kwargs):
+        depth = _depth.get()
+        token = _depth.set(depth + 1)
+        try:
+            result = fn(*args, **kwargs)
+            if depth == 0:
+                db.session.commit()
+            return result
+        except BaseException:
+            if depth == 0:
+                db.session.rollback()
+            raise
+        finally:
+            _depth.reset(token)
+
+    return wrapper

@@ -1,0 +1,178 @@
+"""`flask seed-demo`: a realistic demo province with accounts for every role."""
+import random
+from datetime import date
+
+import click
+from flask.cli import with_appcontext
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from app.audit import act_as_system
+from app.auth import services as auth_services
+from app.database import transactional
+from app.extensions import db
+from app.org import services as org_services
+from app.org.models import Staff, Unit
+
+DEMO_PASSWORD = "CongVu@2026"
+
+# (code, name, kind, parent code)
+UNITS = [
+    ("UBND-T", "Ủy ban nhân dân tỉnh Mẫu", "other", None),
+    ("SNV", "Sở Nội vụ", "department", "UBND-T"),
+    ("SNV-VP", "Văn phòng Sở Nội vụ", "division", "SNV"),
+    ("SNV-TCBC", "Phòng Tổ chức, biên chế và tổ chức phi chính phủ", "division", "SNV"),
+    ("SNV-CCVC", "Phòng Công chức, viên chức", "division", "SNV"),
+    ("SNV-TTR", "Thanh tra Sở Nội vụ", "division", "SNV"),
+    ("STP", "Sở Tư pháp", "department", "UBND-T"),
+    ("STP-VP", "Văn phòng Sở Tư pháp", "division", "STP"),
+    ("STP-HCTP", "Phòng Hành chính tư pháp", "division", "STP"),
+    ("STC", "Sở Tài chính", "department", "UBND-T"),
+    ("STC-NS", "Phòng Quản lý ngân sách", "division", "STC"),
+    ("TTPVHCC", "Trung tâm Phục vụ hành chính công tỉnh", "public_service_unit", "UBND-T"),
+    ("HAN", "Ủy ban nhân dân huyện An Nhơn", "district", "UBND-T"),
+    ("HAN-VP", "Văn phòng HĐND và UBND huyện An Nhơn", "division", "HAN"),
+    ("HAN-MC", "Bộ phận Một cửa huyện An Nhơn", "one_stop_centre", "HAN"),
+    ("HAN-TD", "Ủy ban nhân dân xã Tân Định", "commune", "HAN"),
+    ("HAN-TD-MC", "Bộ phận Một cửa xã Tân Định", "one_stop_centre", "HAN-TD"),
+    ("HAN-PH", "Ủy ban nhân dân xã Phước Hòa", "commune", "HAN"),
+    ("HBS", "Ủy ban nhân dân huyện Bình Sơn", "district", "UBND-T"),
+    ("HBS-VP", "Văn phòng HĐND và UBND huyện Bình Sơn", "division", "HBS"),
+    ("HBS-MC", "Bộ phận Một cửa huyện Bình Sơn", "one_stop_centre", "HBS"),
+    ("HBS-BT", "Ủy ban nhân dân xã Bình Trị", "commune", "HBS"),
+]
+
+HEAD_TITLES = {
+    "other": ("Chủ tịch UBND tỉnh", "can_bo"),
+    "department": ("Giám đốc Sở", "cong_chuc"),
+    "division": ("Trưởng phòng", "cong_chuc"),
+    "public_service_unit": ("Giám đốc Trung tâm", "vien_chuc"),
+    "district": ("Chủ tịch UBND huyện", "can_bo"),
+    "commune": ("Chủ tịch UBND xã", "can_bo"),
+    "one_stop_centre": ("Trưởng bộ phận Một cửa", "cong_chuc"),
+}
+STAFF_TITLES = {
+    "one_stop_centre": [("Công chức tiếp nhận và trả kết quả", "cong_chuc", True),
+                        ("Viên chức tiếp nhận hồ sơ", "vien_chuc", True),
+                        ("Nhân viên hỗ trợ", "hop_dong", True)],
+    "commune": [("Công chức Tư pháp - Hộ tịch", "cong_chuc", False),
+                ("Công chức Văn phòng - Thống kê", "cong_chuc", False),
+                ("Công chức Địa chính - Xây dựng", "cong_chuc", False),
+                ("Phó Chủ tịch UBND xã", "can_bo", False)],
+    "default": [("Chuyên viên", "cong_chuc", False), ("Chuyên viên chính", "cong_chuc", False),
+                ("Phó trưởng phòng", "cong_chuc", False), ("Nhân viên", "hop_dong", False)],
+}
+
+SURNAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi",
+            "Đỗ", "Hồ", "Ngô", "Dương", "Lý"]
+MIDDLE = {"m": ["Văn", "Đức", "Minh", "Quang", "Hữu", "Công", "Thành"],
+          "f": ["Thị", "Thu", "Ngọc", "Thanh", "Minh", "Bích", "Kim"]}
+GIVEN = {"m": ["An", "Bình", "Cường", "Dũng", "Hải", "Hùng", "Khánh", "Long", "Nam", "Phúc",
+               "Quân", "Sơn", "Tâm", "Thắng", "Trung", "Tuấn", "Việt"],
+         "f": ["Anh", "Chi", "Dung", "Giang", "Hà", "Hạnh", "Hoa", "Hương", "Lan", "Linh", "Mai",
+               "Ngân", "Nhung", "Phương", "Thảo", "Trang", "Yến"]}
+
+# (username, display name, role, scope unit, staff to link: (unit code, index in unit))
+DEMO_ACCOUNTS = [
+    ("admin", "Quản trị hệ thống", "sys_admin", None, None),
+    ("nhansu", None, "hr_admin", "UBND-T", ("SNV-CCVC", 1)),
+    ("truongphong", None, "unit_head", "SNV-CCVC", ("SNV-CCVC", 0)),
+    ("chutichxa", None, "unit_head", "HAN-TD", ("HAN-TD", 0)),
+    ("thanhtra", None, "inspector", "UBND-T", ("SNV-TTR", 1)),
+    ("canbo", None, "staff", "SNV-CCVC", ("SNV-CCVC", 2)),
+    ("motcua", None, "staff", "HAN-MC", ("HAN-MC", 1)),
+]
+
+
+def _name(rng):
+    sex = rng.choice("mf")
+    return f"{rng.choice(SURNAMES)} {rng.choice(MIDDLE[sex])} {rng.choice(GIVEN[sex])}"
+
+
+def _ascii(text):
+    import unicodedata
+
+    text = text.replace("đ", "d").replace("Đ", "D")
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+
+
+@transactional
+def seed_demo():
+    """Build the demo organisation, its staff, their history and the demo accounts."""
+    rng = random.Random(2026)
+    units, by_unit, counter = {}, {}, 0
+    for code, name, kind, parent_code in UNITS:
+        units[code] = org_services.create_unit(code, name, kind, units.get(parent_code))
+    for code, _name_, kind, _parent in UNITS:
+        unit = units[code]
+        title, category = HEAD_TITLES[kind]
+        members = [(title, category, False, True)]
+        pool = STAFF_TITLES.get(kind, STAFF_TITLES["default"])
+        for index in range(rng.randint(2, 4)):
+            position, cat, front = pool[index % len(pool)]
+            members.append((position, cat, front, False))
+        by_unit[code] = []
+        for position, cat, front, head in members:
+            counter += 1
+            full_name = _name(rng)
+            start = date(rng.randint(2005, 2022), rng.randint(1, 12), rng.randint(1, 28))
+            given = _ascii(full_name.split()[-1])
+            initials = "".join(_ascii(part[0]) for part in full_name.split()[:-1])
+            staff = org_services.create_staff(
+                unit, code=f"CB{counter:04d}", full_name=full_name, category=cat, position=position,
+                is_head=head, front_desk=front, email=f"{given}.{initials}{counter}@maudemo.gov.vn",
+                start_date=start, active=True,
+            )
+            by_unit[code].append(staff)
+    _seed_history(units, by_unit)
+    _seed_accounts(units, by_unit)
+    return counter
+
+
+def _seed_history(units, by_unit):
+    # A transfer during 2025, a reprimand in 2025, a maternity leave: history the later features use.
+    mover = by_unit["STP-HCTP"][-1]
+    org_services.transfer_staff(mover, units["HAN-TD"], date(2025, 4, 1))
+    org_services.add_discipline(by_unit["HBS-MC"][1], date(2025, 9, 30), "khien_trach",
+                                "Quyết định số 112/QĐ-UBND")
+    org_services.add_discipline(by_unit["HAN-PH"][2], date(2024, 11, 15), "canh_cao",
+                                "Quyết định số 87/QĐ-UBND")
+    org_services.add_leave(by_unit["SNV-VP"][1], date(2025, 3, 1), date(2025, 8, 31), "maternity")
+    org_services.add_leave(by_unit["HAN-MC"][2], date(2025, 10, 6), date(2025, 10, 10), "sick")
+
+
+def _seed_accounts(units, by_unit):
+    password_hash = auth_services.hash_password(DEMO_PASSWORD)
+    linked = set()
+    for username, display, role, scope, link in DEMO_ACCOUNTS:
+        staff = by_unit[link[0]][link[1]] if link else None
+        user = auth_services.create_user(username, display or staff.full_name, DEMO_PASSWORD,
+                                         email=staff.email if staff else None, staff=staff)
+        auth_services.grant_role(user, role, units.get(scope))
+        if staff is not None:
+            linked.add(staff.id)
+            if role != "staff":
+                auth_services.grant_role(user, "staff", staff.unit)
+    # Every other staff member gets an account named after their code (one hash, same password).
+    for code, members in by_unit.items():
+        for staff in members:
+            if staff.id in linked:
+                continue
+            user = auth_services.create_user(staff.code, staff.full_name, None, email=staff.email,
+                                             staff=staff, password_hash=password_hash)
+            auth_services.grant_role(user, "staff", staff.unit)
+            if staff.is_head:
+                auth_services.grant_role(user, "unit_head", staff.unit)
+
+
+@click.command("seed-demo")
+@with_appcontext
+def seed_demo_command():
+    """Load the demo organisation when the database has none."""
+    act_as_system("cli:seed-demo")
+    if db.session.scalar(select(func.count(Unit.id))) or db.session.scalar(select(func.count(Staff.id))):
+        click.echo(_("Cơ sở dữ liệu đã có dữ liệu; không nạp dữ liệu mẫu."))
+        return
+    count = seed_demo()
+    click.echo(_("Đã nạp dữ liệu mẫu: %(units)d đơn vị, %(staff)d cán bộ. Mật khẩu mọi tài khoản mẫu: %(password)s",
+                 units=len(UNITS), staff=count, password=DEMO_PASSWORD))

@@ -1,0 +1,34 @@
+"""The home page, the language switch and the health check."""
+from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask_login import current_user
+from sqlalchemy import text
+
+from app.auth import services as auth_services
+from app.extensions import db
+from app.utils import safe_next_url
+
+bp = Blueprint("main", __name__)
+
+
+@bp.get("/")
+def index():
+    """The signed-in user's home: their roles and the places they can go."""
+    return render_template("main/index.html", grants=current_user.grants)
+
+
+@bp.post("/language")
+def set_language():
+    """Switch the interface language (kept in the session and on the account)."""
+    lang = request.form.get("lang", "")
+    if lang in current_app.config["LANGUAGES"]:
+        session["lang"] = lang
+        if current_user.is_authenticated:
+            auth_services.set_locale(current_user, lang)
+    return redirect(safe_next_url(request.form.get("next")) or url_for("main.index"))
+
+
+@bp.get("/healthz")
+def health():
+    """Liveness for the load balancer: the database answers."""
+    db.session.execute(text("SELECT 1"))
+    return {"status": "ok"}

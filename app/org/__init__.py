@@ -1,0 +1,1 @@
+"""Organisation: units, staff, transfers, disciplinary decisions, leave, imports."""

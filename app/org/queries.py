@@ -1,0 +1,106 @@
+"""Reads for the organisation pages: scoped, paginated, a bounded number of queries each."""
+import calendar
+from datetime import date
+
+from flask import current_app
+from sqlalchemy import func, or_, select
+
+from app.auth.permissions import scope_filter, scope_paths
+from app.extensions import db
+from app.org.models import DisciplinaryDecision, LeaveRecord, Staff, StaffAssignment, Unit
+
+
+def _paginate(query, per_page=None):
+    return db.paginate(query, per_page=per_page or current_app.config["PAGE_SIZE"],
+                       error_out=False, max_per_page=100)
+
+
+def top_units(user):
+    """The highest units the user may browse: the roots, or the units of their grants."""
+    paths = scope_paths(user, "org.view")
+    query = select(Unit).order_by(Unit.name)
+    if paths is None:
+        query = query.where(Unit.parent_id.is_(None))
+    else:
+        # Leave out a granted unit that already sits inside another granted unit.
+        tops = [p for p in paths if not any(p != other and p.startswith(other) for other in paths)]
+        query = query.where(Unit.path.in_(tops or [""]))
+    return _paginate(query)
+
+
+def child_units(unit):
+    return _paginate(select(Unit).where(Unit.parent_id == unit.id).order_by(Unit.name))
+
+
+def unit_staff(unit):
+    return _paginate(select(Staff).where(Staff.unit_id == unit.id, Staff.active.is_(True))
+                     .order_by(Staff.is_head.desc(), Staff.full_name))
+
+
+def ancestors(unit):
+    """The units above `unit`, root first (one query)."""
+    ids = unit.ancestor_ids[:-1]
+    if not ids:
+        return []
+    by_id = {u.id: u for u in db.session.scalars(select(Unit).where(Unit.id.in_(ids)))}
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def subtree_counts(units):
+    """Staff and child-unit counts for a page of units (two grouped queries)."""
+    ids = [u.id for u in units]
+    if not ids:
+        return {}, {}
+    staff = dict(db.session.execute(
+        select(Staff.unit_id, func.count(Staff.id))
+        .where(Staff.unit_id.in_(ids), Staff.active.is_(True)).group_by(Staff.unit_id)).all())
+    children = dict(db.session.execute(
+        select(Unit.parent_id, func.count(Unit.id)).where(Unit.parent_id.in_(ids))
+        .group_by(Unit.parent_id)).all())
+    return staff, children
+
+
+def search_staff(user, q="", category="", status="active"):
+    """Staff within the user's scope matching a name or code."""
+    query = (select(Staff).join(Staff.unit).where(scope_filter(user, "org.view"))
+             .order_by(Staff.full_name, Staff.code))
+    if q:
+        pattern = f"%{q}%"
+        query = query.where(or_(Staff.full_name.ilike(pattern), Staff.code.ilike(pattern)))
+    if category:
+        query = query.where(Staff.category == category)
+    if status == "active":
+        query = query.where(Staff.active.is_(True))
+    elif status == "inactive":
+        query = query.where(Staff.active.is_(False))
+    return _paginate(query)
+
+
+def staff_history(staff):
+    """Assignments, disciplinary decisions and leave of one staff member (three queries)."""
+    assignments = db.session.scalars(
+        select(StaffAssignment).where(StaffAssignment.staff_id == staff.id)
+        .order_by(StaffAssignment.start_date.desc())).all()
+    decisions = db.session.scalars(
+        select(DisciplinaryDecision).where(DisciplinaryDecision.staff_id == staff.id)
+        .order_by(DisciplinaryDecision.decision_date.desc())).all()
+    leave = db.session.scalars(
+        select(LeaveRecord).where(LeaveRecord.staff_id == staff.id)
+        .order_by(LeaveRecord.start_date.desc())).all()
+    return assignments, decisions, leave
+
+
+def unit_id_in_month(staff_id, year, month):
+    """The unit a staff member belonged to in a month: the latest assignment touching it."""
+    first = date(year, month, 1)
+    last = date(year, month, calendar.monthrange(year, month)[1])
+    return db.session.scalar(
+        select(StaffAssignment.unit_id)
+        .where(StaffAssignment.staff_id == staff_id, StaffAssignment.start_date <= last,
+               or_(StaffAssignment.end_date.is_(None), StaffAssignment.end_date >= first))
+        .order_by(StaffAssignment.start_date.desc()).limit(1)
+    )
+
+
+def find_unit(code):
+    return db.session.scalar(select(Unit).where(Unit.code == (code or "").strip()))

@@ -1,0 +1,369 @@
+"""Organisation services: units, staff, transfers, discipline, leave, and the CSV imports."""
+from datetime import timedelta
+
+from flask_babel import gettext as _
+from sqlalchemy import func, insert, select, text, update
+
+from app import audit
+from app.csvimport import ImportRejected, RowChecker, RowError, read_rows
+from app.database import transactional
+from app.extensions import db
+from app.org.models import (DISCIPLINE_FORMS, STAFF_CATEGORIES, UNIT_KINDS, DisciplinaryDecision,
+                            LeaveRecord, Staff, StaffAssignment, Unit)
+
+UNIT_FIELDS = ("code", "name", "parent_id", "kind")
+STAFF_FIELDS = ("code", "full_name", "unit_id", "category", "position", "is_head", "front_desk",
+                "email", "start_date", "active")
+
+UNIT_COLUMNS = ("code", "name", "parent_code", "kind")
+STAFF_COLUMNS = ("code", "full_name", "unit_code", "category", "position", "is_head",
+                 "front_desk", "email", "start_date")
+DISCIPLINE_COLUMNS = ("staff_code", "decision_date", "form")
+
+# One statement recomputes every unit's materialised path from the parent links.
+_REBUILD_PATHS = text("""
+    WITH RECURSIVE tree(id, path) AS (
+        SELECT id, '/' || CAST(id AS VARCHAR(20)) || '/' FROM unit WHERE parent_id IS NULL
+        UNION ALL
+        SELECT child.id, tree.path || CAST(child.id AS VARCHAR(20)) || '/'
+        FROM unit AS child JOIN tree ON child.parent_id = tree.id
+    )
+    UPDATE unit SET path = tree.path FROM tree WHERE tree.id = unit.id AND unit.path <> tree.path
+""")
+
+
+def rebuild_unit_paths():
+    db.session.execute(_REBUILD_PATHS)
+
+
+# ---------------------------------------------------------------- units
+
+@transactional
+def create_unit(code, name, kind, parent=None):
+    """Add a unit under `parent` (or as a root)."""
+    unit = Unit(code=code.strip(), name=name.strip(), kind=kind, parent_id=parent.id if parent else None)
+    db.session.add(unit)
+    db.session.flush()
+    unit.path = (parent.path if parent else "/") + f"{unit.id}/"
+    audit.record("unit.created", unit, after=audit.snapshot(unit, UNIT_FIELDS))
+    return unit
+
+
+@transactional
+def update_unit(unit, name, kind, parent=None):
+    """Rename, re-kind or move a unit; a move carries its whole subtree along."""
+    before = audit.snapshot(unit, UNIT_FIELDS)
+    unit.name, unit.kind = name.strip(), kind
+    new_parent_id = parent.id if parent else None
+    if new_parent_id != unit.parent_id:
+        if parent is not None and parent.is_within(unit):
+            raise ValueError("a unit cannot move under itself")
+        old_prefix = unit.path
+        new_prefix = (parent.path if parent else "/") + f"{unit.id}/"
+        unit.parent_id = new_parent_id
+        db.session.flush()
+        db.session.execute(
+            update(Unit)
+            .where(Unit.path.startswith(old_prefix, autoescape=True))
+            .values(path=new_prefix + func.substr(Unit.path, len(old_prefix) + 1))
+            .execution_options(synchronize_session=False)
+        )
+        db.session.expire_all()
+    audit.record("unit.updated", unit, before=before, after=audit.snapshot(unit, UNIT_FIELDS))
+    return unit
+
+
+# ---------------------------------------------------------------- staff
+
+@transactional
+def create_staff(unit, **fields):
+    """Add a staff member and their first assignment (from their start date)."""
+    staff = Staff(unit_id=unit.id, **fields)
+    db.session.add(staff)
+    db.session.flush()
+    db.session.add(StaffAssignment(staff_id=staff.id, unit_id=unit.id, start_date=staff.start_date))
+    audit.record("staff.created", staff, after=audit.snapshot(staff, STAFF_FIELDS))
+    return staff
+
+
+@transactional
+def update_staff(staff, **fields):
+    """Change a staff member's details (not their unit: that is a transfer)."""
+    before = audit.snapshot(staff, STAFF_FIELDS)
+    for name, value in fields.items():
+        setattr(staff, name, value)
+    audit.record("staff.updated", staff, before=before, after=audit.snapshot(staff, STAFF_FIELDS))
+    return staff
+
+
+def current_assignment(staff):
+    return db.session.scalar(
+        select(StaffAssignment)
+        .where(StaffAssignment.staff_id == staff.id, StaffAssignment.end_date.is_(None))
+        .order_by(StaffAssignment.start_date.desc())
+    )
+
+
+@transactional
+def transfer_staff(staff, unit, effective_date):
+    """Move a staff member to another unit from `effective_date`, keeping the history.
+
+    Returns an error message (and changes nothing) when the transfer is impossible.
+    """
+    if unit.id == staff.unit_id:
+        return _("Cán bộ đang thuộc đơn vị này.")
+    current = current_assignment(staff)
+    if current is not None and effective_date <= current.start_date:
+        return _("Ngày điều chuyển phải sau ngày bắt đầu ở đơn vị hiện tại (%(day)s).",
+                 day=current.start_date.isoformat())
+    before = {"unit_id": staff.unit_id}
+    if current is not None:
+        current.end_date = effective_date - timedelta(days=1)
+    db.session.add(StaffAssignment(staff_id=staff.id, unit_id=unit.id, start_date=effective_date))
+    staff.unit_id = unit.id
+    db.session.flush()
+    db.session.expire(staff, ["unit"])
+    audit.record("staff.transferred", staff, before=before,
+                 after={"unit_id": unit.id, "effective_date": effective_date})
+    return None
+
+
+@transactional
+def add_discipline(staff, decision_date, form, note=""):
+    """Record a disciplinary decision; returns an error message when it is a duplicate."""
+    exists = db.session.scalar(select(DisciplinaryDecision.id).where(
+        DisciplinaryDecision.staff_id == staff.id,
+        DisciplinaryDecision.decision_date == decision_date,
+        DisciplinaryDecision.form == form,
+    ))
+    if exists:
+        return _("Quyết định kỷ luật này đã được ghi nhận.")
+    decision = DisciplinaryDecision(staff_id=staff.id, decision_date=decision_date, form=form,
+                                    note=note.strip())
+    db.session.add(decision)
+    audit.record("discipline.created", decision,
+                 after={"staff": staff.code, "decision_date": decision_date, "form": form})
+    return None
+
+
+@transactional
+def add_leave(staff, start_date, end_date, kind):
+    """Record a period of leave; overlapping periods are refused with a message."""
+    if end_date < start_date:
+        return _("Ngày kết thúc phải sau hoặc bằng ngày bắt đầu.")
+    overlap = db.session.scalar(select(LeaveRecord.id).where(
+        LeaveRecord.staff_id == staff.id,
+        LeaveRecord.start_date <= end_date,
+        LeaveRecord.end_date >= start_date,
+    ))
+    if overlap:
+        return _("Khoảng thời gian này trùng với một lần nghỉ đã ghi nhận.")
+    leave = LeaveRecord(staff_id=staff.id, start_date=start_date, end_date=end_date, kind=kind)
+    db.session.add(leave)
+    audit.record("leave.created", leave, after={"staff": staff.code, "start_date": start_date,
+                                                "end_date": end_date, "kind": kind})
+    return None
+
+
+# ---------------------------------------------------------------- imports
+
+def _existing(column, values):
+    """The subset of `values` already present in `column` (one query per chunk of 5,000)."""
+    found, values = set(), list(values)
+    for start in range(0, len(values), 5000):
+        found.update(db.session.scalars(select(column).where(column.in_(values[start:start + 5000]))))
+    return found
+
+
+def _outside(paths, unit_path):
+    """True when a unit path lies outside the allowed subtrees (None allows everything)."""
+    return paths is not None and not any(unit_path.startswith(p) for p in paths)
+
+
+def _check_units(rows, paths):
+    errors, seen, units = [], {}, []
+    for line, row in rows:
+        check = RowChecker(line, errors)
+        code = check.required(row["code"], _("mã đơn vị"))
+        name = check.required(row["name"], _("tên đơn vị"))
+        kind = check.choice(row["kind"], list(UNIT_KINDS), _("Loại đơn vị"))
+        if code and code in seen:
+            check.error(_("Mã đơn vị %(code)s trùng với dòng %(line)d.", code=code, line=seen[code]))
+        elif code:
+            seen[code] = line
+        if code and len(code) > 50:
+            check.error(_("Mã đơn vị dài quá 50 ký tự."))
+        units.append((line, code, name, kind, row["parent_code"]))
+    existing = _existing(Unit.code, seen)
+    outside_codes = {parent for *_rest, parent in units if parent and parent not in seen}
+    known_parents = dict(db.session.execute(
+        select(Unit.code, Unit.path).where(Unit.code.in_(outside_codes))).all())
+    for line, code, _name, _kind, parent in units:
+        check = RowChecker(line, errors)
+        if code in existing:
+            check.error(_("Mã đơn vị %(code)s đã có trong hệ thống.", code=code))
+        if parent and parent not in seen and parent not in known_parents:
+            check.error(_("Đơn vị cấp trên %(code)s không có trong tệp hay trong hệ thống.", code=parent))
+        elif parent in known_parents and _outside(paths, known_parents[parent]):
+            check.error(_("Đơn vị cấp trên %(code)s nằm ngoài phạm vi bạn được giao.", code=parent))
+        elif not parent and paths is not None:
+            check.error(_("Chỉ quản trị hệ thống được tạo đơn vị cấp cao nhất."))
+        if parent and parent == code:
+            check.error(_("Đơn vị không thể là cấp trên của chính nó."))
+    parents = {code: parent for _line, code, _n, _k, parent in units if code}
+    for line, code, *_rest in units:
+        chain, node = set(), code
+        while node in parents and parents[node]:
+            if node in chain:
+                RowChecker(line, errors).error(_("Quan hệ cấp trên tạo thành vòng lặp."))
+                break
+            chain.add(node)
+            node = parents[node]
+    return units, errors
+
+
+@transactional
+def import_units(data, paths=None):
+    """Import `code,name,parent_code,kind`; a parent may come later in the file. All or nothing.
+
+    `paths` limits the import to those subtrees (an hr_admin's scope); None allows everything.
+    """
+    units, errors = _check_units(read_rows(data, UNIT_COLUMNS), paths)
+    if errors:
+        raise ImportRejected(sorted(set(errors), key=lambda e: (e.line, e.message)))
+    db.session.execute(insert(Unit), [
+        {"code": code, "name": name, "kind": kind, "path": ""} for _l, code, name, kind, _p in units
+    ])
+    codes = {code for _l, code, *_rest in units} | {parent for *_rest, parent in units if parent}
+    ids = dict(db.session.execute(select(Unit.code, Unit.id).where(Unit.code.in_(codes))).all())
+    with_parent = [{"id": ids[code], "parent_id": ids[parent]}
+                   for _l, code, _n, _k, parent in units if parent]
+    if with_parent:
+        db.session.execute(update(Unit), with_parent)
+    rebuild_unit_paths()
+    audit.record("org.import_units", object_type="unit", after={"created": len(units)})
+    return len(units)
+
+
+def _check_staff(rows, paths):
+    errors, seen, staff = [], {}, []
+    for line, row in rows:
+        check = RowChecker(line, errors)
+        code = check.required(row["code"], _("mã cán bộ"))
+        if code and code in seen:
+            check.error(_("Mã cán bộ %(code)s trùng với dòng %(line)d.", code=code, line=seen[code]))
+        elif code:
+            seen[code] = line
+        if code and len(code) > 50:
+            check.error(_("Mã cán bộ dài quá 50 ký tự."))
+        record = {
+            "code": code,
+            "full_name": check.required(row["full_name"], _("họ và tên")),
+            "unit_code": check.required(row["unit_code"], _("mã đơn vị")),
+            "category": check.choice(row["category"], list(STAFF_CATEGORIES), _("Ngạch/loại cán bộ")),
+            "position": row["position"],
+            "is_head": check.flag(row["is_head"], "is_head"),
+            "front_desk": check.flag(row["front_desk"], "front_desk"),
+            "email": _checked_email(check, row["email"]),
+            "start_date": check.date(row["start_date"], _("Ngày bắt đầu")),
+        }
+        staff.append((line, record))
+    existing = _existing(Staff.code, seen)
+    units = {code: (unit_id, path) for code, unit_id, path in db.session.execute(
+        select(Unit.code, Unit.id, Unit.path).where(
+            Unit.code.in_({r["unit_code"] for _l, r in staff if r["unit_code"]}))).all()}
+    for line, record in staff:
+        check = RowChecker(line, errors)
+        if record["code"] in existing:
+            check.error(_("Mã cán bộ %(code)s đã có trong hệ thống.", code=record["code"]))
+        unit = units.get(record["unit_code"])
+        if record["unit_code"] and unit is None:
+            check.error(_("Không có đơn vị mã %(code)s.", code=record["unit_code"]))
+        elif unit is not None and _outside(paths, unit[1]):
+            check.error(_("Đơn vị %(code)s nằm ngoài phạm vi bạn được giao.", code=record["unit_code"]))
+        record["unit_id"] = unit[0] if unit else None
+    return staff, errors
+
+
+def _checked_email(check, value):
+    if not value:
+        return None
+    from email_validator import EmailNotValidError, validate_email
+
+    try:
+        return validate_email(value, check_deliverability=False).normalized
+    except EmailNotValidError:
+        return check.error(_("Thư điện tử \"%(value)s\" không hợp lệ.", value=value))
+
+
+@transactional
+def import_staff(data, paths=None):
+    """Import staff rows with their first assignment. All or nothing."""
+    staff, errors = _check_staff(read_rows(data, STAFF_COLUMNS), paths)
+    if errors:
+        raise ImportRejected(errors)
+    rows = [{key: value for key, value in record.items() if key != "unit_code"}
+            for _line, record in staff]
+    for row in rows:
+        row["active"] = True
+    db.session.execute(insert(Staff), rows)
+    # Their first assignment, for every new staff member at once.
+    db.session.execute(
+        insert(StaffAssignment).from_select(
+            ["staff_id", "unit_id", "start_date"],
+            select(Staff.id, Staff.unit_id, Staff.start_date).where(
+                ~select(StaffAssignment.id).where(StaffAssignment.staff_id == Staff.id).exists()
+            ),
+        )
+    )
+    audit.record("org.import_staff", object_type="staff", after={"created": len(rows)})
+    return len(rows)
+
+
+@transactional
+def import_discipline(data, paths=None):
+    """Import `staff_code,decision_date,form`. All or nothing."""
+    rows = read_rows(data, DISCIPLINE_COLUMNS)
+    errors, records, seen = [], [], {}
+    staff_units = {code: (staff_id, path) for code, staff_id, path in db.session.execute(
+        select(Staff.code, Staff.id, Unit.path).join(Staff.unit).where(
+            Staff.code.in_({row["staff_code"] for _l, row in rows}))).all()}
+    for line, row in rows:
+        check = RowChecker(line, errors)
+        staff_id, path = staff_units.get(row["staff_code"], (None, None))
+        if staff_id is None:
+            check.error(_("Không có cán bộ mã %(code)s.", code=row["staff_code"]))
+        elif _outside(paths, path):
+            check.error(_("Cán bộ %(code)s nằm ngoài phạm vi bạn được giao.", code=row["staff_code"]))
+            staff_id = None
+        day = check.date(row["decision_date"], _("Ngày quyết định"))
+        form = check.choice(row["form"], list(DISCIPLINE_FORMS), _("Hình thức kỷ luật"))
+        key = (staff_id, day, form)
+        if staff_id and day and form:
+            if key in seen:
+                check.error(_("Trùng với dòng %(line)d.", line=seen[key]))
+            seen[key] = line
+            records.append((line, {"staff_id": staff_id, "decision_date": day, "form": form,
+                                   "note": ""}))
+    if records:
+        existing = set(db.session.execute(select(
+            DisciplinaryDecision.staff_id, DisciplinaryDecision.decision_date, DisciplinaryDecision.form
+        ).where(DisciplinaryDecision.staff_id.in_({r["staff_id"] for _l, r in records}))).all())
+        for line, record in records:
+            if (record["staff_id"], record["decision_date"], record["form"]) in existing:
+                RowChecker(line, errors).error(_("Quyết định này đã có trong hệ thống."))
+    if errors:
+        raise ImportRejected(sorted(errors, key=lambda e: e.line))
+    db.session.execute(insert(DisciplinaryDecision), [record for _l, record in records])
+    audit.record("org.import_discipline", object_type="disciplinary_decision",
+                 after={"created": len(records)})
+    return len(records)
+
+
+IMPORTERS = {
+    "units": import_units,
+    "staff": import_staff,
+    "discipline": import_discipline,
+}
+
+__all__ = ["ImportRejected", "RowError", "IMPORTERS"]

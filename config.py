@@ -1,0 +1,115 @@
+"""Configuration classes, chosen by the APP_ENV environment variable."""
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = BASE_DIR / "instance"
+
+
+def _development_secret_key():
+    """A random key kept in instance/ so that development sessions survive a restart."""
+    INSTANCE_DIR.mkdir(exist_ok=True)
+    key_file = INSTANCE_DIR / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_hex(32))
+    return key_file.read_text().strip()
+
+
+class Config:
+    """Settings shared by every environment."""
+
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    SQLALCHEMY_DATABASE_URI = os.environ.get(
+        "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'congvu.db'}"
+    )
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+
+    BABEL_DEFAULT_LOCALE = "vi"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
+    LANGUAGES = ("vi", "en")
+
+    # Upload size limit for the whole request (import files, later photos).
+    MAX_CONTENT_LENGTH = 10 * 1024 * 1024
+    PAGE_SIZE = 25
+
+    SESSION_COOKIE_NAME = "congvu_session"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=8)
+    REMEMBER_COOKIE_DURATION = timedelta(0)
+    FORCE_HTTPS = False
+
+    # Login throttling: a per-client rate limit and a per-account temporary lockout.
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_RATE_LIMIT = "10 per minute"
+    LOGIN_MAX_FAILURES = 5
+    LOGIN_LOCKOUT = timedelta(minutes=15)
+
+    # argon2id parameters (OWASP: m=19 MiB, t=2, p=1 as the minimum; these are above it).
+    ARGON2_TIME_COST = 3
+    ARGON2_MEMORY_COST = 65536
+    ARGON2_PARALLELISM = 1
+
+
+class DevelopmentConfig(Config):
+    """Local development: SQLite under instance/, a generated secret key."""
+
+    @classmethod
+    def validate(cls):
+        """Generate the secret key on first use rather than at import."""
+        if not cls.SECRET_KEY:
+            cls.SECRET_KEY = _development_secret_key()
+
+
+class TestingConfig(Config):
+    """The test suite: its own database, cheap hashing, no CSRF unless a test turns it on."""
+
+    TESTING = True
+    SECRET_KEY = "testing-only-secret-key"
+    SQLALCHEMY_DATABASE_URI = os.environ.get(
+        "TEST_DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'testing.db'}"
+    )
+    WTF_CSRF_ENABLED = False
+    RATELIMIT_STORAGE_URI = "memory://"
+    ARGON2_TIME_COST = 1
+    ARGON2_MEMORY_COST = 1024
+    MAIL_SERVER = None
+
+
+class ProductionConfig(Config):
+    """Production: refuses to start without a real secret key and a shared rate-limit store."""
+
+    SESSION_COOKIE_SECURE = True
+    FORCE_HTTPS = os.environ.get("FORCE_HTTPS", "1") == "1"
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", os.environ.get("REDIS_URL", ""))
+
+    @classmethod
+    def validate(cls):
+        """Fail loudly on settings that would make production unsafe."""
+        if not cls.SECRET_KEY or len(cls.SECRET_KEY) < 32:
+            raise RuntimeError("SECRET_KEY must be set to a random value of at least 32 characters.")
+        if not cls.RATELIMIT_STORAGE_URI:
+            raise RuntimeError("REDIS_URL (or RATELIMIT_STORAGE_URI) must be set in production.")
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def get_config(name=None):
+    """The config class named by APP_ENV (development by default)."""
+    name = name or os.environ.get("APP_ENV", "development")
+    try:
+        config = CONFIGS[name]
+    except KeyError:
+        raise RuntimeError(f"Unknown APP_ENV {name!r}; use one of {', '.join(CONFIGS)}.") from None
+    if hasattr(config, "validate"):
+        config.validate()
+    return config
