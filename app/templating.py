@@ -19,9 +19,9 @@ def register(app):
         return {
             "can": lambda action, target=None: can(current_user, action, target),
             "current_locale": str(get_locale() or app.config["BABEL_DEFAULT_LOCALE"]),
-            "page_url": page_url,
         }
 
+    app.jinja_env.globals["page_url"] = page_url  # used inside the pager macro
     app.jinja_env.filters["date"] = lambda value: format_date(value, "short") if value else ""
     app.jinja_env.filters["datetime"] = (
         lambda value: format_datetime(value, "short") if value else ""

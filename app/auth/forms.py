@@ -2,6 +2,7 @@
 from flask_babel import lazy_gettext as _l
 from app.forms import AppForm
 from wtforms import DateField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, Regexp
 
 from app.auth.models import ROLES
@@ -42,7 +43,7 @@ class ResetPasswordForm(AppForm):
 
 
 class GrantForm(AppForm):
-    role = SelectField(_l("Vai trò"), choices=[(code, label) for code, label in ROLES.items()])
+    role = SelectField(_l("Vai trò"), choices=[SelectChoice(code, label) for code, label in ROLES.items()])
     unit_code = StringField(
         _l("Mã đơn vị phạm vi"),
         description=_l("Vai trò có hiệu lực với đơn vị này và mọi đơn vị trực thuộc. "

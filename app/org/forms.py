@@ -2,6 +2,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
 from app.forms import AppForm
@@ -11,14 +12,15 @@ CODE_RULES = [DataRequired(), Length(max=50),
               Regexp(r"^[A-Za-z0-9._-]+$", message=_l("Mã chỉ gồm chữ không dấu, chữ số và . _ -"))]
 
 
-def _choices(labels):
-    return [(code, label) for code, label in labels.items()]
+def choices(labels):
+    """Select options from a {code: label} mapping."""
+    return [SelectChoice(code, label) for code, label in labels.items()]
 
 
 class UnitForm(AppForm):
     code = StringField(_l("Mã đơn vị"), validators=CODE_RULES)
     name = StringField(_l("Tên đơn vị"), validators=[DataRequired(), Length(max=255)])
-    kind = SelectField(_l("Loại đơn vị"), choices=_choices(UNIT_KINDS))
+    kind = SelectField(_l("Loại đơn vị"), choices=choices(UNIT_KINDS))
     parent_code = StringField(_l("Mã đơn vị cấp trên"), validators=[Optional(), Length(max=50)],
                               description=_l("Để trống nếu là đơn vị cấp cao nhất."))
 
@@ -26,7 +28,7 @@ class UnitForm(AppForm):
 class StaffForm(AppForm):
     code = StringField(_l("Mã cán bộ"), validators=CODE_RULES)
     full_name = StringField(_l("Họ và tên"), validators=[DataRequired(), Length(max=255)])
-    category = SelectField(_l("Loại"), choices=_choices(STAFF_CATEGORIES))
+    category = SelectField(_l("Loại"), choices=choices(STAFF_CATEGORIES))
     position = StringField(_l("Chức vụ, chức danh"), validators=[Optional(), Length(max=255)])
     is_head = BooleanField(_l("Là cấp trưởng của đơn vị"))
     front_desk = BooleanField(_l("Làm việc tại bộ phận một cửa"))
@@ -46,14 +48,14 @@ class TransferForm(AppForm):
 
 class DisciplineForm(AppForm):
     decision_date = DateField(_l("Ngày quyết định"), validators=[DataRequired()])
-    form = SelectField(_l("Hình thức kỷ luật"), choices=_choices(DISCIPLINE_FORMS))
+    form = SelectField(_l("Hình thức kỷ luật"), choices=choices(DISCIPLINE_FORMS))
     note = TextAreaField(_l("Số quyết định, ghi chú"), validators=[Optional(), Length(max=500)])
 
 
 class LeaveForm(AppForm):
     start_date = DateField(_l("Từ ngày"), validators=[DataRequired()])
     end_date = DateField(_l("Đến ngày"), validators=[DataRequired()])
-    kind = SelectField(_l("Loại nghỉ"), choices=_choices(LEAVE_KINDS))
+    kind = SelectField(_l("Loại nghỉ"), choices=choices(LEAVE_KINDS))
 
 
 IMPORT_KINDS = {
@@ -64,7 +66,7 @@ IMPORT_KINDS = {
 
 
 class ImportForm(AppForm):
-    kind = SelectField(_l("Loại dữ liệu"), choices=_choices(IMPORT_KINDS))
+    kind = SelectField(_l("Loại dữ liệu"), choices=choices(IMPORT_KINDS))
     file = FileField(_l("Tệp CSV (UTF-8)"), validators=[
         FileRequired(message=_l("Hãy chọn một tệp.")),
         FileAllowed(["csv"], message=_l("Chỉ nhận tệp .csv.")),
@@ -76,8 +78,8 @@ class StaffSearchForm(AppForm):
         csrf = False
 
     q = StringField(_l("Tên hoặc mã"), validators=[Optional(), Length(max=100)])
-    category = SelectField(_l("Loại"), choices=[("", _l("Tất cả"))] + _choices(STAFF_CATEGORIES),
+    category = SelectField(_l("Loại"), choices=[SelectChoice("", _l("Tất cả"))] + choices(STAFF_CATEGORIES),
                            validators=[Optional()])
-    status = SelectField(_l("Trạng thái"), choices=[("active", _l("Đang công tác")),
-                                                    ("inactive", _l("Đã nghỉ")), ("all", _l("Tất cả"))],
+    status = SelectField(_l("Trạng thái"), choices=choices({"active": _l("Đang công tác"),
+                                                     "inactive": _l("Đã nghỉ"), "all": _l("Tất cả")}),
                          validators=[Optional()])

@@ -1,0 +1,40 @@
+# The two set-up commands of the README: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+
+.PHONY: run test install install-dev translations clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.runtime: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.runtime
+
+install-dev: $(VENV)/.dev
+
+translations: install
+	$(BIN)/pybabel compile --statistics -d app/translations -D messages
+	$(BIN)/pybabel compile --statistics -d app/translations -D wtforms
+
+# Creates the virtualenv, installs, migrates, seeds the demo when the database is empty, serves.
+run: translations
+	APP_ENV=development $(FLASK) db upgrade
+	APP_ENV=development $(FLASK) seed-demo
+	APP_ENV=development $(FLASK) run --host 127.0.0.1 --port 5000
+
+# Installs and runs the whole test suite (browser tests skip when Chromium is absent).
+test: install-dev translations
+	APP_ENV=testing $(BIN)/pytest
+
+clean:
+	rm -rf $(VENV) instance/testing*.db

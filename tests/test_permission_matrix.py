@@ -1,0 +1,130 @@
+"""Every registered route has an expected outcome for every persona; the test fails otherwise.
+
+Personas: anonymous, staff (own profile S1 in A1), unit heads in scope (A) and out of scope (B),
+inspector and hr_admin over the root, sys_admin. Object routes are called on A1 / S1.
+Outcomes: ok (served or redirected on), login (sent to the login page), forbidden (403),
+hidden (404: the object is outside the persona's scope, or the persona has no such object).
+"""
+import pytest
+
+PERSONAS = ("anonymous", "staff", "unit_head_in", "unit_head_out", "inspector", "hr_admin",
+            "sys_admin")
+
+
+def row(anonymous, staff, unit_head_in, unit_head_out, inspector, hr_admin, sys_admin):
+    return dict(zip(PERSONAS, (anonymous, staff, unit_head_in, unit_head_out, inspector,
+                               hr_admin, sys_admin)))
+
+
+OPEN = row("ok", "ok", "ok", "ok", "ok", "ok", "ok")
+SIGNED_IN = row("login", "ok", "ok", "ok", "ok", "ok", "ok")
+SYS_ADMIN = row("login", "forbidden", "forbidden", "forbidden", "forbidden", "forbidden", "ok")
+ORG_VIEW = row("login", "forbidden", "ok", "ok", "ok", "ok", "ok")
+ORG_VIEW_A1 = row("login", "forbidden", "ok", "hidden", "ok", "ok", "ok")
+ORG_EDIT = row("login", "forbidden", "forbidden", "forbidden", "forbidden", "ok", "ok")
+PROFILE_S1 = row("login", "ok", "ok", "hidden", "ok", "ok", "ok")
+MY_PROFILE = row("login", "ok", "hidden", "hidden", "hidden", "hidden", "hidden")
+
+EXPECTED = {
+    ("main.index", "GET"): SIGNED_IN,
+    ("main.set_language", "POST"): OPEN,
+    ("main.health", "GET"): OPEN,
+    ("auth.login", "GET"): OPEN,
+    ("auth.login", "POST"): OPEN,
+    # Signing out ends on the login page for everyone; tests/auth checks that the session ends.
+    ("auth.logout", "POST"): row(*["login"] * 7),
+    ("auth.change_password", "GET"): SIGNED_IN,
+    ("auth.change_password", "POST"): SIGNED_IN,
+    ("auth.users", "GET"): SYS_ADMIN,
+    ("auth.user_new", "GET"): SYS_ADMIN,
+    ("auth.user_new", "POST"): SYS_ADMIN,
+    ("auth.user_detail", "GET"): SYS_ADMIN,
+    ("auth.grant_add", "POST"): SYS_ADMIN,
+    ("auth.grant_revoke", "POST"): SYS_ADMIN,
+    ("auth.user_set_active", "POST"): SYS_ADMIN,
+    ("auth.user_reset_password", "POST"): SYS_ADMIN,
+    ("auth.audit_trail", "GET"): SYS_ADMIN,
+    ("org.units", "GET"): ORG_VIEW,
+    ("org.unit_detail", "GET"): ORG_VIEW_A1,
+    ("org.unit_new", "GET"): ORG_EDIT,
+    ("org.unit_new", "POST"): ORG_EDIT,
+    ("org.unit_edit", "GET"): ORG_EDIT,
+    ("org.unit_edit", "POST"): ORG_EDIT,
+    ("org.staff_list", "GET"): ORG_VIEW,
+    ("org.staff_new", "GET"): ORG_EDIT,
+    ("org.staff_new", "POST"): ORG_EDIT,
+    ("org.my_profile", "GET"): MY_PROFILE,
+    ("org.staff_detail", "GET"): PROFILE_S1,
+    ("org.staff_edit", "GET"): ORG_EDIT,
+    ("org.staff_edit", "POST"): ORG_EDIT,
+    ("org.staff_transfer", "POST"): ORG_EDIT,
+    ("org.staff_discipline", "POST"): ORG_EDIT,
+    ("org.staff_leave", "POST"): ORG_EDIT,
+    ("org.import_data", "GET"): ORG_EDIT,
+    ("org.import_data", "POST"): ORG_EDIT,
+}
+
+
+def registered_routes(app):
+    routes = []
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            routes.append((rule, method))
+    return routes
+
+
+def test_every_route_has_an_expected_outcome_for_every_persona(app):
+    missing = [(rule.endpoint, method) for rule, method in registered_routes(app)
+               if (rule.endpoint, method) not in EXPECTED]
+    assert not missing, f"routes without expectations in the permission matrix: {missing}"
+    for key, outcomes in EXPECTED.items():
+        assert set(outcomes) == set(PERSONAS), key
+
+
+def _url_values(rule, world):
+    values = {
+        "unit_id": world.units["A1"],
+        "staff_id": world.staff["S1"],
+        "user_id": world.users["target"],
+        "grant_id": world.target_grant,
+    }
+    return {name: values[name] for name in rule.arguments}
+
+
+def _outcome(response):
+    if response.status_code in (301, 302, 303) and "/login" in response.headers.get("Location", ""):
+        return "login"
+    if response.status_code == 403:
+        return "forbidden"
+    if response.status_code == 404:
+        return "hidden"
+    if response.status_code < 400 or response.status_code == 400:
+        return "ok"  # served, redirected on, or a form refused for its content
+    return f"status {response.status_code}"
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_permission_matrix(app, client, auth, world, persona):
+    if persona != "anonymous":
+        auth.login_user(world.users[persona])
+    with app.test_request_context():
+        from flask import url_for
+
+        calls = [(rule, method, url_for(rule.endpoint, **_url_values(rule, world)))
+                 for rule, method in registered_routes(app)]
+    wrong = []
+    for rule, method, url in calls:
+        if (rule.endpoint, method) in {("auth.logout", "POST")}:
+            continue  # checked last: it ends the session the other calls need
+        response = client.open(url, method=method, data={})
+        got = _outcome(response)
+        want = EXPECTED[(rule.endpoint, method)][persona]
+        if got != want:
+            wrong.append(f"{method} {url} ({rule.endpoint}): expected {want}, got {got}")
+    response = client.post("/logout")
+    want = EXPECTED[("auth.logout", "POST")][persona]
+    if _outcome(response) != want:
+        wrong.append(f"POST /logout: expected {want}, got {_outcome(response)}")
+    assert not wrong, "\n".join(wrong)
