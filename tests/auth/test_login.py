@@ -1,0 +1,181 @@
+"""Login, lockout, throttling, and sessions that end on logout, password change and disabling."""
+from sqlalchemy import select
+
+from app.audit import AuditEvent
+from app.auth.models import User
+from app.extensions import db, limiter
+from tests import factories
+
+
+def _user(app, username):
+    with app.app_context():
+        return db.session.scalar(select(User).where(User.username == username))
+
+
+def test_login_page_is_vietnamese_by_default(client):
+    response = client.get("/login")
+    assert response.status_code == 200
+    assert '<html lang="vi">' in response.text
+    assert "Đăng nhập" in response.text and "Mật khẩu" in response.text
+
+
+def test_login_with_the_right_password_reaches_the_home_page(app, client, auth, world):
+    response = auth.login_with_password("HR", factories.PASSWORD)  # usernames are case-insensitive
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+    home = client.get("/")
+    assert home.status_code == 200
+    assert "Người dùng hr" in home.text
+    with app.app_context():
+        assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "auth.login")).actor_label == "hr"
+
+
+def test_wrong_password_is_refused_with_a_message_and_audited(app, client, auth, world):
+    response = auth.login_with_password("hr", "wrong-password")
+    assert response.status_code == 200
+    assert "Tên đăng nhập hoặc mật khẩu không đúng." in response.text
+    assert client.get("/").status_code == 302
+    with app.app_context():
+        actions = db.session.scalars(select(AuditEvent.action)).all()
+        assert "auth.login_failed" in actions
+
+
+def test_unknown_user_gets_the_same_message(client, auth, world):
+    response = auth.login_with_password("nobody", "whatever-password")
+    assert "Tên đăng nhập hoặc mật khẩu không đúng." in response.text
+
+
+def test_login_redirects_to_a_local_next_page_only(client, auth, world):
+    ok = client.post("/login?next=/org/units", data={"username": "hr", "password": factories.PASSWORD})
+    assert ok.headers["Location"] == "/org/units"
+    client.post("/logout")
+    evil = client.post("/login?next=https://evil.example/x",
+                       data={"username": "hr", "password": factories.PASSWORD})
+    assert evil.headers["Location"] == "/"
+
+
+def test_account_locks_after_repeated_failures_even_with_the_right_password(app, client, auth, world):
+    for _ in range(app.config["LOGIN_MAX_FAILURES"]):
+        auth.login_with_password("hr", "wrong-password")
+    response = auth.login_with_password("hr", factories.PASSWORD)
+    assert "tạm thời bị khóa" in response.text
+    assert client.get("/").status_code == 302
+    assert _user(app, "hr").locked_until is not None
+
+
+def test_login_burst_gets_429_not_500(app, client, world):
+    app.config["LOGIN_RATE_LIMIT"] = "3 per minute"
+    try:
+        statuses = [client.post("/login", data={"username": "x", "password": "y"}).status_code
+                    for _ in range(5)]
+    finally:
+        app.config["LOGIN_RATE_LIMIT"] = "10 per minute"
+        limiter.reset()
+    assert statuses[:3] == [200, 200, 200]
+    assert statuses[3:] == [429, 429]
+    page = client.post("/login", data={"username": "x", "password": "y"})
+    assert page.status_code in (200, 429)
+
+
+def test_429_page_is_friendly(app, client, world):
+    app.config["LOGIN_RATE_LIMIT"] = "1 per minute"
+    try:
+        client.post("/login", data={"username": "x", "password": "y"})
+        response = client.post("/login", data={"username": "x", "password": "y"})
+    finally:
+        app.config["LOGIN_RATE_LIMIT"] = "10 per minute"
+    assert response.status_code == 429
+    assert "Quá nhiều yêu cầu" in response.text
+
+
+def test_a_replayed_cookie_fails_after_logout(client, auth, world):
+    auth.login_with_password("hr", factories.PASSWORD)
+    stolen = client.get_cookie("congvu_session").value
+    assert auth.logout().status_code == 302
+    client.set_cookie("congvu_session", stolen)
+    assert client.get("/").status_code == 302  # back to the login page
+
+
+def test_a_password_change_ends_other_sessions_but_keeps_this_one(app, auth, world):
+    other = app.test_client()
+    other.post("/login", data={"username": "hr", "password": factories.PASSWORD})
+    auth.login_with_password("hr", factories.PASSWORD)
+    response = auth.client.post("/account/password", data={
+        "current_password": factories.PASSWORD, "new_password": "a-brand-new-passphrase",
+        "confirm": "a-brand-new-passphrase"})
+    assert response.status_code == 302
+    assert auth.client.get("/").status_code == 200
+    assert other.get("/").status_code == 302
+    assert auth.client.post("/logout").status_code == 302
+    assert auth.login_with_password("hr", "a-brand-new-passphrase").headers["Location"] == "/"
+
+
+def test_password_change_with_a_wrong_current_password_changes_nothing(app, auth, world):
+    auth.login_user(world.users["hr_admin"])
+    before = _user(app, "hr").password_hash
+    response = auth.client.post("/account/password", data={
+        "current_password": "not-it-at-all", "new_password": "a-brand-new-passphrase",
+        "confirm": "a-brand-new-passphrase"})
+    assert response.status_code == 200
+    assert "Mật khẩu hiện tại không đúng." in response.text
+    assert _user(app, "hr").password_hash == before
+
+
+def test_new_password_must_be_long_and_confirmed(auth, world):
+    auth.login_user(world.users["hr_admin"])
+    response = auth.client.post("/account/password", data={
+        "current_password": factories.PASSWORD, "new_password": "short", "confirm": "other"})
+    assert "Mật khẩu phải có từ 10 đến 128 ký tự." in response.text
+    assert "Hai mật khẩu không khớp." in response.text
+
+
+def test_disabling_an_account_ends_its_session_at_once(app, client, auth, world):
+    victim = app.test_client()
+    victim.post("/login", data={"username": "hr", "password": factories.PASSWORD})
+    assert victim.get("/").status_code == 200
+    auth.login_user(world.users["sys_admin"])
+    client.post(f"/admin/users/{world.users['hr_admin']}/active", data={"active": "0"})
+    assert victim.get("/").status_code == 302
+    assert "Tên đăng nhập hoặc mật khẩu không đúng." in victim.post(
+        "/login", data={"username": "hr", "password": factories.PASSWORD}).text
+
+
+def test_passwords_are_stored_as_argon2id(app, world):
+    assert _user(app, "hr").password_hash.startswith("$argon2id$")
+
+
+def test_csrf_is_enforced_on_forms(app, client, world):
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        response = client.post("/login", data={"username": "hr", "password": factories.PASSWORD})
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
+    assert response.status_code == 400
+    assert "Biểu mẫu đã hết hạn" in response.text
+    assert client.get("/").status_code == 302
+
+
+def test_login_with_a_csrf_token_works_when_csrf_is_on(app, client, world):
+    import re
+
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        page = client.get("/login")
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page.text).group(1)
+        response = client.post("/login", data={"username": "hr", "password": factories.PASSWORD,
+                                                "csrf_token": token})
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
+    assert response.status_code == 302
+
+
+def test_security_headers_are_set(client):
+    response = client.get("/login")
+    assert "default-src 'self'" in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_session_cookie_is_httponly_and_samesite(client, auth, world):
+    response = auth.login_with_password("hr", factories.PASSWORD)
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
