@@ -3,7 +3,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
+from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, Regexp
 
 from app.forms import AppForm
 from app.org.models import DISCIPLINE_FORMS, LEAVE_KINDS, STAFF_CATEGORIES, UNIT_KINDS
@@ -33,7 +33,7 @@ class StaffForm(AppForm):
     is_head = BooleanField(_l("Là cấp trưởng của đơn vị"))
     front_desk = BooleanField(_l("Làm việc tại bộ phận một cửa"))
     email = StringField(_l("Thư điện tử"), validators=[Optional(), Email(), Length(max=255)])
-    start_date = DateField(_l("Ngày bắt đầu công tác"), validators=[DataRequired()])
+    start_date = DateField(_l("Ngày bắt đầu công tác"), validators=[InputRequired()])
     active = BooleanField(_l("Đang công tác"), default=True)
 
 
@@ -43,18 +43,18 @@ class StaffCreateForm(StaffForm):
 
 class TransferForm(AppForm):
     unit_code = StringField(_l("Mã đơn vị mới"), validators=[DataRequired(), Length(max=50)])
-    effective_date = DateField(_l("Ngày có hiệu lực"), validators=[DataRequired()])
+    effective_date = DateField(_l("Ngày có hiệu lực"), validators=[InputRequired()])
 
 
 class DisciplineForm(AppForm):
-    decision_date = DateField(_l("Ngày quyết định"), validators=[DataRequired()])
+    decision_date = DateField(_l("Ngày quyết định"), validators=[InputRequired()])
     form = SelectField(_l("Hình thức kỷ luật"), choices=choices(DISCIPLINE_FORMS))
     note = TextAreaField(_l("Số quyết định, ghi chú"), validators=[Optional(), Length(max=500)])
 
 
 class LeaveForm(AppForm):
-    start_date = DateField(_l("Từ ngày"), validators=[DataRequired()])
-    end_date = DateField(_l("Đến ngày"), validators=[DataRequired()])
+    start_date = DateField(_l("Từ ngày"), validators=[InputRequired()])
+    end_date = DateField(_l("Đến ngày"), validators=[InputRequired()])
     kind = SelectField(_l("Loại nghỉ"), choices=choices(LEAVE_KINDS))
 
 
