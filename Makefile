@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: run test install install-dev translations clean
+.PHONY: run test install install-dev translations messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,11 @@ run: translations
 # Installs and runs the whole test suite (browser tests skip when Chromium is absent).
 test: install-dev translations
 	APP_ENV=testing $(BIN)/pytest
+
+# After changing visible strings: refresh the English catalogue, then translate the new entries.
+messages: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -o app/translations/messages.pot --no-location --sort-output .
+	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations -l en --no-location
 
 clean:
 	rm -rf $(VENV) instance/testing*.db
