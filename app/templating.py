@@ -22,9 +22,10 @@ def register(app):
         }
 
     app.jinja_env.globals["page_url"] = page_url  # used inside the pager macro
-    app.jinja_env.filters["date"] = lambda value: format_date(value, "short") if value else ""
+    # dd/MM/yyyy reads the same in Vietnamese and British English.
+    app.jinja_env.filters["date"] = lambda value: format_date(value, "dd/MM/yyyy") if value else ""
     app.jinja_env.filters["datetime"] = (
-        lambda value: format_datetime(value, "short") if value else ""
+        lambda value: format_datetime(value, "dd/MM/yyyy HH:mm") if value else ""
     )
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.trim_blocks = True

@@ -78,3 +78,13 @@ def test_create_admin_command(app, runner):
     assert again.exit_code == 1 and "đã được sử dụng" in again.stderr
     short = runner.invoke(args=["create-admin", "other", "--password", "short"])
     assert short.exit_code == 1 and "10 đến 128" in short.stderr
+
+
+def test_an_unexpected_error_gets_the_friendly_500_page(app, client, monkeypatch):
+    def broken():
+        raise RuntimeError("boom")
+
+    monkeypatch.setitem(app.view_functions, "main.health", broken)
+    response = client.get("/healthz")
+    assert response.status_code == 500
+    assert "Lỗi hệ thống" in response.text and "boom" not in response.text
