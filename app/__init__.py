@@ -57,6 +57,7 @@ def register_extensions(app):
     # Every model module is imported here so that migrations see the whole schema.
     from app import audit  # noqa: F401
     from app.auth import models as auth_models  # noqa: F401
+    from app.evaluation import models as evaluation_models  # noqa: F401
     from app.org import models as org_models  # noqa: F401
 
     migrate.init_app(app, db, directory=str(INSTANCE_DIR.parent / "migrations"),
@@ -98,12 +99,14 @@ def register_extensions(app):
 
 def register_blueprints(app):
     from app.auth.views import bp as auth_bp
+    from app.evaluation.views import bp as evaluation_bp
     from app.main.views import bp as main_bp
     from app.org.views import bp as org_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(org_bp)
+    app.register_blueprint(evaluation_bp)
 
 
 def register_access_control(app):
@@ -134,8 +137,10 @@ def register_template_helpers(app):
 def register_commands(app):
     from app.auth.cli import register as register_auth
     from app.demo import seed_demo_command
+    from app.evaluation.cli import evaluation_cli
     from app.org.cli import org_cli
 
     register_auth(app)
     app.cli.add_command(org_cli)
+    app.cli.add_command(evaluation_cli)
     app.cli.add_command(seed_demo_command)

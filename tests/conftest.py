@@ -13,6 +13,8 @@ from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
 from app import create_app  # noqa: E402
+from app import clock  # noqa: E402
+from app.evaluation.defaults import insert_defaults  # noqa: E402
 from app.extensions import db, limiter  # noqa: E402
 from tests import factories  # noqa: E402
 
@@ -54,8 +56,10 @@ def fresh_database(app):
             tables = ", ".join(t.name for t in db.metadata.sorted_tables)
             with db.engine.begin() as conn:
                 conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+                insert_defaults(conn)  # the rows migration 0002 seeds
         limiter.reset()
     yield
+    clock.freeze(None)
     with app.app_context():
         db.session.remove()
 

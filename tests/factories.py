@@ -5,8 +5,11 @@ from types import SimpleNamespace
 
 from sqlalchemy import select
 
+from app import clock
 from app.auth import services as auth_services
 from app.auth.models import User
+from app.evaluation import services as evaluation_services
+from app.evaluation.models import Assessment
 from app.extensions import db
 from app.org import services as org_services
 from app.org.models import Staff, Unit
@@ -48,7 +51,8 @@ def create_user(roles=(), staff_code=None, username=None, password=PASSWORD):
 
 
 def create_world():
-    """ROOT → A → A1 and ROOT → B; staff S1 (A1), H1 head of A1, S2 (B); one account per persona."""
+    """ROOT → A → A1 and ROOT → B; staff S1 (A1), H1 head of A1, S2 (B); one account per persona;
+    the period 2026-03 open (the clock at 26 March 2026) with an assessment for each of them."""
     create_unit("ROOT", kind="other")
     create_unit("A", "ROOT", kind="department")
     create_unit("A1", "A")
@@ -65,9 +69,14 @@ def create_world():
         "sys_admin": create_user([("sys_admin", None)], username="admin"),
         "target": create_user([("staff", "B")], username="target"),
     }
+    clock.freeze(date(2026, 3, 26))
+    evaluation_services.open_period("2026-03")
+    assessments = dict(db.session.execute(select(Staff.code, Assessment.id).join(Assessment.staff)).all())
     return SimpleNamespace(
         units={code: unit(code).id for code in ("ROOT", "A", "A1", "B")},
         staff={"S1": s1.id, "H1": h1.id, "S2": s2.id},
         users={name: user.id for name, user in users.items()},
         target_grant=users["target"].grants[0].id,
+        assessments=assessments,
+        period="2026-03",
     )

@@ -23,6 +23,11 @@ ORG_VIEW = row("login", "forbidden", "ok", "ok", "ok", "ok", "ok")
 ORG_VIEW_A1 = row("login", "forbidden", "ok", "hidden", "ok", "ok", "ok")
 ORG_EDIT = row("login", "forbidden", "forbidden", "forbidden", "forbidden", "ok", "ok")
 PROFILE_S1 = row("login", "ok", "ok", "hidden", "ok", "ok", "ok")
+PROVINCE = row("login", "forbidden", "forbidden", "forbidden", "forbidden", "ok", "ok")
+# Assessment routes are called on H1's assessment: H1 heads A1, so the head of A reviews it.
+ASSESSMENT_VIEW = row("login", "hidden", "ok", "hidden", "forbidden", "ok", "ok")
+OWN_ASSESSMENT = row("login", "hidden", "forbidden", "forbidden", "forbidden", "forbidden", "forbidden")
+REVIEW = row("login", "forbidden", "ok", "hidden", "forbidden", "forbidden", "ok")
 MY_PROFILE = row("login", "ok", "hidden", "hidden", "hidden", "hidden", "hidden")
 
 EXPECTED = {
@@ -62,6 +67,29 @@ EXPECTED = {
     ("org.staff_leave", "POST"): ORG_EDIT,
     ("org.import_data", "GET"): ORG_EDIT,
     ("org.import_data", "POST"): ORG_EDIT,
+    ("evaluation.my_assessment", "GET"): MY_PROFILE,
+    ("evaluation.assessment_detail", "GET"): ASSESSMENT_VIEW,
+    ("evaluation.self_assess", "POST"): OWN_ASSESSMENT,
+    ("evaluation.file_objection", "POST"): OWN_ASSESSMENT,
+    # The reviewer reaches the route, but there is no objection to answer yet.
+    ("evaluation.answer_objection", "POST"): row("login", "forbidden", "hidden", "hidden",
+                                                 "forbidden", "forbidden", "hidden"),
+    ("evaluation.reopen", "POST"): row("login", "forbidden", "forbidden", "forbidden", "forbidden",
+                                       "ok", "ok"),
+    ("evaluation.review", "GET"): REVIEW,
+    ("evaluation.review", "POST"): REVIEW,
+    ("evaluation.team", "GET"): row("login", "forbidden", "ok", "ok", "forbidden", "forbidden", "ok"),
+    ("evaluation.published", "GET"): row("login", "ok", "ok", "hidden", "ok", "ok", "ok"),
+    ("evaluation.periods", "GET"): PROVINCE,
+    ("evaluation.period_open", "POST"): PROVINCE,
+    ("evaluation.period_close", "POST"): PROVINCE,
+    ("evaluation.policies", "GET"): PROVINCE,
+    ("evaluation.policy_new", "GET"): PROVINCE,
+    ("evaluation.policy_new", "POST"): PROVINCE,
+    ("evaluation.framework_detail", "GET"): PROVINCE,
+    ("evaluation.framework_new", "GET"): PROVINCE,
+    ("evaluation.framework_new", "POST"): PROVINCE,
+    ("evaluation.framework_enable", "POST"): PROVINCE,
 }
 
 
@@ -89,6 +117,9 @@ def _url_values(rule, world):
         "staff_id": world.staff["S1"],
         "user_id": world.users["target"],
         "grant_id": world.target_grant,
+        "assessment_id": world.assessments["H1"],
+        "framework_id": 1,
+        "code": world.period,
     }
     return {name: values[name] for name in rule.arguments}
 

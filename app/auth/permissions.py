@@ -6,40 +6,76 @@ the unit's materialised path; `sys_admin` may do everything.
 """
 from flask import abort
 from flask_login import current_user
-from sqlalchemy import false, or_, true
+from sqlalchemy import and_, false, or_, true
 
+from app.evaluation.models import Assessment
 from app.org.models import Staff, Unit
 
-# Which roles allow an action. sys_admin is allowed everything and is not listed.
+# Actions granted by a role over a unit scope. sys_admin is allowed everything and is not listed.
 ACTION_ROLES = {
     "org.view": {"unit_head", "inspector", "hr_admin"},
     "org.edit": {"hr_admin"},
     "org.import": {"hr_admin"},
+    "assessment.view": {"hr_admin"},
+    "assessment.reopen": {"hr_admin"},
+    "evaluation.team": {"unit_head"},
+    "results.view": {"unit_head", "inspector", "hr_admin"},
     "user.admin": set(),
     "audit.view": set(),
 }
+# Province-wide actions: an hr_admin granted on a root unit (or sys_admin).
+ROOT_ACTIONS = {"period.manage", "policy.manage"}
 
 
 def _unit_of(target):
     if isinstance(target, Unit):
         return target
-    if isinstance(target, Staff):
+    if isinstance(target, (Staff, Assessment)):
         return target.unit
     raise TypeError(f"No unit scope is defined for {type(target).__name__}.")
 
 
-def _is_self(user, action, target):
-    # A staff member may always read their own profile.
-    return action == "org.view" and isinstance(target, Staff) and target.id == user.staff_id
+def reviews(user, assessment):
+    """True when the user is the assessment's reviewer: the head of the person's unit, or, for a
+    head, the head of the parent unit (SPEC §3.3)."""
+    if assessment.staff_id == user.staff_id:
+        return False
+    for grant in user.grants:
+        if grant.role != "unit_head":
+            continue
+        if assessment.is_head and assessment.unit.parent_id == grant.unit_id:
+            return True
+        if not assessment.is_head and assessment.unit_id == grant.unit_id:
+            return True
+    return False
+
+
+def _personal(user, action, target):
+    """Rules about the person rather than a unit scope."""
+    if action == "org.view" and isinstance(target, Staff):
+        return target.id == user.staff_id  # one's own profile
+    if action == "assessment.view" and isinstance(target, Assessment):
+        return target.staff_id == user.staff_id or reviews(user, target)
+    if action == "results.view" and isinstance(target, Unit):
+        return user.staff is not None and user.staff.unit_id == target.id  # one's own unit
+    return False
 
 
 def can(user, action, target=None):
     """True when `user` may do `action`, to `target` when given (else anywhere in their scope)."""
     if not getattr(user, "is_authenticated", False) or not user.active:
         return False
+    if action == "assessment.self":  # one's own, and nobody else's, not even sys_admin
+        return user.staff_id is not None and (target is None or target.staff_id == user.staff_id)
     if user.is_sys_admin:
         return True
-    if target is not None and _is_self(user, action, target):
+    if action in ROOT_ACTIONS:
+        return any(g.role == "hr_admin" and g.unit.parent_id is None for g in user.grants)
+    if action == "assessment.view" and target is None:
+        return user.staff_id is not None or bool(user.roles & {"unit_head", "hr_admin"})
+    if action == "assessment.review":
+        return reviews(user, target) if target is not None else "unit_head" in user.roles
+    if target is not None and _personal(user, action, target):
         return True
     roles = ACTION_ROLES[action]
     if target is None:
@@ -64,6 +100,20 @@ def scope_filter(user, action, path_column=Unit.path):
     if not paths:
         return false()
     return or_(*(path_column.startswith(path, autoescape=True) for path in paths))
+
+
+def reviewer_filter(user, unit_parent_column):
+    """A SQL condition on Assessment: the assessments this user reviews."""
+    heads_of = [g.unit_id for g in user.grants if g.role == "unit_head"]
+    if not heads_of:
+        return false()
+    condition = or_(
+        and_(Assessment.is_head.is_(False), Assessment.unit_id.in_(heads_of)),
+        and_(Assessment.is_head.is_(True), unit_parent_column.in_(heads_of)),
+    )
+    if user.staff_id is not None:
+        condition = and_(condition, Assessment.staff_id != user.staff_id)
+    return condition
 
 
 def require(action, target=None, user=None):

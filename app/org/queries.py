@@ -1,5 +1,6 @@
 """Reads for the organisation pages: scoped, paginated, a bounded number of queries each."""
 import calendar
+from collections import defaultdict
 from datetime import date
 
 from flask import current_app
@@ -100,6 +101,30 @@ def unit_id_in_month(staff_id, year, month):
                or_(StaffAssignment.end_date.is_(None), StaffAssignment.end_date >= first))
         .order_by(StaffAssignment.start_date.desc()).limit(1)
     )
+
+
+def units_in_months(staff_ids, months):
+    """{(staff id, first day of month): unit id} from the assignment history (two queries).
+
+    A month with no assignment (before the history starts) falls back to the current unit.
+    """
+    history = defaultdict(list)
+    for staff_id, unit_id, start, end in db.session.execute(
+            select(StaffAssignment.staff_id, StaffAssignment.unit_id, StaffAssignment.start_date,
+                   StaffAssignment.end_date)
+            .where(StaffAssignment.staff_id.in_(staff_ids)).order_by(StaffAssignment.start_date)):
+        history[staff_id].append((unit_id, start, end))
+    current = dict(db.session.execute(select(Staff.id, Staff.unit_id).where(Staff.id.in_(staff_ids))).all())
+    found = {}
+    for staff_id in staff_ids:
+        for month in months:
+            last = date(month.year, month.month, calendar.monthrange(month.year, month.month)[1])
+            unit_id = current[staff_id]
+            for assigned, start, end in history[staff_id]:
+                if start <= last and (end is None or end >= month):
+                    unit_id = assigned
+            found[(staff_id, month)] = unit_id
+    return found
 
 
 def find_unit(code):

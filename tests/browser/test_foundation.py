@@ -7,11 +7,11 @@ from tests.browser.conftest import sign_in
 pytestmark = pytest.mark.browser
 
 MENUS = {
-    "staff1": {"profile"},
-    "head_in": {"units", "staff"},
+    "staff1": {"my-assessment", "profile"},
+    "head_in": {"units", "staff", "team"},
     "inspector": {"units", "staff"},
-    "hr": {"units", "staff", "import"},
-    "admin": {"units", "staff", "import", "users", "audit"},
+    "hr": {"units", "staff", "import", "periods", "policies"},
+    "admin": {"units", "staff", "import", "team", "periods", "policies", "users", "audit"},
 }
 
 

@@ -1,0 +1,1 @@
+"""Monthly assessment: policies, criteria frameworks, periods, self-assessment, review, levels."""

@@ -1,0 +1,55 @@
+"""`flask evaluation …`: open and close periods, import results from before the system."""
+import sys
+
+import click
+from flask.cli import AppGroup
+from flask_babel import gettext as _
+
+from app.audit import act_as_system
+from app.evaluation import services
+from app.org.cli import run_import
+
+evaluation_cli = AppGroup("evaluation", help="Đánh giá hằng tháng (monthly assessment).")
+
+
+def _fail(message):
+    click.echo(message, err=True)
+    sys.exit(1)
+
+
+@evaluation_cli.command("open-period")
+@click.argument("period")
+def open_period(period):
+    """Open the month PERIOD (YYYY-MM): one assessment per active staff member."""
+    act_as_system("cli:evaluation open-period")
+    try:
+        result = services.open_period(period)
+    except services.EvaluationError as exc:
+        _fail(str(exc))
+    click.echo(_("Kỳ %(code)s: đã tạo %(created)d phiếu đánh giá.", code=period, created=result.created))
+    if result.without_framework:
+        click.echo(_("%(count)d cán bộ chưa có bộ tiêu chí phù hợp nên chưa có phiếu.",
+                     count=result.without_framework), err=True)
+
+
+@evaluation_cli.command("close-period")
+@click.argument("period")
+def close_period(period):
+    """Close and publish the month PERIOD (YYYY-MM)."""
+    act_as_system("cli:evaluation close-period")
+    try:
+        result = services.close_period(period)
+    except services.EvaluationError as exc:
+        _fail(str(exc))
+    if result.already_closed:
+        click.echo(_("Kỳ %(code)s đã đóng trước đó.", code=period))
+    else:
+        click.echo(_("Đã đóng kỳ %(code)s: %(closed)d phiếu chốt, %(missing)d phiếu không được đánh giá.",
+                     code=period, closed=result.closed, missing=result.not_evaluated))
+
+
+@evaluation_cli.command("import-results")
+@click.argument("file")
+def import_results(file):
+    """Import closed monthly results from before the system: staff_code,period,score."""
+    run_import(_("kết quả tháng"), services.import_results, file, "evaluation import-results")

@@ -1,0 +1,164 @@
+"""Forms of the monthly assessment: scores per criterion (built from the assessment's own
+criteria), objections, reopening, periods, policies and frameworks."""
+from decimal import Decimal
+
+from flask_babel import lazy_gettext as _l
+from wtforms import (BooleanField, DecimalField, FieldList, FormField, HiddenField,
+                     IntegerField, SelectField, SelectMultipleField, StringField, SubmitField,
+                     TextAreaField)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from app.evaluation.models import AUTO_SOURCES, CRITERION_GROUPS
+from app.forms import AppForm
+from app.org.forms import choices
+from app.org.models import STAFF_CATEGORIES
+
+PERIOD_RULE = Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", message=_l("Kỳ đánh giá phải có dạng YYYY-MM, ví dụ 2026-03."))
+
+
+def one_decimal(form, field):
+    """Scores have at most one digit after the point (they are compared exactly)."""
+    if field.data is not None and field.data != field.data.quantize(Decimal("0.1")):
+        raise ValidationError(_l("Điểm chỉ có tối đa một chữ số thập phân."))
+
+
+def score_field_name(code):
+    return f"score_{code}"
+
+
+def assessment_form(criteria, kind, required=True):
+    """A form with one score field per criterion; `kind` is "self" or "review"."""
+
+    class ScoreForm(AppForm):
+        version = HiddenField()
+
+    for criterion in criteria:
+        validators = [InputRequired() if required else Optional(),
+                      NumberRange(min=0, max=criterion.max_score,
+                                  message=_l("Điểm phải từ 0 đến %(max)s.", max=criterion.max_score)),
+                      one_decimal]
+        setattr(ScoreForm, score_field_name(criterion.code),
+                DecimalField(criterion.code, places=1, validators=validators))
+    if kind == "self":
+        ScoreForm.report = TextAreaField(_l("Báo cáo kết quả công việc trong tháng"),
+                                         validators=[Optional(), Length(max=5000)])
+        ScoreForm.save = SubmitField(_l("Lưu nháp"))
+        ScoreForm.submit = SubmitField(_l("Nộp bản tự đánh giá"))
+    else:
+        ScoreForm.comment = TextAreaField(_l("Nhận xét của người đánh giá"),
+                                          validators=[Optional(), Length(max=5000)])
+    return ScoreForm
+
+
+class ObjectionForm(AppForm):
+    text = TextAreaField(_l("Nội dung kiến nghị"), validators=[DataRequired(), Length(min=10, max=5000)])
+
+
+class AnswerForm(AppForm):
+    answer = TextAreaField(_l("Trả lời kiến nghị"), validators=[DataRequired(), Length(min=5, max=5000)])
+
+
+class ReopenForm(AppForm):
+    reason = TextAreaField(_l("Lý do mở lại"), validators=[DataRequired(), Length(min=10, max=2000)])
+
+
+class OpenPeriodForm(AppForm):
+    code = StringField(_l("Kỳ (YYYY-MM)"), validators=[DataRequired(), PERIOD_RULE])
+
+
+class BandForm(AppForm):
+    class Meta:
+        csrf = False
+
+    level = StringField(_l("Mức"), validators=[DataRequired(), Length(max=2)])
+    min_score = DecimalField(_l("Điểm tối thiểu"), places=1,
+                             validators=[InputRequired(), NumberRange(min=0, max=1000), one_decimal])
+    label_vi = StringField(_l("Tên (tiếng Việt)"), validators=[DataRequired(), Length(max=120)])
+    label_en = StringField(_l("Tên (tiếng Anh)"), validators=[DataRequired(), Length(max=120)])
+
+
+def _day(low, high):
+    return [InputRequired(), NumberRange(min=low, max=high)]
+
+
+class PolicyForm(AppForm):
+    name = StringField(_l("Tên phiên bản"), validators=[DataRequired(), Length(max=255)])
+    effective_from = StringField(_l("Hiệu lực từ kỳ (YYYY-MM)"), validators=[DataRequired(), PERIOD_RULE])
+    total_max = DecimalField(_l("Tổng điểm"), places=1,
+                             validators=[InputRequired(), NumberRange(min=1, max=1000), one_decimal])
+    open_day = IntegerField(_l("Ngày mở kỳ (trong tháng)"), validators=_day(1, 31))
+    self_due_day = IntegerField(_l("Hạn tự đánh giá (ngày của tháng sau)"), validators=_day(1, 28))
+    review_due_day = IntegerField(_l("Hạn đánh giá của thủ trưởng (ngày của tháng sau)"), validators=_day(1, 28))
+    close_day = IntegerField(_l("Ngày đóng kỳ (ngày của tháng sau)"), validators=_day(1, 28))
+    objection_days = IntegerField(_l("Số ngày được kiến nghị sau khi công khai"), validators=_day(0, 60))
+    excellent_quota_ratio = DecimalField(_l("Tỷ lệ tối đa số A so với số B"), places=2,
+                                         validators=[InputRequired(), NumberRange(min=0, max=10)])
+    min_months = IntegerField(_l("Số tháng tối thiểu để xếp loại năm"), validators=_day(1, 12))
+    consecutive_years = IntegerField(_l("Số năm liên tiếp không hoàn thành để xem xét"), validators=_day(1, 10))
+    bands = FieldList(FormField(BandForm), min_entries=4, max_entries=8)
+
+    def validate_review_due_day(self, field):
+        if self.self_due_day.data and field.data and field.data < self.self_due_day.data:
+            raise ValidationError(_l("Hạn đánh giá phải sau hạn tự đánh giá."))
+
+    def validate_close_day(self, field):
+        if self.review_due_day.data and field.data and field.data < self.review_due_day.data:
+            raise ValidationError(_l("Ngày đóng kỳ phải sau hạn đánh giá."))
+
+    def validate_bands(self, field):
+        levels = [entry.form.level.data for entry in field.entries]
+        if len(set(levels)) != len(levels):
+            raise ValidationError(_l("Các mức phải khác nhau."))
+        if not any(entry.form.min_score.data == 0 for entry in field.entries):
+            raise ValidationError(_l("Mức thấp nhất phải bắt đầu từ 0 điểm."))
+
+
+class CriterionForm(AppForm):
+    class Meta:
+        csrf = False
+
+    code = StringField(_l("Mã"), validators=[Optional(), Length(max=20),
+                                             Regexp(r"^[A-Za-z0-9_-]*$", message=_l("Mã chỉ gồm chữ không dấu, chữ số và . _ -"))])
+    group_code = SelectField(_l("Nhóm"), choices=choices(CRITERION_GROUPS))
+    name_vi = StringField(_l("Tên (tiếng Việt)"), validators=[Optional(), Length(max=500)])
+    name_en = StringField(_l("Tên (tiếng Anh)"), validators=[Optional(), Length(max=500)])
+    max_score = DecimalField(_l("Điểm tối đa"), places=1,
+                             validators=[Optional(), NumberRange(min=0, max=1000), one_decimal])
+    auto_source = SelectField(_l("Nguồn gợi ý tự động"),
+                              choices=[SelectChoice("", _l("Không có"))] + choices(AUTO_SOURCES))
+    auto_param = DecimalField(_l("Tham số"), places=1, validators=[Optional(), one_decimal])
+
+    @property
+    def is_blank(self):
+        return not (self.code.data or "").strip()
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class FrameworkForm(AppForm):
+    code = StringField(_l("Mã bộ tiêu chí"), validators=[DataRequired(), Length(max=50)])
+    name = StringField(_l("Tên bộ tiêu chí"), validators=[DataRequired(), Length(max=255)])
+    effective_from = StringField(_l("Hiệu lực từ kỳ (YYYY-MM)"), validators=[DataRequired(), PERIOD_RULE])
+    for_heads = BooleanField(_l("Dành cho cấp trưởng"))
+    enabled = BooleanField(_l("Đang áp dụng"), default=True)
+    categories = MultiCheckboxField(_l("Áp dụng cho"), choices=choices(STAFF_CATEGORIES),
+                                    validators=[DataRequired(message=_l("Hãy chọn ít nhất một loại cán bộ hợp lệ."))])
+    criteria = FieldList(FormField(CriterionForm), min_entries=12, max_entries=30)
+
+    def validate_criteria(self, field):
+        rows = [entry.form for entry in field.entries if not entry.form.is_blank]
+        if not rows:
+            raise ValidationError(_l("Hãy nhập ít nhất một tiêu chí."))
+        for row in rows:
+            if not row.name_vi.data or row.max_score.data is None:
+                raise ValidationError(_l("Mỗi tiêu chí cần mã, tên tiếng Việt và điểm tối đa."))
+
+
+class EnableForm(AppForm):
+    enabled = HiddenField()

@@ -1,0 +1,263 @@
+"""Versioned policies and frameworks; periods, assessments and their criteria; objections."""
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+
+from app.audit import utcnow
+from app.extensions import db
+from app.types import Score
+
+ASSESSMENT_STATUSES = {
+    "draft": _l("Chưa tự đánh giá"),
+    "self_submitted": _l("Đã tự đánh giá"),
+    "reviewed": _l("Đã được đánh giá"),
+    "closed": _l("Đã chốt"),
+    "not_evaluated": _l("Không được đánh giá"),
+}
+
+CRITERION_GROUPS = {
+    "general": _l("Tiêu chí chung"),
+    "tasks": _l("Kết quả thực hiện nhiệm vụ"),
+    "leadership": _l("Kết quả lãnh đạo, quản lý"),
+    "bonus": _l("Điểm thưởng"),
+}
+
+AUTO_SOURCES = {
+    "conduct": _l("Vi phạm văn hóa công vụ đã được xác nhận"),
+    "satisfaction": _l("Mức độ hài lòng của người dân"),
+    "tasks": _l("Sổ theo dõi nhiệm vụ"),
+    "unit_results": _l("Kết quả của đơn vị do mình lãnh đạo"),
+}
+
+SCORE = Score()
+
+
+def _localised(vi, en):
+    return en if str(get_locale() or "vi") == "en" and en else vi
+
+
+class Policy(db.Model):
+    """A version of the assessment rules, in force from `effective_from` (first day of a month)."""
+
+    __tablename__ = "policy"
+
+    id = db.Column(db.Integer, primary_key=True)
+    name = db.Column(db.String(255), nullable=False)
+    effective_from = db.Column(db.Date, nullable=False, unique=True)
+    total_max = db.Column(SCORE, nullable=False)
+    open_day = db.Column(db.Integer, nullable=False)
+    self_due_day = db.Column(db.Integer, nullable=False)
+    review_due_day = db.Column(db.Integer, nullable=False)
+    close_day = db.Column(db.Integer, nullable=False)
+    objection_days = db.Column(db.Integer, nullable=False)
+    excellent_quota_ratio = db.Column(db.Numeric(4, 2), nullable=False)
+    min_months = db.Column(db.Integer, nullable=False)
+    consecutive_years = db.Column(db.Integer, nullable=False)
+    created_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow)
+
+    bands = db.relationship("PolicyBand", lazy="selectin", order_by="PolicyBand.min_score.desc()",
+                            cascade="all, delete-orphan")
+
+    @property
+    def lowest_level(self):
+        return self.bands[-1].level
+
+
+class PolicyBand(db.Model):
+    """A level and the lowest score that reaches it (A ≥ 90, B ≥ 70, …)."""
+
+    __tablename__ = "policy_band"
+    __table_args__ = (db.UniqueConstraint("policy_id", "level", name="uq_policy_band_level"),)
+
+    id = db.Column(db.Integer, primary_key=True)
+    policy_id = db.Column(db.Integer, db.ForeignKey("policy.id"), nullable=False, index=True)
+    level = db.Column(db.String(2), nullable=False)
+    min_score = db.Column(SCORE, nullable=False)
+    label_vi = db.Column(db.String(120), nullable=False)
+    label_en = db.Column(db.String(120), nullable=False)
+
+    @property
+    def label(self):
+        return _localised(self.label_vi, self.label_en)
+
+
+class Framework(db.Model):
+    """A criteria framework (bộ tiêu chí) for some staff categories, heads or non-heads."""
+
+    __tablename__ = "framework"
+    __table_args__ = (db.UniqueConstraint("code", "effective_from", name="uq_framework_code_from"),)
+
+    id = db.Column(db.Integer, primary_key=True)
+    code = db.Column(db.String(50), nullable=False)
+    name = db.Column(db.String(255), nullable=False)
+    effective_from = db.Column(db.Date, nullable=False)
+    for_heads = db.Column(db.Boolean, nullable=False)
+    enabled = db.Column(db.Boolean, nullable=False, default=True)
+    created_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow)
+
+    criteria = db.relationship("FrameworkCriterion", lazy="selectin",
+                               order_by="FrameworkCriterion.position", cascade="all, delete-orphan")
+    categories = db.relationship("FrameworkCategory", lazy="selectin", cascade="all, delete-orphan")
+
+    @property
+    def category_codes(self):
+        return sorted(c.category for c in self.categories)
+
+    @property
+    def total_max(self):
+        return sum((c.max_score for c in self.criteria), start=0)
+
+
+class FrameworkCategory(db.Model):
+    """A staff category a framework applies to."""
+
+    __tablename__ = "framework_category"
+
+    framework_id = db.Column(db.Integer, db.ForeignKey("framework.id"), primary_key=True)
+    category = db.Column(db.String(20), primary_key=True)
+
+
+class FrameworkCriterion(db.Model):
+    """A criterion of a framework, with its maximum and, optionally, an automatic source."""
+
+    __tablename__ = "framework_criterion"
+    __table_args__ = (db.UniqueConstraint("framework_id", "code", name="uq_framework_criterion_code"),)
+
+    id = db.Column(db.Integer, primary_key=True)
+    framework_id = db.Column(db.Integer, db.ForeignKey("framework.id"), nullable=False, index=True)
+    position = db.Column(db.Integer, nullable=False)
+    code = db.Column(db.String(20), nullable=False)
+    group_code = db.Column(db.String(20), nullable=False)
+    name_vi = db.Column(db.String(500), nullable=False)
+    name_en = db.Column(db.String(500), nullable=False)
+    max_score = db.Column(SCORE, nullable=False)
+    auto_source = db.Column(db.String(30))
+    # A number the source uses, e.g. L1's score when a staff member of the unit is rated lowest.
+    auto_param = db.Column(SCORE)
+
+    @property
+    def name(self):
+        return _localised(self.name_vi, self.name_en)
+
+
+class Period(db.Model):
+    """A month of assessment, `YYYY-MM`, with the deadlines of the policy it opened under."""
+
+    __tablename__ = "period"
+    __table_args__ = (
+        db.CheckConstraint("status IN ('open', 'closed')", name="status"),
+    )
+
+    id = db.Column(db.Integer, primary_key=True)
+    code = db.Column(db.String(7), nullable=False, unique=True)
+    starts_on = db.Column(db.Date, nullable=False)
+    policy_id = db.Column(db.Integer, db.ForeignKey("policy.id"), nullable=False)
+    status = db.Column(db.String(10), nullable=False)
+    imported = db.Column(db.Boolean, nullable=False, default=False)
+    opens_on = db.Column(db.Date)
+    self_due_on = db.Column(db.Date)
+    review_due_on = db.Column(db.Date)
+    closes_on = db.Column(db.Date)
+    opened_at = db.Column(db.DateTime(timezone=True))
+    closed_at = db.Column(db.DateTime(timezone=True))
+
+    policy = db.relationship("Policy", lazy="joined", innerjoin=True)
+
+    @property
+    def year(self):
+        return self.starts_on.year
+
+    @property
+    def month(self):
+        return self.starts_on.month
+
+
+class Assessment(db.Model):
+    """One staff member's assessment for one month (never two: unique on staff and period)."""
+
+    __tablename__ = "assessment"
+    __table_args__ = (
+        db.UniqueConstraint("staff_id", "period_id", name="uq_assessment_staff_period"),
+        db.Index("ix_assessment_period_unit", "period_id", "unit_id"),
+        db.Index("ix_assessment_period_status", "period_id", "status"),
+        db.CheckConstraint(
+            "status IN ('draft', 'self_submitted', 'reviewed', 'closed', 'not_evaluated')",
+            name="status"),
+    )
+
+    id = db.Column(db.Integer, primary_key=True)
+    period_id = db.Column(db.Integer, db.ForeignKey("period.id"), nullable=False)
+    staff_id = db.Column(db.Integer, db.ForeignKey("staff.id"), nullable=False, index=True)
+    unit_id = db.Column(db.Integer, db.ForeignKey("unit.id"), nullable=False)
+    framework_id = db.Column(db.Integer, db.ForeignKey("framework.id"))
+    is_head = db.Column(db.Boolean, nullable=False, default=False)
+    status = db.Column(db.String(20), nullable=False, default="draft")
+    self_report = db.Column(db.Text, nullable=False, default="")
+    self_total = db.Column(SCORE)
+    self_submitted_at = db.Column(db.DateTime(timezone=True))
+    reviewer_id = db.Column(db.Integer, db.ForeignKey("user_account.id"))
+    reviewed_at = db.Column(db.DateTime(timezone=True))
+    review_comment = db.Column(db.Text, nullable=False, default="")
+    reviewed_without_self = db.Column(db.Boolean, nullable=False, default=False)
+    score = db.Column(SCORE)
+    level = db.Column(db.String(2))
+    imported = db.Column(db.Boolean, nullable=False, default=False)
+    reopened = db.Column(db.Boolean, nullable=False, default=False)
+    version = db.Column(db.Integer, nullable=False, default=1)
+
+    period = db.relationship("Period", lazy="joined", innerjoin=True)
+    staff = db.relationship("Staff", lazy="joined", innerjoin=True)
+    unit = db.relationship("Unit", lazy="joined", innerjoin=True)
+    reviewer = db.relationship("User", lazy="select")
+    criteria = db.relationship("AssessmentCriterion", lazy="selectin",
+                               order_by="AssessmentCriterion.position", cascade="all, delete-orphan")
+    objection = db.relationship("Objection", lazy="select", uselist=False,
+                                back_populates="assessment")
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def status_label(self):
+        return ASSESSMENT_STATUSES.get(self.status, self.status)
+
+
+class AssessmentCriterion(db.Model):
+    """A criterion copied from the framework when the assessment was created, with its scores."""
+
+    __tablename__ = "assessment_criterion"
+    __table_args__ = (db.UniqueConstraint("assessment_id", "code", name="uq_assessment_criterion_code"),)
+
+    id = db.Column(db.Integer, primary_key=True)
+    assessment_id = db.Column(db.Integer, db.ForeignKey("assessment.id"), nullable=False, index=True)
+    position = db.Column(db.Integer, nullable=False)
+    code = db.Column(db.String(20), nullable=False)
+    group_code = db.Column(db.String(20), nullable=False)
+    name_vi = db.Column(db.String(500), nullable=False)
+    name_en = db.Column(db.String(500), nullable=False)
+    max_score = db.Column(SCORE, nullable=False)
+    auto_source = db.Column(db.String(30))
+    auto_param = db.Column(SCORE)
+    self_score = db.Column(SCORE)
+    head_score = db.Column(SCORE)
+    suggested_score = db.Column(SCORE)
+    suggestion_note = db.Column(db.String(1000))
+
+    @property
+    def name(self):
+        return _localised(self.name_vi, self.name_en)
+
+
+class Objection(db.Model):
+    """A staff member's written objection (kiến nghị) to a published result, and its answer."""
+
+    __tablename__ = "objection"
+
+    id = db.Column(db.Integer, primary_key=True)
+    assessment_id = db.Column(db.Integer, db.ForeignKey("assessment.id"), nullable=False, unique=True)
+    text = db.Column(db.Text, nullable=False)
+    created_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow)
+    answer = db.Column(db.Text)
+    answered_by_id = db.Column(db.Integer, db.ForeignKey("user_account.id"))
+    answered_at = db.Column(db.DateTime(timezone=True))
+
+    assessment = db.relationship("Assessment", back_populates="objection")
+    answered_by = db.relationship("User")

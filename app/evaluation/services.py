@@ -1,0 +1,463 @@
+"""Evaluation services: policies, frameworks, periods, self-assessment, review, closing,
+reopening, objections and the import of results from before the system."""
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from flask_babel import gettext as _
+from sqlalchemy import exists, func, insert, literal, select, update
+
+from app import audit, clock
+from app.csvimport import ImportRejected, RowChecker, read_rows
+from app.database import transactional
+from app.evaluation.models import (Assessment, AssessmentCriterion, Framework, FrameworkCategory,
+                                   FrameworkCriterion, Objection, Period, Policy, PolicyBand)
+from app.evaluation.suggestions import clamp
+from app.extensions import db
+from app.org import queries as org_queries
+from app.org.models import STAFF_CATEGORIES, Staff
+
+PERIOD_PATTERN = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+POLICY_FIELDS = ("name", "effective_from", "total_max", "open_day", "self_due_day",
+                 "review_due_day", "close_day", "objection_days", "excellent_quota_ratio",
+                 "min_months", "consecutive_years")
+
+
+class EvaluationError(Exception):
+    """A refusal with a message for the user; nothing was changed."""
+
+
+class StaleForm(EvaluationError):
+    """Someone else saved the assessment since this form was loaded."""
+
+
+def parse_period(code):
+    """The first day of the month named `YYYY-MM`, or EvaluationError."""
+    match = PERIOD_PATTERN.match(code or "")
+    if not match:
+        raise EvaluationError(_("Kỳ đánh giá phải có dạng YYYY-MM, ví dụ 2026-03."))
+    return date(int(match.group(1)), int(match.group(2)), 1)
+
+
+def period_code(day):
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def policy_in_force(day):
+    """The policy version in force on `day`."""
+    policy = db.session.scalar(select(Policy).where(Policy.effective_from <= day)
+                               .order_by(Policy.effective_from.desc()).limit(1))
+    if policy is None:
+        raise EvaluationError(_("Chưa có chính sách đánh giá nào có hiệu lực vào ngày %(day)s.",
+                                day=day.isoformat()))
+    return policy
+
+
+def _day_of(year, month, day):
+    return date(year, month, min(day, calendar.monthrange(year, month)[1]))
+
+
+def deadlines(policy, start):
+    """Opening, self-assessment, review and closing dates of the period starting on `start`."""
+    following = start + timedelta(days=32)
+    return {
+        "opens_on": _day_of(start.year, start.month, policy.open_day),
+        "self_due_on": _day_of(following.year, following.month, policy.self_due_day),
+        "review_due_on": _day_of(following.year, following.month, policy.review_due_day),
+        "closes_on": _day_of(following.year, following.month, policy.close_day),
+    }
+
+
+def get_period(code):
+    return db.session.scalar(select(Period).where(Period.code == code))
+
+
+def level_for(score, policy):
+    """The level of a score under the policy's bands, compared exactly."""
+    for band in policy.bands:
+        if score >= band.min_score:
+            return band.level
+    return policy.lowest_level
+
+
+def total(criteria, attribute, total_max):
+    """The sum of the criterion scores, each clamped to 0..max, the sum clamped to 0..total."""
+    points = sum((clamp(getattr(c, attribute) or Decimal(0), Decimal(0), c.max_score)
+                  for c in criteria), start=Decimal(0))
+    return clamp(points, Decimal(0), total_max)
+
+
+# ---------------------------------------------------------------- periods
+
+@dataclass
+class OpenResult:
+    period: Period
+    created: int
+    without_framework: int
+
+
+def _framework_for_staff(start):
+    """A correlated subquery: the framework in force for a staff row (category and head flag)."""
+    return (
+        select(Framework.id)
+        .join(FrameworkCategory, FrameworkCategory.framework_id == Framework.id)
+        .where(FrameworkCategory.category == Staff.category, Framework.for_heads == Staff.is_head,
+               Framework.enabled.is_(True), Framework.effective_from <= start)
+        .order_by(Framework.effective_from.desc(), Framework.id.desc())
+        .limit(1).correlate(Staff).scalar_subquery()
+    )
+
+
+@transactional
+def open_period(code):
+    """Open a month: one assessment per active staff member, with a copy of its criteria.
+
+    Opening again creates only what is missing (new staff); it never duplicates. A fixed number
+    of statements, whatever the number of staff.
+    """
+    start = parse_period(code)
+    period = get_period(code)
+    if period is not None and period.status == "closed":
+        raise EvaluationError(_("Kỳ %(code)s đã đóng; không thể mở lại.", code=code))
+    if period is None:
+        policy = policy_in_force(start)
+        period = Period(code=code, starts_on=start, policy_id=policy.id, status="open",
+                        opened_at=clock.now(), **deadlines(policy, start))
+        db.session.add(period)
+        db.session.flush()
+    already = exists().where(Assessment.staff_id == Staff.id, Assessment.period_id == period.id)
+    candidates = (select(Staff.id.label("staff_id"), Staff.unit_id, Staff.is_head,
+                         _framework_for_staff(start).label("framework_id"))
+                  .where(Staff.active.is_(True), ~already).subquery())
+    created = db.session.execute(insert(Assessment).from_select(
+        ["period_id", "staff_id", "unit_id", "framework_id", "is_head", "status", "self_report",
+         "review_comment", "reviewed_without_self", "imported", "reopened", "version"],
+        select(literal(period.id), candidates.c.staff_id, candidates.c.unit_id,
+               candidates.c.framework_id, candidates.c.is_head, literal("draft"), literal(""),
+               literal(""), literal(False), literal(False), literal(False), literal(1))
+        .where(candidates.c.framework_id.is_not(None)),
+    )).rowcount
+    db.session.execute(insert(AssessmentCriterion).from_select(
+        ["assessment_id", "position", "code", "group_code", "name_vi", "name_en", "max_score",
+         "auto_source", "auto_param"],
+        select(Assessment.id, FrameworkCriterion.position, FrameworkCriterion.code,
+               FrameworkCriterion.group_code, FrameworkCriterion.name_vi, FrameworkCriterion.name_en,
+               FrameworkCriterion.max_score, FrameworkCriterion.auto_source,
+               FrameworkCriterion.auto_param)
+        .join(FrameworkCriterion, FrameworkCriterion.framework_id == Assessment.framework_id)
+        .where(Assessment.period_id == period.id,
+               ~exists().where(AssessmentCriterion.assessment_id == Assessment.id)),
+    ))
+    without = db.session.scalar(select(func.count(Staff.id)).where(Staff.active.is_(True), ~already))
+    if created:
+        audit.record("period.opened", period, after={"code": code, "created": created,
+                                                     "without_framework": without})
+    return OpenResult(period, created, without)
+
+
+@dataclass
+class CloseResult:
+    period: Period
+    closed: int
+    not_evaluated: int
+    already_closed: bool = False
+
+
+@transactional
+def close_period(code):
+    """Close a month: reviewed → closed, the rest → not_evaluated; publish. Idempotent."""
+    parse_period(code)
+    period = get_period(code)
+    if period is None:
+        raise EvaluationError(_("Kỳ %(code)s chưa được mở.", code=code))
+    if period.status == "closed":
+        return CloseResult(period, 0, 0, already_closed=True)
+    in_period = Assessment.period_id == period.id
+    closed = db.session.execute(
+        update(Assessment).where(in_period, Assessment.status == "reviewed")
+        .values(status="closed", version=Assessment.version + 1)
+        .execution_options(synchronize_session=False)).rowcount
+    not_evaluated = db.session.execute(
+        update(Assessment).where(in_period, Assessment.status.in_(("draft", "self_submitted")))
+        .values(status="not_evaluated", version=Assessment.version + 1)
+        .execution_options(synchronize_session=False)).rowcount
+    period.status = "closed"
+    period.closed_at = clock.now()
+    audit.record("period.closed", period, after={"code": code, "closed": closed,
+                                                 "not_evaluated": not_evaluated})
+    db.session.flush()
+    db.session.expire_all()
+    return CloseResult(period, closed, not_evaluated)
+
+
+def current_period():
+    """The open period of the latest month, else the latest period."""
+    return db.session.scalar(select(Period).where(Period.imported.is_(False))
+                             .order_by((Period.status == "open").desc(), Period.starts_on.desc())
+                             .limit(1))
+
+
+# ---------------------------------------------------------------- self-assessment and review
+
+def self_editable(assessment, today=None):
+    """The staff member may still edit: a draft, in an open period, not past the self deadline."""
+    period = assessment.period
+    today = today or clock.today()
+    return (assessment.status == "draft" and not assessment.imported
+            and (period.status == "open" and today <= period.self_due_on or assessment.reopened))
+
+
+def reviewable(assessment):
+    """The reviewer may (re)score: open period and not closed, or reopened after closing."""
+    if assessment.imported:
+        return False
+    if assessment.reopened:
+        return assessment.status in ("draft", "self_submitted")
+    return assessment.period.status == "open" and assessment.status in ("draft", "self_submitted",
+                                                                         "reviewed")
+
+
+def _check_version(assessment, expected_version):
+    if expected_version is None or int(expected_version) != assessment.version:
+        raise StaleForm(_("Đánh giá này vừa được người khác cập nhật. Trang đã được tải lại với "
+                          "dữ liệu mới nhất; hãy kiểm tra và lưu lại."))
+
+
+def _scores(assessment, attribute):
+    return {c.code: None if getattr(c, attribute) is None else str(getattr(c, attribute))
+            for c in assessment.criteria}
+
+
+@transactional
+def save_self_assessment(assessment, scores, report, submit, expected_version):
+    """Save the staff member's own scores and report; `submit` hands them to the reviewer."""
+    _check_version(assessment, expected_version)
+    if not self_editable(assessment):
+        raise EvaluationError(_("Đã hết hạn hoặc đã nộp; không thể sửa bản tự đánh giá."))
+    before = {"self_scores": _scores(assessment, "self_score"), "status": assessment.status}
+    for criterion in assessment.criteria:
+        value = scores.get(criterion.code)
+        criterion.self_score = None if value is None else clamp(value, Decimal(0), criterion.max_score)
+    assessment.self_report = (report or "").strip()
+    assessment.self_total = total(assessment.criteria, "self_score", assessment.period.policy.total_max)
+    if submit:
+        assessment.status = "self_submitted"
+        assessment.self_submitted_at = clock.now()
+    audit.record("assessment.self_submitted" if submit else "assessment.self_saved", assessment,
+                 before=before, after={"self_scores": _scores(assessment, "self_score"),
+                                       "self_total": assessment.self_total,
+                                       "status": assessment.status})
+    return assessment
+
+
+@transactional
+def review_assessment(assessment, scores, comment, expected_version, reviewer, suggestions):
+    """The reviewer's scores, comment and approval; computes the score and the level."""
+    _check_version(assessment, expected_version)
+    if not reviewable(assessment):
+        raise EvaluationError(_("Đánh giá này không còn được sửa."))
+    before = {"head_scores": _scores(assessment, "head_score"), "score": assessment.score,
+              "level": assessment.level, "status": assessment.status}
+    for criterion in assessment.criteria:
+        value = scores[criterion.code]
+        criterion.head_score = clamp(value, Decimal(0), criterion.max_score)
+        suggestion = suggestions.get((assessment.id, criterion.code))
+        criterion.suggested_score = suggestion.score if suggestion else None
+        criterion.suggestion_note = suggestion.explanation[:1000] if suggestion else None
+    policy = assessment.period.policy
+    assessment.score = total(assessment.criteria, "head_score", policy.total_max)
+    assessment.level = level_for(assessment.score, policy)
+    if assessment.status == "draft":
+        assessment.reviewed_without_self = True
+    assessment.status = "closed" if assessment.period.status == "closed" else "reviewed"
+    assessment.reopened = False
+    assessment.reviewer_id = reviewer.id
+    assessment.reviewed_at = clock.now()
+    assessment.review_comment = (comment or "").strip()
+    audit.record("assessment.reviewed", assessment, before=before, after={
+        "head_scores": _scores(assessment, "head_score"), "score": assessment.score,
+        "level": assessment.level, "status": assessment.status})
+    return assessment
+
+
+@transactional
+def reopen_assessment(assessment, reason):
+    """hr_admin reopens one closed assessment with a written reason; the reviewer scores again."""
+    if assessment.status not in ("closed", "not_evaluated") or assessment.imported:
+        raise EvaluationError(_("Chỉ mở lại được đánh giá đã chốt hoặc không được đánh giá."))
+    before = {"status": assessment.status, "score": assessment.score, "level": assessment.level}
+    assessment.status = "self_submitted" if assessment.self_submitted_at else "draft"
+    assessment.reopened = True
+    audit.record("assessment.reopened", assessment, before=before,
+                 after={"status": assessment.status, "reason": reason.strip()})
+    return assessment
+
+
+# ---------------------------------------------------------------- objections
+
+def objection_deadline(assessment):
+    period = assessment.period
+    if period.closed_at is None:
+        return None
+    closed_on = period.closed_at.astimezone(clock.ZONE).date() if period.closed_at.tzinfo \
+        else period.closed_at.date()
+    return closed_on + timedelta(days=period.policy.objection_days)
+
+
+def objection_allowed(assessment, today=None):
+    deadline = objection_deadline(assessment)
+    return (assessment.status == "closed" and not assessment.imported and deadline is not None
+            and (today or clock.today()) <= deadline and assessment.objection is None)
+
+
+@transactional
+def file_objection(assessment, text):
+    """The staff member objects in writing within the policy's window after publication."""
+    if not objection_allowed(assessment):
+        raise EvaluationError(_("Đã hết thời hạn kiến nghị hoặc đã gửi kiến nghị."))
+    objection = Objection(assessment_id=assessment.id, text=text.strip())
+    db.session.add(objection)
+    audit.record("objection.filed", objection, after={"assessment": assessment.id})
+    return objection
+
+
+@transactional
+def answer_objection(objection, text, actor):
+    """The reviewer answers; a changed score then goes through reopening."""
+    if objection.answer:
+        raise EvaluationError(_("Kiến nghị này đã được trả lời."))
+    objection.answer = text.strip()
+    objection.answered_by_id = actor.id
+    objection.answered_at = clock.now()
+    audit.record("objection.answered", objection, after={"answer": objection.answer})
+    return objection
+
+
+# ---------------------------------------------------------------- policies and frameworks
+
+@transactional
+def create_policy(bands, **fields):
+    """A new policy version; `bands` is [(level, min_score, label_vi, label_en), …]."""
+    if db.session.scalar(select(Policy.id).where(Policy.effective_from == fields["effective_from"])):
+        raise EvaluationError(_("Đã có chính sách có hiệu lực từ ngày này."))
+    policy = Policy(**fields)
+    policy.bands = [PolicyBand(level=level, min_score=low, label_vi=vi, label_en=en)
+                    for level, low, vi, en in bands]
+    db.session.add(policy)
+    audit.record("policy.created", policy, after={
+        **audit.snapshot(policy, POLICY_FIELDS),
+        "bands": [[level, str(low)] for level, low, _vi, _en in bands]})
+    return policy
+
+
+@transactional
+def create_framework(code, name, effective_from, for_heads, categories, criteria, enabled=True):
+    """A new framework version. `criteria`: dicts with code, group_code, name_vi, name_en,
+    max_score, auto_source, auto_param. Refused unless the maximums add up to the policy total."""
+    policy = policy_in_force(effective_from)
+    points = sum((c["max_score"] for c in criteria), start=Decimal(0))
+    if points != policy.total_max:
+        raise EvaluationError(_("Tổng điểm tối đa của các tiêu chí là %(sum)s, phải bằng %(total)s.",
+                                sum=points, total=policy.total_max))
+    unknown = set(categories) - set(STAFF_CATEGORIES)
+    if unknown or not categories:
+        raise EvaluationError(_("Hãy chọn ít nhất một loại cán bộ hợp lệ."))
+    codes = [c["code"] for c in criteria]
+    if len(set(codes)) != len(codes):
+        raise EvaluationError(_("Mã tiêu chí bị trùng."))
+    framework = Framework(code=code, name=name, effective_from=effective_from, for_heads=for_heads,
+                          enabled=enabled)
+    framework.categories = [FrameworkCategory(category=c) for c in sorted(set(categories))]
+    framework.criteria = [FrameworkCriterion(position=i, **c) for i, c in enumerate(criteria, start=1)]
+    db.session.add(framework)
+    audit.record("framework.created", framework, after={
+        "code": code, "effective_from": effective_from, "for_heads": for_heads,
+        "categories": sorted(categories), "enabled": enabled,
+        "criteria": [[c["code"], str(c["max_score"])] for c in criteria]})
+    return framework
+
+
+@transactional
+def set_framework_enabled(framework, enabled):
+    if framework.enabled != enabled:
+        audit.record("framework.enabled" if enabled else "framework.disabled", framework,
+                     before={"enabled": framework.enabled}, after={"enabled": enabled})
+        framework.enabled = enabled
+
+
+# ---------------------------------------------------------------- import of past results
+
+RESULT_COLUMNS = ("staff_code", "period", "score")
+
+
+@transactional
+def import_results(data):
+    """Import closed monthly results from before the system: `staff_code,period,score`.
+
+    All or nothing. Each month's level follows the bands of the policy in force that month.
+    """
+    rows = read_rows(data, RESULT_COLUMNS)
+    errors, records, seen = [], [], {}
+    staff_ids = dict(db.session.execute(select(Staff.code, Staff.id).where(
+        Staff.code.in_({row["staff_code"] for _l, row in rows}))).all())
+    for line, row in rows:
+        check = RowChecker(line, errors)
+        staff_id = staff_ids.get(row["staff_code"])
+        if staff_id is None:
+            check.error(_("Không có cán bộ mã %(code)s.", code=row["staff_code"]))
+        start = None
+        try:
+            start = parse_period(row["period"])
+        except EvaluationError as exc:
+            check.error(str(exc))
+        score = check.decimal(row["score"], _("Điểm"), Decimal(0), Decimal(100))
+        if staff_id and start:
+            key = (staff_id, start)
+            if key in seen:
+                check.error(_("Trùng với dòng %(line)d.", line=seen[key]))
+            seen[key] = line
+        records.append((line, staff_id, start, score))
+    good = [(line, s, p, sc) for line, s, p, sc in records if s and p and sc is not None]
+    months = sorted({p for _l, _s, p, _sc in good})
+    periods = {p.starts_on: p for p in db.session.scalars(
+        select(Period).where(Period.starts_on.in_(months)))} if months else {}
+    taken = set()
+    if periods:
+        taken = set(db.session.execute(select(Assessment.staff_id, Assessment.period_id).where(
+            Assessment.period_id.in_([p.id for p in periods.values()]),
+            Assessment.staff_id.in_({s for _l, s, _p, _sc in good}))).all())
+    policies = {}
+    for line, staff_id, start, _score in good:
+        period = periods.get(start)
+        if period is not None and (staff_id, period.id) in taken:
+            RowChecker(line, errors).error(_("Cán bộ đã có kết quả tháng %(period)s.",
+                                             period=period_code(start)))
+        if start not in policies:
+            try:
+                policies[start] = policy_in_force(start)
+            except EvaluationError as exc:
+                RowChecker(line, errors).error(str(exc))
+    if errors:
+        raise ImportRejected(sorted(errors, key=lambda e: e.line))
+    for start in months:
+        if start not in periods:
+            period = Period(code=period_code(start), starts_on=start, policy_id=policies[start].id,
+                            status="closed", imported=True)
+            db.session.add(period)
+            periods[start] = period
+    db.session.flush()
+    involved = {s for _l, s, _p, _sc in good}
+    units = org_queries.units_in_months(involved, months)
+    heads = dict(db.session.execute(select(Staff.id, Staff.is_head).where(Staff.id.in_(involved))).all())
+    db.session.execute(insert(Assessment), [
+        {"period_id": periods[start].id, "staff_id": staff_id, "unit_id": units[(staff_id, start)],
+         "is_head": heads[staff_id], "status": "closed", "score": score,
+         "level": level_for(score, policies[start]), "imported": True, "self_report": "",
+         "review_comment": "", "reviewed_without_self": False, "reopened": False, "version": 1}
+        for _line, staff_id, start, score in good
+    ])
+    audit.record("evaluation.import_results", object_type="assessment",
+                 after={"created": len(good), "months": [period_code(m) for m in months]})
+    return len(good)

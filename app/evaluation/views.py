@@ -1,0 +1,384 @@
+"""Pages of the monthly assessment: my assessment, my team, review, publication, periods,
+policies and frameworks."""
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app import clock
+from app.auth.permissions import can, require
+from app.evaluation import queries, services
+from app.evaluation.forms import (AnswerForm, EnableForm, FrameworkForm, ObjectionForm,
+                                  OpenPeriodForm, PolicyForm, ReopenForm, assessment_form,
+                                  score_field_name)
+from app.evaluation.models import AUTO_SOURCES, CRITERION_GROUPS, Assessment, Framework
+from app.evaluation.suggestions import suggestions_for
+from app.extensions import db
+from app.org.models import Unit
+
+bp = Blueprint("evaluation", __name__, url_prefix="/evaluation")
+
+
+def _assessment_or_404(assessment_id, action="assessment.view"):
+    assessment = db.get_or_404(Assessment, assessment_id)
+    require(action, assessment)
+    return assessment
+
+
+def _period_or_404(code):
+    try:
+        services.parse_period(code)
+    except services.EvaluationError:
+        abort(404)
+    period = services.get_period(code)
+    if period is None:
+        abort(404)
+    return period
+
+
+def _scores_from(form, criteria):
+    return {c.code: getattr(form, score_field_name(c.code)).data for c in criteria}
+
+
+def _fill(form, assessment, attribute, fallback=None, suggestions=None):
+    """Pre-fill score fields from the saved scores (or a fallback) on first display."""
+    for criterion in assessment.criteria:
+        value = getattr(criterion, attribute)
+        if value is None and suggestions:
+            suggestion = suggestions.get((assessment.id, criterion.code))
+            value = suggestion.score if suggestion else None
+        if value is None and fallback:
+            value = getattr(criterion, fallback)
+        getattr(form, score_field_name(criterion.code)).data = value
+    form.version.data = assessment.version
+
+
+# ---------------------------------------------------------------- staff
+
+
+@bp.get("/my")
+def my_assessment():
+    """The signed-in staff member's assessment this month and their history."""
+    if current_user.staff_id is None:
+        abort(404)
+    period = services.current_period()
+    assessment = queries.current_assessment(current_user.staff_id, period)
+    return render_template("evaluation/my.html", period=period, assessment=assessment,
+                           chart=queries.history(current_user.staff_id),
+                           page=queries.history_page(current_user.staff_id))
+
+
+def _render_assessment(assessment, self_form=None, status=200):
+    editable = can(current_user, "assessment.self", assessment) and services.self_editable(assessment)
+    if editable and self_form is None:
+        self_form = assessment_form(assessment.criteria, "self", required=False)()
+        _fill(self_form, assessment, "self_score")
+        self_form.report.data = assessment.self_report
+    is_reviewer = can(current_user, "assessment.review", assessment)
+    return render_template(
+        "evaluation/assessment.html", assessment=assessment, self_form=self_form if editable else None,
+        can_review=is_reviewer and services.reviewable(assessment),
+        objection_form=ObjectionForm() if can(current_user, "assessment.self", assessment)
+        and services.objection_allowed(assessment) else None,
+        answer_form=AnswerForm() if is_reviewer and assessment.objection
+        and not assessment.objection.answer else None,
+        reopen_form=ReopenForm() if can(current_user, "assessment.reopen", assessment)
+        and assessment.status in ("closed", "not_evaluated") and not assessment.imported else None,
+        objection_deadline=services.objection_deadline(assessment),
+    ), status
+
+
+@bp.get("/assessments/<int:assessment_id>")
+def assessment_detail(assessment_id):
+    """One assessment: scores, report and comment for those allowed to see them."""
+    return _render_assessment(_assessment_or_404(assessment_id))
+
+
+@bp.post("/assessments/<int:assessment_id>/self")
+def self_assess(assessment_id):
+    """Save or submit the staff member's own assessment."""
+    assessment = _assessment_or_404(assessment_id, "assessment.self")
+    submit = "submit" in request.form
+    form = assessment_form(assessment.criteria, "self", required=submit)()
+    if form.validate_on_submit():
+        try:
+            services.save_self_assessment(assessment, _scores_from(form, assessment.criteria),
+                                          form.report.data, submit, form.version.data)
+        except services.StaleForm as exc:
+            flash(str(exc), "error")
+            db.session.expire_all()
+            return _render_assessment(db.get_or_404(Assessment, assessment_id), status=409)
+        except services.EvaluationError as exc:
+            flash(str(exc), "error")
+            return _render_assessment(assessment, status=400)
+        flash(_("Đã nộp bản tự đánh giá.") if submit else _("Đã lưu nháp."), "success")
+        return redirect(url_for("evaluation.assessment_detail", assessment_id=assessment.id))
+    return _render_assessment(assessment, self_form=form, status=400)
+
+
+@bp.post("/assessments/<int:assessment_id>/objection")
+def file_objection(assessment_id):
+    """The staff member's written objection to a published result."""
+    assessment = _assessment_or_404(assessment_id, "assessment.self")
+    form = ObjectionForm()
+    if form.validate_on_submit():
+        try:
+            services.file_objection(assessment, form.text.data)
+        except services.EvaluationError as exc:
+            flash(str(exc), "error")
+            return _render_assessment(assessment, status=400)
+        flash(_("Đã gửi kiến nghị."), "success")
+        return redirect(url_for("evaluation.assessment_detail", assessment_id=assessment.id))
+    flash(_("Nội dung kiến nghị cần từ 10 đến 5000 ký tự."), "error")
+    return _render_assessment(assessment, status=400)
+
+
+@bp.post("/assessments/<int:assessment_id>/objection/answer")
+def answer_objection(assessment_id):
+    """The reviewer answers an objection."""
+    assessment = _assessment_or_404(assessment_id, "assessment.review")
+    if assessment.objection is None:
+        abort(404)
+    form = AnswerForm()
+    if form.validate_on_submit():
+        try:
+            services.answer_objection(assessment.objection, form.answer.data, current_user)
+        except services.EvaluationError as exc:
+            flash(str(exc), "error")
+            return _render_assessment(assessment, status=400)
+        flash(_("Đã trả lời kiến nghị."), "success")
+        return redirect(url_for("evaluation.assessment_detail", assessment_id=assessment.id))
+    flash(_("Nội dung trả lời cần từ 5 đến 5000 ký tự."), "error")
+    return _render_assessment(assessment, status=400)
+
+
+@bp.post("/assessments/<int:assessment_id>/reopen")
+def reopen(assessment_id):
+    """hr_admin reopens a closed assessment with a written reason."""
+    assessment = _assessment_or_404(assessment_id, "assessment.reopen")
+    form = ReopenForm()
+    if form.validate_on_submit():
+        try:
+            services.reopen_assessment(assessment, form.reason.data)
+        except services.EvaluationError as exc:
+            flash(str(exc), "error")
+            return _render_assessment(assessment, status=400)
+        flash(_("Đã mở lại đánh giá; người đánh giá có thể chấm lại."), "success")
+        return redirect(url_for("evaluation.assessment_detail", assessment_id=assessment.id))
+    flash(_("Hãy ghi lý do mở lại (ít nhất 10 ký tự)."), "error")
+    return _render_assessment(assessment, status=400)
+
+
+# ---------------------------------------------------------------- heads
+
+
+@bp.route("/assessments/<int:assessment_id>/review", methods=["GET", "POST"])
+def review(assessment_id):
+    """The reviewer scores each criterion beside the self scores and the suggestions."""
+    assessment = _assessment_or_404(assessment_id, "assessment.review")
+    if not services.reviewable(assessment):
+        flash(_("Đánh giá này không còn được sửa."), "error")
+        return redirect(url_for("evaluation.assessment_detail", assessment_id=assessment.id))
+    suggestions = suggestions_for([assessment])
+    form = assessment_form(assessment.criteria, "review")()
+    status = 200
+    if request.method == "GET":
+        _fill(form, assessment, "head_score", fallback="self_score", suggestions=suggestions)
+        form.comment.data = assessment.review_comment
+    elif form.validate_on_submit():
+        try:
+            services.review_assessment(assessment, _scores_from(form, assessment.criteria),
+                                       form.comment.data, form.version.data, current_user,
+                                       suggestions)
+        except services.StaleForm as exc:
+            flash(str(exc), "error")
+            db.session.expire_all()
+            return redirect(url_for("evaluation.review", assessment_id=assessment.id))
+        except services.EvaluationError as exc:
+            flash(str(exc), "error")
+            status = 400
+        else:
+            flash(_("Đã duyệt: %(name)s — %(score)s điểm, mức %(level)s.",
+                    name=assessment.staff.full_name, score=assessment.score, level=assessment.level),
+                  "success")
+            return redirect(url_for("evaluation.team", period=assessment.period.code))
+    else:
+        status = 400
+    return render_template("evaluation/review.html", assessment=assessment, form=form,
+                           suggestions=suggestions), status
+
+
+@bp.get("/team")
+def team():
+    """The head's team this month: progress counters and everyone they review."""
+    require("evaluation.team")
+    period = _period_or_404(request.args["period"]) if request.args.get("period") \
+        else services.current_period()
+    status = request.args.get("status", "")
+    if status not in ("", "draft", "self_submitted", "reviewed", "closed", "not_evaluated", "overdue"):
+        status = ""
+    page = queries.team_page(current_user, period, status) if period else None
+    counters = queries.team_counters(current_user, period) if period else None
+    return render_template("evaluation/team.html", period=period, page=page, counters=counters,
+                           status=status, periods=queries.recent_periods())
+
+
+# ---------------------------------------------------------------- publication
+
+
+@bp.get("/units/<int:unit_id>/results")
+def published(unit_id):
+    """The unit's published monthly list: names and levels only (SPEC §3.7)."""
+    unit = db.get_or_404(Unit, unit_id)
+    require("results.view", unit)
+    periods = queries.closed_periods()
+    code = request.args.get("period") or (periods[0].code if periods else None)
+    period = _period_or_404(code) if code else None
+    if period is not None and period.status != "closed":
+        abort(404)
+    page = queries.published_list(unit, period) if period else None
+    bands = {band.level: band.label for band in period.policy.bands} if period else {}
+    return render_template("evaluation/published.html", unit=unit, period=period, periods=periods,
+                           page=page, bands=bands)
+
+
+# ---------------------------------------------------------------- periods
+
+
+@bp.get("/periods")
+def periods():
+    """Periods with their progress; open a new one or close an open one."""
+    require("period.manage")
+    page = queries.periods_page()
+    return render_template("evaluation/periods.html", page=page, form=OpenPeriodForm(),
+                           counts=queries.period_counts([p.id for p in page.items]),
+                           today=clock.today())
+
+
+@bp.post("/periods/open")
+def period_open():
+    """Open a month (creates what is missing; opening twice creates nothing new)."""
+    require("period.manage")
+    form = OpenPeriodForm()
+    if form.validate_on_submit():
+        try:
+            result = services.open_period(form.code.data)
+        except services.EvaluationError as exc:
+            flash(str(exc), "error")
+        else:
+            flash(_("Kỳ %(code)s: đã tạo %(created)d phiếu đánh giá.", code=result.period.code,
+                    created=result.created), "success")
+            if result.without_framework:
+                flash(_("%(count)d cán bộ chưa có bộ tiêu chí phù hợp nên chưa có phiếu.",
+                        count=result.without_framework), "error")
+            return redirect(url_for("evaluation.periods"))
+    else:
+        for error in form.code.errors:
+            flash(error, "error")
+    page = queries.periods_page()
+    return render_template("evaluation/periods.html", page=page, form=form,
+                           counts=queries.period_counts([p.id for p in page.items]),
+                           today=clock.today()), 400
+
+
+@bp.post("/periods/<code>/close")
+def period_close(code):
+    """Close and publish a month."""
+    require("period.manage")
+    period = _period_or_404(code)
+    result = services.close_period(period.code)
+    if result.already_closed:
+        flash(_("Kỳ %(code)s đã đóng trước đó.", code=code), "info")
+    else:
+        flash(_("Đã đóng kỳ %(code)s: %(closed)d phiếu chốt, %(missing)d phiếu không được đánh giá.",
+                code=code, closed=result.closed, missing=result.not_evaluated), "success")
+    return redirect(url_for("evaluation.periods"))
+
+
+# ---------------------------------------------------------------- policies and frameworks
+
+
+@bp.get("/policies")
+def policies():
+    """Policy versions and criteria frameworks."""
+    require("policy.manage")
+    return render_template("evaluation/policies.html", policies=queries.policies(),
+                           frameworks=queries.frameworks(), enable_form=EnableForm())
+
+
+@bp.route("/policies/new", methods=["GET", "POST"])
+def policy_new():
+    """A new policy version, starting from the latest one."""
+    require("policy.manage")
+    latest = (queries.policies() or [None])[0]
+    form = PolicyForm()
+    if request.method == "GET" and latest is not None:
+        form.process(obj=latest)
+        form.effective_from.data = ""
+        for entry, band in zip(form.bands.entries, latest.bands):
+            entry.form.process(obj=band)
+    if form.validate_on_submit():
+        fields = {name: getattr(form, name).data for name in services.POLICY_FIELDS}
+        fields["effective_from"] = services.parse_period(form.effective_from.data)
+        bands = [(e.form.level.data.strip(), e.form.min_score.data, e.form.label_vi.data.strip(),
+                  e.form.label_en.data.strip()) for e in form.bands.entries]
+        try:
+            services.create_policy(bands, **fields)
+        except services.EvaluationError as exc:
+            form.effective_from.errors.append(str(exc))
+        else:
+            flash(_("Đã tạo phiên bản chính sách mới."), "success")
+            return redirect(url_for("evaluation.policies"))
+    return render_template("evaluation/policy_form.html", form=form), 200 if request.method == "GET" else 400
+
+
+@bp.get("/frameworks/<int:framework_id>")
+def framework_detail(framework_id):
+    """A framework's criteria."""
+    require("policy.manage")
+    return render_template("evaluation/framework.html",
+                           framework=db.get_or_404(Framework, framework_id),
+                           groups=CRITERION_GROUPS, sources=AUTO_SOURCES)
+
+
+@bp.route("/frameworks/new", methods=["GET", "POST"])
+def framework_new():
+    """A new framework version (optionally copied from an existing one)."""
+    require("policy.manage")
+    form = FrameworkForm()
+    source = db.session.get(Framework, request.args.get("from", type=int) or 0)
+    if request.method == "GET" and source is not None:
+        form.code.data, form.name.data, form.for_heads.data = source.code, source.name, source.for_heads
+        form.categories.data = source.category_codes
+        for entry, criterion in zip(form.criteria.entries, source.criteria):
+            entry.form.process(obj=criterion)
+            entry.form.auto_source.data = criterion.auto_source or ""
+    if form.validate_on_submit():
+        criteria = [{
+            "code": row.code.data.strip(), "group_code": row.group_code.data,
+            "name_vi": row.name_vi.data.strip(), "name_en": (row.name_en.data or row.name_vi.data).strip(),
+            "max_score": row.max_score.data, "auto_source": row.auto_source.data or None,
+            "auto_param": row.auto_param.data,
+        } for row in (e.form for e in form.criteria.entries) if not row.is_blank]
+        try:
+            framework = services.create_framework(
+                form.code.data.strip(), form.name.data.strip(),
+                services.parse_period(form.effective_from.data), form.for_heads.data,
+                form.categories.data, criteria, enabled=form.enabled.data)
+        except services.EvaluationError as exc:
+            form.criteria.errors.append(str(exc))
+        else:
+            flash(_("Đã tạo bộ tiêu chí %(code)s.", code=framework.code), "success")
+            return redirect(url_for("evaluation.framework_detail", framework_id=framework.id))
+    status = 200 if request.method == "GET" else 400
+    return render_template("evaluation/framework_form.html", form=form), status
+
+
+@bp.post("/frameworks/<int:framework_id>/enabled")
+def framework_enable(framework_id):
+    """Turn a framework on or off for periods opened from now on."""
+    require("policy.manage")
+    framework = db.get_or_404(Framework, framework_id)
+    services.set_framework_enabled(framework, request.form.get("enabled") == "1")
+    flash(_("Đã cập nhật bộ tiêu chí."), "success")
+    return redirect(url_for("evaluation.policies"))
+
