@@ -135,6 +135,9 @@ class CriterionForm(AppForm):
     def is_blank(self):
         return not (self.code.data or "").strip()
 
+    def validate(self, extra_validators=None):
+        return True if self.is_blank else super().validate(extra_validators)
+
 
 class MultiCheckboxField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)

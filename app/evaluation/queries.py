@@ -79,8 +79,7 @@ def current_assessment(staff_id, period):
 def published_list(unit, period):
     """Names and levels of the unit's closed assessments in a closed period (SPEC §3.7)."""
     return _paginate(
-        select(Staff.full_name, Staff.code, Staff.position, Assessment.level)
-        .join(Assessment, Assessment.staff_id == Staff.id)
+        select(Assessment).join(Staff, Staff.id == Assessment.staff_id)
         .where(Assessment.unit_id == unit.id, Assessment.period_id == period.id,
                Assessment.status == "closed")
         .order_by(Staff.full_name), per_page=100)

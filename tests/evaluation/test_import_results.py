@@ -1,0 +1,74 @@
+"""`evaluation import-results`: closed monthly results from before the system, all or nothing."""
+from decimal import Decimal
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from app.evaluation.models import Assessment, Period
+from app.extensions import db
+from app.org.models import Staff
+
+SAMPLES = Path(__file__).parent.parent / "fixtures" / "samples"
+
+
+def _load_org(runner):
+    for command, name in (("import-units", "units.csv"), ("import-staff", "staff.csv")):
+        assert runner.invoke(args=["org", command, str(SAMPLES / name)]).exit_code == 0
+
+
+def _count(app):
+    with app.app_context():
+        return (db.session.scalar(select(func.count(Assessment.id))),
+                db.session.scalar(select(func.count(Period.id))))
+
+
+def test_sample_results_import_as_closed_months_with_levels(app, runner):
+    _load_org(runner)
+    result = runner.invoke(args=["evaluation", "import-results", str(SAMPLES / "results.csv")])
+    assert result.exit_code == 0, result.output
+    assert "Đã nhập 77 kết quả tháng." in result.output
+    with app.app_context():
+        periods = db.session.scalars(select(Period).order_by(Period.starts_on)).all()
+        assert [p.code for p in periods] == [f"2025-{m:02d}" for m in range(1, 13)]
+        assert all(p.status == "closed" and p.imported for p in periods)
+        rows = dict(db.session.execute(
+            select(Period.code, Assessment.score).join(Assessment.period).join(Assessment.staff)
+            .where(Staff.code == "NV001")).all())
+        assert rows["2025-01"] == Decimal("93.2") and rows["2025-11"] == Decimal("85.9")
+        levels = db.session.execute(select(Assessment.score, Assessment.level).join(Assessment.staff)
+                                    .where(Staff.code == "NV005")).all()
+        assert all(level == "D" for _score, level in levels)
+        nv001 = db.session.execute(select(Assessment.score, Assessment.level).join(Assessment.staff)
+                                   .where(Staff.code == "NV001")).all()
+        assert ("A" in {lvl for _s, lvl in nv001}) and all(
+            (lvl == "A") == (score >= 90) for score, lvl in nv001)
+        assert db.session.scalar(select(func.count(Assessment.id)).where(
+            Assessment.status == "closed", Assessment.imported.is_(True))) == 77
+
+
+def test_importing_the_same_results_twice_is_refused(app, runner):
+    _load_org(runner)
+    runner.invoke(args=["evaluation", "import-results", str(SAMPLES / "results.csv")])
+    before = _count(app)
+    again = runner.invoke(args=["evaluation", "import-results", str(SAMPLES / "results.csv")])
+    assert again.exit_code == 1
+    assert "results.csv:2: Cán bộ đã có kết quả tháng 2025-01." in again.stderr
+    assert _count(app) == before
+
+
+def test_one_bad_row_imports_nothing(app, runner, tmp_path):
+    _load_org(runner)
+    path = tmp_path / "results.csv"
+    path.write_text("staff_code,period,score\nNV001,2025-01,93.2\nNV002,2025-13,80\n"
+                    "NV003,2025-02,100.5\nNV004,2025-02,88.88\nNOBODY,2025-02,50\nNV001,2025-01,90\n"
+                    "NV005,2025-03,-1\n", encoding="utf-8")
+    result = runner.invoke(args=["evaluation", "import-results", str(path)])
+    assert result.exit_code == 1
+    err = result.stderr
+    assert ":3: Kỳ đánh giá phải có dạng YYYY-MM" in err
+    assert ":4: Điểm phải nằm trong khoảng 0–100." in err
+    assert ":5: Điểm \"88.88\" phải là số có tối đa 1 chữ số thập phân." in err
+    assert ":6: Không có cán bộ mã NOBODY." in err
+    assert ":7: Trùng với dòng 2." in err
+    assert ":8: Điểm \"-1\" phải là số có tối đa 1 chữ số thập phân." in err
+    assert _count(app) == (0, 0)
