@@ -1,15 +1,20 @@
 """`flask seed-demo`: a realistic demo province with accounts for every role."""
 import random
-from datetime import date
+from datetime import date, datetime
+from decimal import ROUND_DOWN, Decimal
 
 import click
 from flask.cli import with_appcontext
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from app import clock
 from app.audit import act_as_system
 from app.auth import services as auth_services
 from app.database import transactional
+from app.evaluation import services as evaluation_services
+from app.evaluation.models import Assessment, Period
+from app.evaluation.suggestions import suggestions_for
 from app.extensions import db
 from app.org import services as org_services
 from app.org.models import Staff, Unit
@@ -125,7 +130,8 @@ def seed_demo():
             )
             by_unit[code].append(staff)
     _seed_history(units, by_unit)
-    _seed_accounts(units, by_unit)
+    accounts = _seed_accounts(units, by_unit)
+    _seed_assessments(rng, by_unit, accounts)
     return counter
 
 
@@ -142,8 +148,9 @@ def _seed_history(units, by_unit):
 
 
 def _seed_accounts(units, by_unit):
+    """Accounts for the demo roles and for every staff member; returns {staff id: user}."""
     password_hash = auth_services.hash_password(DEMO_PASSWORD)
-    linked = set()
+    linked, accounts = set(), {}
     for username, display, role, scope, link in DEMO_ACCOUNTS:
         staff = by_unit[link[0]][link[1]] if link else None
         user = auth_services.create_user(username, display or staff.full_name, DEMO_PASSWORD,
@@ -151,6 +158,7 @@ def _seed_accounts(units, by_unit):
         auth_services.grant_role(user, role, units.get(scope))
         if staff is not None:
             linked.add(staff.id)
+            accounts[staff.id] = user
             if role != "staff":
                 auth_services.grant_role(user, "staff", staff.unit)
     # Every other staff member gets an account named after their code (one hash, same password).
@@ -160,9 +168,85 @@ def _seed_accounts(units, by_unit):
                 continue
             user = auth_services.create_user(staff.code, staff.full_name, None, email=staff.email,
                                              staff=staff, password_hash=password_hash)
+            accounts[staff.id] = user
             auth_services.grant_role(user, "staff", staff.unit)
             if staff.is_head:
                 auth_services.grant_role(user, "unit_head", staff.unit)
+    return accounts
+
+
+# Months before the system (imported), months run in the system, and the month now open.
+IMPORTED_MONTHS = [date(2024, 11, 1), date(2024, 12, 1)] + [date(2025, m, 1) for m in range(1, 13)]
+SYSTEM_MONTHS = [date(2026, m, 1) for m in range(1, 11)]
+OPEN_MONTH = "2026-11"
+WEAK_STAFF = (("HBS-MC", 2), ("HAN-PH", 3))  # rated below 50 month after month
+
+
+def _monthly_score(rng, base):
+    return Decimal(str(round(max(20.0, min(99.5, rng.gauss(base, 5))), 1)))
+
+
+def _split(total, criteria):
+    """Criterion scores proportional to their maximums, adding up exactly to `total`."""
+    full = sum((c.max_score for c in criteria), start=Decimal(0))
+    scores = {c.code: (total * c.max_score / full).quantize(Decimal("0.1"), ROUND_DOWN)
+              for c in criteria}
+    rest = total - sum(scores.values(), start=Decimal(0))
+    for criterion in criteria:  # hand the rounding remainder to whoever has room
+        room = criterion.max_score - scores[criterion.code]
+        step = min(room, rest)
+        scores[criterion.code] += step
+        rest -= step
+    return scores
+
+
+def _seed_assessments(rng, by_unit, accounts):
+    """Two years of monthly results: imported ones, months run through the system, one open."""
+    everyone = [staff for members in by_unit.values() for staff in members]
+    weak = {by_unit[code][index].id for code, index in WEAK_STAFF}
+    base = {s.id: 42.0 if s.id in weak else rng.gauss(82, 7) for s in everyone}
+    lines = ["staff_code,period,score"]
+    for month in IMPORTED_MONTHS:
+        for staff in everyone:
+            lines.append(f"{staff.code},{month:%Y-%m},{_monthly_score(rng, base[staff.id])}")
+    evaluation_services.import_results("\n".join(lines) + "\n")
+    reviewers = _reviewers(by_unit, accounts)
+    try:
+        for month in SYSTEM_MONTHS:
+            code = f"{month:%Y-%m}"
+            clock.freeze(datetime(month.year, month.month, 26, 9, 0))
+            evaluation_services.open_period(code)
+            assessments = db.session.scalars(select(Assessment).join(Assessment.period)
+                                             .where(Period.code == code)).all()
+            # Staff first, then heads, so that the L1 suggestion sees the unit's levels.
+            for assessment in sorted(assessments, key=lambda a: a.is_head):
+                scores = _split(_monthly_score(rng, base[assessment.staff_id]), assessment.criteria)
+                if rng.random() < 0.9:
+                    evaluation_services.save_self_assessment(
+                        assessment, {k: min(v + Decimal("0.5"), c.max_score) for (k, v), c in
+                                     zip(scores.items(), assessment.criteria)},
+                        "Hoàn thành các nhiệm vụ được giao trong tháng.", True, assessment.version)
+                reviewer = reviewers.get(assessment.staff_id)
+                if reviewer is not None and rng.random() < 0.97:
+                    suggestions = suggestions_for([assessment])  # reads (and flushes) first
+                    evaluation_services.review_assessment(
+                        assessment, scores, "", assessment.version, reviewer, suggestions)
+            evaluation_services.close_period(code)
+    finally:
+        clock.freeze(None)
+    evaluation_services.open_period(OPEN_MONTH)
+
+
+def _reviewers(by_unit, accounts):
+    """{staff id: reviewer account}: the head of the unit, or for a head the parent's head."""
+    heads = {members[0].unit_id: accounts[members[0].id] for members in by_unit.values()}
+    found = {}
+    for members in by_unit.values():
+        for staff in members:
+            unit_id = staff.unit.parent_id if staff.is_head else staff.unit_id
+            if unit_id in heads:
+                found[staff.id] = heads[unit_id]
+    return found
 
 
 @click.command("seed-demo")
