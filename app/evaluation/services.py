@@ -131,6 +131,7 @@ def open_period(code):
     candidates = (select(Staff.id.label("staff_id"), Staff.unit_id, Staff.is_head,
                          _framework_for_staff(start).label("framework_id"))
                   .where(Staff.active.is_(True), ~already).subquery())
+    # preserve_rowcount: SQLAlchemy reports an INSERT's row count only when asked to.
     created = db.session.execute(insert(Assessment).from_select(
         ["period_id", "staff_id", "unit_id", "framework_id", "is_head", "status", "self_report",
          "review_comment", "reviewed_without_self", "imported", "reopened", "version"],
@@ -138,7 +139,7 @@ def open_period(code):
                candidates.c.framework_id, candidates.c.is_head, literal("draft"), literal(""),
                literal(""), literal(False), literal(False), literal(False), literal(1))
         .where(candidates.c.framework_id.is_not(None)),
-    )).rowcount
+    ).execution_options(preserve_rowcount=True)).rowcount
     db.session.execute(insert(AssessmentCriterion).from_select(
         ["assessment_id", "position", "code", "group_code", "name_vi", "name_en", "max_score",
          "auto_source", "auto_param"],
