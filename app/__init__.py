@@ -57,11 +57,15 @@ def register_extensions(app):
     # Every model module is imported here so that migrations see the whole schema.
     from app import audit  # noqa: F401
     from app.auth import models as auth_models  # noqa: F401
+    from app.annual import models as annual_models  # noqa: F401
     from app.evaluation import models as evaluation_models  # noqa: F401
+    from app.reviews import models as review_models  # noqa: F401
     from app.org import models as org_models  # noqa: F401
 
+    from app.types import render_item
+
     migrate.init_app(app, db, directory=str(INSTANCE_DIR.parent / "migrations"),
-                     render_as_batch=True, compare_type=True)
+                     render_as_batch=True, compare_type=True, render_item=render_item)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)
@@ -98,15 +102,19 @@ def register_extensions(app):
 
 
 def register_blueprints(app):
+    from app.annual.views import bp as annual_bp
     from app.auth.views import bp as auth_bp
     from app.evaluation.views import bp as evaluation_bp
     from app.main.views import bp as main_bp
     from app.org.views import bp as org_bp
+    from app.reviews.views import bp as reviews_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(org_bp)
     app.register_blueprint(evaluation_bp)
+    app.register_blueprint(annual_bp)
+    app.register_blueprint(reviews_bp)
 
 
 def register_access_control(app):
@@ -137,10 +145,13 @@ def register_template_helpers(app):
 def register_commands(app):
     from app.auth.cli import register as register_auth
     from app.demo import seed_demo_command
+    from app.annual import cli as annual_cli  # noqa: F401  (adds its commands to `evaluation`)
     from app.evaluation.cli import evaluation_cli
     from app.org.cli import org_cli
+    from app.reviews.cli import reviews_cli
 
     register_auth(app)
     app.cli.add_command(org_cli)
     app.cli.add_command(evaluation_cli)
+    app.cli.add_command(reviews_cli)
     app.cli.add_command(seed_demo_command)

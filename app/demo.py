@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from app import clock
 from app.audit import act_as_system
 from app.auth import services as auth_services
+from app.annual import services as annual_services
 from app.database import transactional
 from app.evaluation import services as evaluation_services
 from app.evaluation.models import Assessment, Period
@@ -18,6 +19,7 @@ from app.evaluation.suggestions import suggestions_for
 from app.extensions import db
 from app.org import services as org_services
 from app.org.models import Staff, Unit
+from app.reviews import services as review_services
 
 DEMO_PASSWORD = "CongVu@2026"
 
@@ -210,6 +212,13 @@ def _seed_assessments(rng, by_unit, accounts):
         for staff in everyone:
             lines.append(f"{staff.code},{month:%Y-%m},{_monthly_score(rng, base[staff.id])}")
     evaluation_services.import_results("\n".join(lines) + "\n")
+    # 2024 as annual levels from before the system; 2025 classified from its months.
+    levels = ["staff_code,year,level"] + [
+        f"{s.code},2024,{'D' if s.id in weak else 'A' if base[s.id] >= 90 else 'B' if base[s.id] >= 70 else 'C'}"
+        for s in everyone]
+    annual_services.import_annual("\n".join(levels) + "\n")
+    annual_services.classify_year(2025)
+    review_services.flag_reviews(2025)
     reviewers = _reviewers(by_unit, accounts)
     try:
         for month in SYSTEM_MONTHS:

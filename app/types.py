@@ -29,3 +29,10 @@ class Score(TypeDecorator):
         if value is None:
             return None
         return (Decimal(int(value)) / 10).quantize(TENTH)
+
+
+def render_item(type_, obj, autogen_context):
+    """Alembic autogenerate: write Score columns as the plain integers they are in the database."""
+    if type_ == "type" and isinstance(obj, Score):
+        return "sa.Integer()"
+    return False

@@ -6,6 +6,13 @@ Outcomes: ok (served or redirected on), login (sent to the login page), forbidde
 hidden (404: the object is outside the persona's scope, or the persona has no such object).
 """
 import pytest
+from sqlalchemy import select
+
+from app.annual import services as annual_services
+from app.annual.models import AnnualResult
+from app.extensions import db
+from app.reviews import services as review_services
+from app.reviews.models import ReviewCase
 
 PERSONAS = ("anonymous", "staff", "unit_head_in", "unit_head_out", "inspector", "hr_admin",
             "sys_admin")
@@ -28,6 +35,9 @@ PROVINCE = row("login", "forbidden", "forbidden", "forbidden", "forbidden", "ok"
 ASSESSMENT_VIEW = row("login", "hidden", "ok", "hidden", "forbidden", "ok", "ok")
 OWN_ASSESSMENT = row("login", "hidden", "forbidden", "forbidden", "forbidden", "forbidden", "forbidden")
 REVIEW = row("login", "forbidden", "ok", "hidden", "forbidden", "forbidden", "ok")
+ANNUAL = row("login", "forbidden", "ok", "ok", "forbidden", "ok", "ok")
+ANNUAL_A1 = row("login", "forbidden", "ok", "hidden", "forbidden", "ok", "ok")
+HR_ONLY = row("login", "forbidden", "forbidden", "forbidden", "forbidden", "ok", "ok")
 MY_PROFILE = row("login", "ok", "hidden", "hidden", "hidden", "hidden", "hidden")
 
 EXPECTED = {
@@ -90,6 +100,23 @@ EXPECTED = {
     ("evaluation.framework_new", "GET"): PROVINCE,
     ("evaluation.framework_new", "POST"): PROVINCE,
     ("evaluation.framework_enable", "POST"): PROVINCE,
+    ("annual.overview", "GET"): ANNUAL,
+    ("annual.export", "GET"): ANNUAL,
+    ("annual.early_warning", "GET"): ANNUAL,
+    ("annual.classify", "POST"): PROVINCE,
+    ("annual.flag_reviews", "POST"): PROVINCE,
+    ("annual.import_results", "POST"): PROVINCE,
+    ("annual.unit_year", "GET"): ANNUAL_A1,
+    ("annual.demote", "POST"): ANNUAL_A1,
+    ("annual.finalise", "POST"): ANNUAL_A1,
+    ("annual.reopen", "POST"): HR_ONLY,
+    ("reviews.cases", "GET"): HR_ONLY,
+    ("reviews.export", "GET"): HR_ONLY,
+    # The case of S1 (the staff persona): they see it and respond; heads do not.
+    ("reviews.case_detail", "GET"): row("login", "ok", "hidden", "hidden", "forbidden", "ok", "ok"),
+    ("reviews.advance", "POST"): HR_ONLY,
+    ("reviews.respond", "POST"): row("login", "ok", "forbidden", "forbidden", "forbidden",
+                                     "forbidden", "forbidden"),
 }
 
 
@@ -113,6 +140,10 @@ def test_every_route_has_an_expected_outcome_for_every_persona(app):
 
 def _url_values(rule, world):
     values = {
+        "year": 2025,
+        "fmt": "csv",
+        "result_id": world.annual_result,
+        "case_id": world.review_case,
         "unit_id": world.units["A1"],
         "staff_id": world.staff["S1"],
         "user_id": world.users["target"],
@@ -136,8 +167,20 @@ def _outcome(response):
     return f"status {response.status_code}"
 
 
+@pytest.fixture()
+def matrix_world(app, world):
+    """The world, plus S1 at the lowest level in 2024 and 2025 and the review case that follows."""
+    with app.app_context():
+        annual_services.import_annual("staff_code,year,level\nS1,2024,D\nS1,2025,D\n")
+        review_services.flag_reviews(2025)
+        world.annual_result = db.session.scalar(select(AnnualResult.id).where(AnnualResult.year == 2025))
+        world.review_case = db.session.scalar(select(ReviewCase.id))
+    return world
+
+
 @pytest.mark.parametrize("persona", PERSONAS)
-def test_permission_matrix(app, client, auth, world, persona):
+def test_permission_matrix(app, client, auth, matrix_world, persona):
+    world = matrix_world
     if persona != "anonymous":
         auth.login_user(world.users[persona])
     with app.test_request_context():

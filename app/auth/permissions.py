@@ -8,8 +8,10 @@ from flask import abort
 from flask_login import current_user
 from sqlalchemy import and_, false, or_, true
 
+from app.annual.models import AnnualResult
 from app.evaluation.models import Assessment
 from app.org.models import Staff, Unit
+from app.reviews.models import ReviewCase
 
 # Actions granted by a role over a unit scope. sys_admin is allowed everything and is not listed.
 ACTION_ROLES = {
@@ -20,17 +22,22 @@ ACTION_ROLES = {
     "assessment.reopen": {"hr_admin"},
     "evaluation.team": {"unit_head"},
     "results.view": {"unit_head", "inspector", "hr_admin"},
+    "annual.view": {"unit_head", "hr_admin"},
+    "annual.finalise": {"unit_head", "hr_admin"},
+    "annual.reopen": {"hr_admin"},
+    "review.view": {"hr_admin"},
+    "review.manage": {"hr_admin"},
     "user.admin": set(),
     "audit.view": set(),
 }
 # Province-wide actions: an hr_admin granted on a root unit (or sys_admin).
-ROOT_ACTIONS = {"period.manage", "policy.manage"}
+ROOT_ACTIONS = {"period.manage", "policy.manage", "annual.manage"}
 
 
 def _unit_of(target):
     if isinstance(target, Unit):
         return target
-    if isinstance(target, (Staff, Assessment)):
+    if isinstance(target, (Staff, Assessment, AnnualResult, ReviewCase)):
         return target.unit
     raise TypeError(f"No unit scope is defined for {type(target).__name__}.")
 
@@ -56,6 +63,8 @@ def _personal(user, action, target):
         return target.id == user.staff_id  # one's own profile
     if action == "assessment.view" and isinstance(target, Assessment):
         return target.staff_id == user.staff_id or reviews(user, target)
+    if action == "review.view" and isinstance(target, ReviewCase):
+        return target.staff_id == user.staff_id
     if action == "results.view" and isinstance(target, Unit):
         return user.staff is not None and user.staff.unit_id == target.id  # one's own unit
     return False
@@ -65,13 +74,14 @@ def can(user, action, target=None):
     """True when `user` may do `action`, to `target` when given (else anywhere in their scope)."""
     if not getattr(user, "is_authenticated", False) or not user.active:
         return False
-    if action == "assessment.self":  # one's own, and nobody else's, not even sys_admin
+    # One's own assessment and case, and nobody else's, not even sys_admin's.
+    if action in ("assessment.self", "review.respond"):
         return user.staff_id is not None and (target is None or target.staff_id == user.staff_id)
     if user.is_sys_admin:
         return True
     if action in ROOT_ACTIONS:
         return any(g.role == "hr_admin" and g.unit.parent_id is None for g in user.grants)
-    if action == "assessment.view" and target is None:
+    if action in ("assessment.view", "review.view") and target is None:
         return user.staff_id is not None or bool(user.roles & {"unit_head", "hr_admin"})
     if action == "assessment.review":
         return reviews(user, target) if target is not None else "unit_head" in user.roles

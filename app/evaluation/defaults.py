@@ -42,6 +42,8 @@ DEFAULT_POLICY = {
     "review_due_day": 5, "close_day": 7, "objection_days": 5, "excellent_quota_ratio": D("0.20"),
     "min_months": 6, "consecutive_years": 2,
 }
+# Later policy columns (discipline_min_form, warning_low_months) take their defaults from the
+# database (server_default), so this seed stays valid for the schema of migration 0002.
 DEFAULT_BANDS = [
     ("A", D("90"), "Hoàn thành xuất sắc nhiệm vụ", "Excellent"),
     ("B", D("70"), "Hoàn thành tốt nhiệm vụ", "Good"),

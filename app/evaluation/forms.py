@@ -14,7 +14,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from app.evaluation.models import AUTO_SOURCES, CRITERION_GROUPS
 from app.forms import AppForm
 from app.org.forms import choices
-from app.org.models import STAFF_CATEGORIES
+from app.org.models import DISCIPLINE_FORMS, STAFF_CATEGORIES
 
 PERIOD_RULE = Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", message=_l("Kỳ đánh giá phải có dạng YYYY-MM, ví dụ 2026-03."))
 
@@ -98,6 +98,9 @@ class PolicyForm(AppForm):
                                          validators=[InputRequired(), NumberRange(min=0, max=10)])
     min_months = IntegerField(_l("Số tháng tối thiểu để xếp loại năm"), validators=_day(1, 12))
     consecutive_years = IntegerField(_l("Số năm liên tiếp không hoàn thành để xem xét"), validators=_day(1, 10))
+    discipline_min_form = SelectField(_l("Hình thức kỷ luật nhẹ nhất khiến năm bị xếp mức thấp nhất"),
+                                      choices=choices(DISCIPLINE_FORMS))
+    warning_low_months = IntegerField(_l("Cảnh báo sớm: số tháng bị xếp mức thấp nhất"), validators=_day(1, 12))
     bands = FieldList(FormField(BandForm), min_entries=4, max_entries=8)
 
     def validate_review_due_day(self, field):

@@ -52,6 +52,10 @@ class Policy(db.Model):
     excellent_quota_ratio = db.Column(db.Numeric(4, 2), nullable=False)
     min_months = db.Column(db.Integer, nullable=False)
     consecutive_years = db.Column(db.Integer, nullable=False)
+    # The lightest disciplinary form that makes a classified year the lowest level (SPEC §4.4).
+    discipline_min_form = db.Column(db.String(20), nullable=False, server_default="khien_trach")
+    # Early warning: this many lowest-level months this year (SPEC §4).
+    warning_low_months = db.Column(db.Integer, nullable=False, server_default="3")
     created_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow)
 
     bands = db.relationship("PolicyBand", lazy="selectin", order_by="PolicyBand.min_score.desc()",
@@ -60,6 +64,16 @@ class Policy(db.Model):
     @property
     def lowest_level(self):
         return self.bands[-1].level
+
+    @property
+    def top_levels(self):
+        """The highest level and the one below it (the A/B of the quota)."""
+        return self.bands[0].level, self.bands[1].level
+
+    @property
+    def pass_score(self):
+        """The lowest score above the lowest level (a mean below it is heading for D)."""
+        return self.bands[-2].min_score
 
 
 class PolicyBand(db.Model):

@@ -14,6 +14,7 @@ from app.evaluation.models import AUTO_SOURCES, CRITERION_GROUPS, Assessment, Fr
 from app.evaluation.suggestions import suggestions_for
 from app.extensions import db
 from app.org.models import Unit
+from app.reviews import queries as review_queries
 
 bp = Blueprint("evaluation", __name__, url_prefix="/evaluation")
 
@@ -64,7 +65,8 @@ def my_assessment():
     assessment = queries.current_assessment(current_user.staff_id, period)
     return render_template("evaluation/my.html", period=period, assessment=assessment,
                            chart=queries.history(current_user.staff_id),
-                           page=queries.history_page(current_user.staff_id))
+                           page=queries.history_page(current_user.staff_id),
+                           cases=review_queries.cases_of(current_user.staff_id))
 
 
 def _render_assessment(assessment, self_form=None, status=200):

@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from app.annual import queries as annual_queries
 from app.auth.permissions import can, require, scope_paths
 from app.csvimport import ImportRejected
 from app.extensions import db
@@ -11,6 +12,7 @@ from app.org import queries, services
 from app.org.forms import (DisciplineForm, ImportForm, LeaveForm, StaffCreateForm, StaffForm,
                            StaffSearchForm, TransferForm, UnitForm)
 from app.org.models import Staff, Unit
+from app.reviews import queries as review_queries
 
 bp = Blueprint("org", __name__, url_prefix="/org")
 
@@ -150,11 +152,13 @@ def my_profile():
 
 def _render_profile(staff, status=200, **forms):
     assignments, decisions, leave = queries.staff_history(staff)
+    cases = [c for c in review_queries.cases_of(staff.id) if can(current_user, "review.view", c)]
     forms.setdefault("transfer_form", TransferForm())
     forms.setdefault("discipline_form", DisciplineForm())
     forms.setdefault("leave_form", LeaveForm())
     return render_template("org/staff_detail.html", staff=staff, assignments=assignments,
-                           decisions=decisions, leave=leave, **forms), status
+                           decisions=decisions, leave=leave, cases=cases,
+                           annual_results=annual_queries.staff_results(staff.id), **forms), status
 
 
 @bp.get("/staff/<int:staff_id>")

@@ -8,10 +8,11 @@ pytestmark = pytest.mark.browser
 
 MENUS = {
     "staff1": {"my-assessment", "profile"},
-    "head_in": {"units", "staff", "team"},
+    "head_in": {"units", "staff", "team", "annual"},
     "inspector": {"units", "staff"},
-    "hr": {"units", "staff", "import", "periods", "policies"},
-    "admin": {"units", "staff", "import", "team", "periods", "policies", "users", "audit"},
+    "hr": {"units", "staff", "import", "annual", "reviews", "periods", "policies"},
+    "admin": {"units", "staff", "import", "team", "annual", "reviews", "periods", "policies",
+              "users", "audit"},
 }
 
 

@@ -106,7 +106,7 @@ def test_a_new_policy_version_changes_bands_and_calendar_from_its_month(app, cli
     data = {"name": "Chính sách 2026-05", "effective_from": "2026-05", "total_max": "100",
             "open_day": "20", "self_due_day": "2", "review_due_day": "4", "close_day": "6",
             "objection_days": "3", "excellent_quota_ratio": "0.15", "min_months": "6",
-            "consecutive_years": "2"}
+            "consecutive_years": "2", "discipline_min_form": "canh_cao", "warning_low_months": "2"}
     for index, (level, low, vi, en) in enumerate([("A", "85", "Xuất sắc", "Excellent"),
                                                   ("B", "70", "Tốt", "Good"),
                                                   ("C", "50", "Đạt", "Pass"),
@@ -126,6 +126,9 @@ def test_a_new_policy_version_changes_bands_and_calendar_from_its_month(app, cli
     client.post(f"/evaluation/assessments/{s1.id}/review", data=scores_form(scores, s1.version))
     assert (fetch(app, "S1", "2026-05").score, fetch(app, "S1", "2026-05").level) == (D("85.0"), "A")
     assert fetch(app, "S1", "2026-03").period.policy.name.startswith("Mặc định")
+    with app.app_context():
+        policy = db.session.scalar(select(Policy).where(Policy.name == "Chính sách 2026-05"))
+        assert (policy.discipline_min_form, policy.warning_low_months) == ("canh_cao", 2)
 
 
 def test_policy_form_errors_change_nothing(app, client, auth, world):

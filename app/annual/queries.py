@@ -1,0 +1,101 @@
+"""Reads for the annual pages and exports: per unit counts, results, the early warning list."""
+from collections import defaultdict
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from flask import current_app
+from sqlalchemy import Integer, and_, case, func, select, type_coerce
+
+from app.annual.models import AnnualResult, AnnualUnitYear
+from app.auth.permissions import scope_filter
+from app.evaluation.models import Assessment, Period
+from app.extensions import db
+from app.org.models import Staff, Unit
+
+EXPORT_HEADER = ("staff_code", "year", "months", "mean_score", "level", "reason")
+
+
+def _paginate(query, per_page=None):
+    return db.paginate(query, per_page=per_page or current_app.config["PAGE_SIZE"],
+                       error_out=False, max_per_page=200)
+
+
+def export_rows(year, user=None, action="annual.view"):
+    """`staff_code,year,months,mean_score,level,reason` for every result of the year (SPEC §9)."""
+    query = (select(AnnualResult).join(Staff, Staff.id == AnnualResult.staff_id)
+             .where(AnnualResult.year == year).order_by(Staff.code))
+    if user is not None:
+        query = query.join(Unit, Unit.id == AnnualResult.unit_id).where(scope_filter(user, action))
+    for result in db.session.scalars(query).yield_per(2000):
+        mean = result.mean_score
+        yield (result.staff.code, result.year, "" if result.months is None else result.months,
+               "" if mean is None else f"{mean:.2f}", result.level or "", result.reason)
+
+
+def units_page(user, year):
+    """Units with results this year, in scope, with level counts (one grouped query a page)."""
+    query = (select(Unit).where(scope_filter(user, "annual.view"),
+                                Unit.id.in_(select(AnnualResult.unit_id).where(AnnualResult.year == year)))
+             .order_by(Unit.name))
+    return _paginate(query)
+
+
+def level_counts(unit_ids, year):
+    """{unit id: {level or None: count}} and the finalised unit ids, for a page of units."""
+    counts = defaultdict(lambda: defaultdict(int))
+    for unit_id, level, count in db.session.execute(
+            select(AnnualResult.unit_id, AnnualResult.level, func.count(AnnualResult.id))
+            .where(AnnualResult.year == year, AnnualResult.unit_id.in_(unit_ids))
+            .group_by(AnnualResult.unit_id, AnnualResult.level)):
+        counts[unit_id][level] += count
+    finalised = set(db.session.scalars(select(AnnualUnitYear.unit_id).where(
+        AnnualUnitYear.year == year, AnnualUnitYear.unit_id.in_(unit_ids))))
+    return counts, finalised
+
+
+def unit_results(unit, year):
+    return _paginate(select(AnnualResult).join(Staff, Staff.id == AnnualResult.staff_id)
+                     .where(AnnualResult.year == year, AnnualResult.unit_id == unit.id)
+                     .order_by(Staff.full_name), per_page=100)
+
+
+def staff_results(staff_id):
+    return db.session.scalars(select(AnnualResult).where(AnnualResult.staff_id == staff_id)
+                              .order_by(AnnualResult.year.desc())).all()
+
+
+def _this_year(year, low_level):
+    tenths = type_coerce(Assessment.score, Integer)
+    return (select(Assessment.staff_id, func.count(Assessment.id).label("n"),
+                   func.sum(tenths).label("total"),
+                   func.sum(case((Assessment.level == low_level, 1), else_=0)).label("low_months"))
+            .join(Period, Period.id == Assessment.period_id)
+            .where(Period.starts_on.between(date(year, 1, 1), date(year, 12, 31)),
+                   Assessment.status == "closed", Assessment.score.is_not(None))
+            .group_by(Assessment.staff_id).subquery("this_year"))
+
+
+def early_warning_page(user, year, policy):
+    """Staff rated lowest last year whose running mean this year is below the pass score, or
+    who already have the policy's number of lowest-level months (SPEC §4)."""
+    low = policy.lowest_level
+    this_year = _this_year(year, low)
+    pass_tenths = int(policy.pass_score * 10)
+    query = (select(Staff)
+             .join(AnnualResult, and_(AnnualResult.staff_id == Staff.id,
+                                      AnnualResult.year == year - 1, AnnualResult.level == low))
+             .join(this_year, this_year.c.staff_id == Staff.id)
+             .join(Unit, Unit.id == Staff.unit_id)
+             .where(scope_filter(user, "annual.view"),
+                    (this_year.c.total < pass_tenths * this_year.c.n)
+                    | (this_year.c.low_months >= policy.warning_low_months))
+             .order_by(Staff.full_name))
+    page = _paginate(query)
+    ids = [staff.id for staff in page.items]
+    stats = {}
+    if ids:
+        for staff_id, n, total, low_months in db.session.execute(
+                select(this_year).where(this_year.c.staff_id.in_(ids))):
+            mean = (Decimal(total) / 10 / n).quantize(Decimal("0.01"), ROUND_HALF_UP)
+            stats[staff_id] = {"months": n, "mean": mean, "low_months": low_months}
+    return page, stats

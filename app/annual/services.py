@@ -1,0 +1,273 @@
+"""Annual classification (SPEC §4): set-based SQL over the closed months, the discipline
+override, the A quota with demotions, finalisation, and the import of past annual levels."""
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from flask_babel import gettext as _
+from sqlalchemy import (Date, Integer, and_, case, delete, distinct, exists, func, insert, literal,
+                        null, or_, select, type_coerce, union_all)
+
+from app import audit, clock
+from app.annual.models import AnnualResult, AnnualUnitYear
+from app.csvimport import ImportRejected, RowChecker, read_rows
+from app.database import transactional
+from app.evaluation.models import Assessment, Period
+from app.evaluation.services import EvaluationError, policy_in_force
+from app.extensions import db
+from app.org import queries as org_queries
+from app.org.models import DISCIPLINE_FORMS, DisciplinaryDecision, LeaveRecord, Staff
+
+YEAR_PATTERN = re.compile(r"^\d{4}$")
+
+
+def parse_year(text):
+    """A year written YYYY, between 2000 and next year, or EvaluationError."""
+    text = str(text or "").strip()
+    if not YEAR_PATTERN.match(text) or not 2000 <= int(text) <= clock.today().year + 1:
+        raise EvaluationError(_("Năm phải có dạng YYYY, từ 2000 đến %(max)d.",
+                                max=clock.today().year + 1))
+    return int(text)
+
+
+def year_policy(year):
+    """The policy in force on 31 December of the year (SPEC §4)."""
+    return policy_in_force(date(year, 12, 31))
+
+
+def counted_forms(policy):
+    """The disciplinary forms at least as heavy as the policy's threshold, in order of weight."""
+    forms = list(DISCIPLINE_FORMS)
+    return forms[forms.index(policy.discipline_min_form):]
+
+
+def _months_of(year):
+    """The twelve months of a year as a derived table (UNION ALL: SQLite has no VALUES aliases)."""
+    rows = [select(literal(date(year, m, 1), Date).label("month_start"),
+                   literal(date(year, m, calendar.monthrange(year, m)[1]), Date).label("month_end"))
+            for m in range(1, 13)]
+    return union_all(*rows).subquery("months")
+
+
+def _finalised_units(year):
+    return select(AnnualUnitYear.unit_id).where(AnnualUnitYear.year == year)
+
+
+@dataclass
+class ClassifyResult:
+    year: int
+    classified: int
+    not_classified: int
+    kept: int
+
+
+@transactional
+def classify_year(year):
+    """Compute (or recompute) the year's results; finalised units and imported rows are kept.
+
+    One statement computes every person: months closed with a score, maternity months that
+    count towards the minimum, the discipline override, and the level compared exactly
+    (A iff the sum of the months ≥ 90·n, with scores in whole tenths).
+    """
+    policy = year_policy(year)
+    start, end = date(year, 1, 1), date(year, 12, 31)
+    db.session.execute(delete(AnnualResult).where(
+        AnnualResult.year == year, AnnualResult.imported.is_(False),
+        AnnualResult.unit_id.not_in(_finalised_units(year))))
+
+    tenths = type_coerce(Assessment.score, Integer)
+    closed = and_(Assessment.status == "closed", Assessment.score.is_not(None))
+    monthly = (select(Assessment.staff_id, func.count(Assessment.id).label("n"),
+                      func.sum(tenths).label("total"))
+               .join(Period, Period.id == Assessment.period_id)
+               .where(Period.starts_on.between(start, end), closed)
+               .group_by(Assessment.staff_id).subquery("monthly"))
+    months = _months_of(year)
+    scored_that_month = (
+        exists().where(Assessment.staff_id == LeaveRecord.staff_id, Assessment.period_id == Period.id,
+                       Period.starts_on == months.c.month_start, closed))
+    maternity = (select(LeaveRecord.staff_id, func.count(distinct(months.c.month_start)).label("m"))
+                 .join(months, and_(LeaveRecord.start_date <= months.c.month_end,
+                                    LeaveRecord.end_date >= months.c.month_start))
+                 .where(LeaveRecord.kind == "maternity", ~scored_that_month)
+                 .group_by(LeaveRecord.staff_id).subquery("maternity"))
+    disciplined = (select(DisciplinaryDecision.staff_id).distinct()
+                   .where(DisciplinaryDecision.decision_date.between(start, end),
+                          DisciplinaryDecision.form.in_(counted_forms(policy)))
+                   .subquery("disciplined"))
+
+    n = func.coalesce(monthly.c.n, 0)
+    maternity_months = func.coalesce(maternity.c.m, 0)
+    classified = and_(n >= 1, n + maternity_months >= policy.min_months)
+    is_disciplined = disciplined.c.staff_id.is_not(None)
+    by_score = case(*[(monthly.c.total >= int(band.min_score * 10) * monthly.c.n, band.level)
+                      for band in policy.bands], else_=policy.lowest_level)
+    level = case((~classified, null()), (is_disciplined, policy.lowest_level), else_=by_score)
+    reason = case((~classified, "insufficient_months"), (is_disciplined, "disciplined"), else_="score")
+    has_result = exists().where(AnnualResult.staff_id == Staff.id, AnnualResult.year == year)
+    db.session.execute(insert(AnnualResult).from_select(
+        ["staff_id", "year", "unit_id", "policy_id", "months", "maternity_months", "score_sum",
+         "level", "reason", "imported", "computed_at"],
+        select(Staff.id, literal(year), Staff.unit_id, literal(policy.id), n, maternity_months,
+               monthly.c.total, level, reason, literal(False), literal(clock.now()))
+        .select_from(Staff)
+        .outerjoin(monthly, monthly.c.staff_id == Staff.id)
+        .outerjoin(maternity, maternity.c.staff_id == Staff.id)
+        .outerjoin(disciplined, disciplined.c.staff_id == Staff.id)
+        .where(or_(monthly.c.n.is_not(None), maternity.c.m.is_not(None)), ~has_result),
+    ))
+    counts = dict(db.session.execute(
+        select(AnnualResult.level.is_not(None), func.count(AnnualResult.id))
+        .where(AnnualResult.year == year, AnnualResult.imported.is_(False))
+        .group_by(AnnualResult.level.is_not(None))).all())
+    kept = db.session.scalar(select(func.count(AnnualResult.id)).where(
+        AnnualResult.year == year, or_(AnnualResult.imported.is_(True),
+                                       AnnualResult.unit_id.in_(_finalised_units(year)))))
+    result = ClassifyResult(year, counts.get(True, 0), counts.get(False, 0), kept)
+    audit.record("annual.classified", object_type="annual_result", object_id=year,
+                 after={"year": year, "classified": result.classified,
+                        "not_classified": result.not_classified, "kept": kept})
+    return result
+
+
+# ---------------------------------------------------------------- quota and finalisation
+
+@dataclass
+class UnitQuota:
+    unit_id: int
+    top: int
+    second: int
+    ratio: Decimal
+
+    @property
+    def allowed(self):
+        """How many results may have the top level: ⌊ratio × second⌋."""
+        return int(self.ratio * self.second)
+
+    @property
+    def breached(self):
+        return self.top > self.ratio * self.second
+
+    @property
+    def excess(self):
+        return max(0, self.top - self.allowed)
+
+
+def unit_quota(unit_id, year):
+    policy = year_policy(year)
+    top, second = policy.top_levels
+    counts = dict(db.session.execute(
+        select(AnnualResult.level, func.count(AnnualResult.id))
+        .where(AnnualResult.year == year, AnnualResult.unit_id == unit_id,
+               AnnualResult.level.in_((top, second)))
+        .group_by(AnnualResult.level)).all())
+    return UnitQuota(unit_id, counts.get(top, 0), counts.get(second, 0), policy.excellent_quota_ratio)
+
+
+def is_finalised(unit_id, year):
+    return db.session.get(AnnualUnitYear, (unit_id, year)) is not None
+
+
+@transactional
+def demote(result, reason, actor):
+    """A head moves one top-level result down to the next level, with a written reason."""
+    policy = year_policy(result.year)
+    top, second = policy.top_levels
+    if result.level != top or result.imported:
+        raise EvaluationError(_("Chỉ hạ được kết quả mức %(level)s.", level=top))
+    if is_finalised(result.unit_id, result.year):
+        raise EvaluationError(_("Kết quả năm của đơn vị đã được chốt."))
+    before = {"level": result.level}
+    result.level = second
+    result.demoted_from = top
+    result.demotion_reason = reason.strip()
+    result.demoted_by_id = actor.id
+    audit.record("annual.demoted", result, before=before,
+                 after={"level": second, "reason": result.demotion_reason})
+    return result
+
+
+@transactional
+def finalise(unit, year, actor):
+    """Lock a unit's year; refused while the A quota is breached."""
+    if is_finalised(unit.id, year):
+        raise EvaluationError(_("Kết quả năm của đơn vị đã được chốt."))
+    quota = unit_quota(unit.id, year)
+    if quota.breached:
+        raise EvaluationError(_(
+            "Số kết quả mức cao nhất (%(top)d) vượt quá %(allowed)d được phép; hãy hạ %(excess)d "
+            "kết quả kèm lý do trước khi chốt.", top=quota.top, allowed=quota.allowed,
+            excess=quota.excess))
+    db.session.add(AnnualUnitYear(unit_id=unit.id, year=year, finalised_by_id=actor.id))
+    audit.record("annual.finalised", unit, after={"year": year})
+
+
+@transactional
+def reopen_year(unit, year, reason):
+    """hr_admin unlocks a finalised unit year with a written reason."""
+    row = db.session.get(AnnualUnitYear, (unit.id, year))
+    if row is None:
+        raise EvaluationError(_("Kết quả năm của đơn vị chưa được chốt."))
+    db.session.delete(row)
+    audit.record("annual.reopened", unit, after={"year": year, "reason": reason.strip()})
+
+
+# ---------------------------------------------------------------- import of past years
+
+ANNUAL_COLUMNS = ("staff_code", "year", "level")
+
+
+@transactional
+def import_annual(data):
+    """Import annual levels of years before the system: `staff_code,year,level`. All or nothing."""
+    rows = read_rows(data, ANNUAL_COLUMNS)
+    errors, records, seen = [], [], {}
+    staff_ids = dict(db.session.execute(select(Staff.code, Staff.id).where(
+        Staff.code.in_({row["staff_code"] for _l, row in rows}))).all())
+    policies = {}
+    for line, row in rows:
+        check = RowChecker(line, errors)
+        staff_id = staff_ids.get(row["staff_code"])
+        if staff_id is None:
+            check.error(_("Không có cán bộ mã %(code)s.", code=row["staff_code"]))
+        year = None
+        try:
+            year = parse_year(row["year"])
+        except EvaluationError as exc:
+            check.error(str(exc))
+        if year is not None and year not in policies:
+            try:
+                policies[year] = year_policy(year)
+            except EvaluationError as exc:
+                check.error(str(exc))
+                year = None
+        if year is not None:
+            levels = [band.level for band in policies[year].bands]
+            if row["level"] not in levels:
+                check.error(_("Mức \"%(value)s\" không hợp lệ; dùng một trong: %(levels)s.",
+                              value=row["level"], levels=", ".join(levels)))
+        if staff_id and year:
+            if (staff_id, year) in seen:
+                check.error(_("Trùng với dòng %(line)d.", line=seen[(staff_id, year)]))
+            seen[(staff_id, year)] = line
+            records.append((line, staff_id, year, row["level"]))
+    if records:
+        taken = set(db.session.execute(select(AnnualResult.staff_id, AnnualResult.year).where(
+            AnnualResult.staff_id.in_({s for _l, s, _y, _v in records}),
+            AnnualResult.year.in_({y for _l, _s, y, _v in records}))).all())
+        for line, staff_id, year, _level in records:
+            if (staff_id, year) in taken:
+                RowChecker(line, errors).error(_("Cán bộ đã có kết quả năm %(year)d.", year=year))
+    if errors:
+        raise ImportRejected(sorted(errors, key=lambda e: e.line))
+    units = org_queries.units_in_months({s for _l, s, _y, _v in records},
+                                        sorted({date(y, 12, 1) for _l, _s, y, _v in records}))
+    db.session.execute(insert(AnnualResult), [
+        {"staff_id": staff_id, "year": year, "unit_id": units[(staff_id, date(year, 12, 1))],
+         "policy_id": policies[year].id, "months": None, "maternity_months": 0, "score_sum": None,
+         "level": level, "reason": "imported", "imported": True, "computed_at": clock.now()}
+        for _line, staff_id, year, level in records])
+    audit.record("annual.import", object_type="annual_result", after={"created": len(records)})
+    return len(records)

@@ -1,0 +1,190 @@
+"""Annual pages: the year by unit with the quota, a unit's results with demotions and
+finalisation, exports, imports of past results, and the early warning list."""
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app import clock
+from app.annual import queries, services
+from app.annual.forms import ReasonForm, ResultImportForm, YearForm
+from app.annual.models import AnnualResult
+from app.auth.permissions import can, require
+from app.csvimport import ImportRejected
+from app.evaluation import services as evaluation_services
+from app.evaluation.services import EvaluationError
+from app.exports import csv_response, xlsx_response
+from app.extensions import db
+from app.org.models import Unit
+from app.reviews import services as review_services
+
+bp = Blueprint("annual", __name__, url_prefix="/annual")
+
+IMPORTERS = {"results": evaluation_services.import_results, "annual": services.import_annual}
+
+
+def _year_arg(default=None):
+    text = request.args.get("year")
+    if not text:
+        return default if default is not None else clock.today().year - 1
+    try:
+        return services.parse_year(text)
+    except EvaluationError:
+        abort(404)
+
+
+def _overview(year, status=200, import_form=None, import_errors=()):
+    page = queries.units_page(current_user, year)
+    counts, finalised = queries.level_counts([u.id for u in page.items], year)
+    policy = services.year_policy(year)
+    quotas = {u.id: services.UnitQuota(u.id, counts[u.id][policy.top_levels[0]],
+                                       counts[u.id][policy.top_levels[1]],
+                                       policy.excellent_quota_ratio) for u in page.items}
+    return render_template("annual/overview.html", year=year, page=page, counts=counts,
+                           finalised=finalised, quotas=quotas, policy=policy,
+                           year_form=YearForm(data={"year": year}),
+                           import_form=import_form or ResultImportForm(),
+                           import_errors=import_errors), status
+
+
+@bp.get("/")
+def overview():
+    """The year by unit: level counts, the A quota, finalisation."""
+    require("annual.view")
+    return _overview(_year_arg())
+
+
+@bp.post("/classify")
+def classify():
+    """Compute or recompute a year (finalised units and imported results are kept)."""
+    require("annual.manage")
+    form = YearForm()
+    if not form.validate_on_submit():
+        flash(_("Năm phải có dạng YYYY."), "error")
+        return redirect(url_for("annual.overview"))
+    try:
+        result = services.classify_year(services.parse_year(form.year.data))
+    except EvaluationError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("annual.overview"))
+    flash(_("Năm %(year)d: %(classified)d người được xếp loại, %(missing)d người không đủ số tháng, "
+            "%(kept)d kết quả giữ nguyên (đã chốt hoặc nhập).", year=result.year,
+            classified=result.classified, missing=result.not_classified, kept=result.kept), "success")
+    return redirect(url_for("annual.overview", year=result.year))
+
+
+@bp.post("/flag-reviews")
+def flag_reviews():
+    """Open the review cases of a year (exactly once per person and year)."""
+    require("annual.manage")
+    form = YearForm()
+    if not form.validate_on_submit():
+        flash(_("Năm phải có dạng YYYY."), "error")
+        return redirect(url_for("annual.overview"))
+    try:
+        year = services.parse_year(form.year.data)
+        created = review_services.flag_reviews(year)
+    except EvaluationError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("annual.overview"))
+    flash(_("Đã mở %(count)d hồ sơ xem xét mới.", count=created), "success")
+    return redirect(url_for("annual.overview", year=year))
+
+
+@bp.post("/import")
+def import_results():
+    """Upload monthly or annual results from before the system; all rows or none."""
+    require("annual.manage")
+    form = ResultImportForm()
+    year = clock.today().year - 1
+    if form.validate_on_submit():
+        try:
+            count = IMPORTERS[form.kind.data](form.file.data.read())
+        except ImportRejected as rejected:
+            return _overview(year, 400, form, rejected.errors)
+        flash(_("Đã nhập %(count)d dòng.", count=count), "success")
+        return redirect(url_for("annual.overview"))
+    return _overview(year, 400, form)
+
+
+@bp.get("/<int:year>/export.<fmt>")
+def export(year, fmt):
+    """The year's results in scope as CSV or XLSX."""
+    require("annual.view")
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+    rows = list(queries.export_rows(year, current_user))
+    name = f"xep-loai-nam-{year}"
+    if fmt == "csv":
+        return csv_response(name, queries.EXPORT_HEADER, rows)
+    return xlsx_response(name, f"{year}", queries.EXPORT_HEADER, rows)
+
+
+@bp.get("/<int:year>/units/<int:unit_id>")
+def unit_year(year, unit_id):
+    """A unit's results for the year, with the quota, demotions and finalisation."""
+    unit = db.get_or_404(Unit, unit_id)
+    require("annual.view", unit)
+    return render_template(
+        "annual/unit.html", unit=unit, year=year, page=queries.unit_results(unit, year),
+        quota=services.unit_quota(unit.id, year), policy=services.year_policy(year),
+        finalised=services.is_finalised(unit.id, year), reason_form=ReasonForm(),
+        can_finalise=can(current_user, "annual.finalise", unit),
+        can_reopen=can(current_user, "annual.reopen", unit))
+
+
+@bp.post("/results/<int:result_id>/demote")
+def demote(result_id):
+    """Move one top-level result down a level, with a written reason (the A quota)."""
+    result = db.get_or_404(AnnualResult, result_id)
+    require("annual.finalise", result)
+    form = ReasonForm()
+    if not form.validate_on_submit():
+        flash(_("Hãy ghi lý do (ít nhất 10 ký tự)."), "error")
+    else:
+        try:
+            services.demote(result, form.reason.data, current_user)
+            flash(_("Đã hạ mức kết quả của %(name)s.", name=result.staff.full_name), "success")
+        except EvaluationError as exc:
+            flash(str(exc), "error")
+    return redirect(url_for("annual.unit_year", year=result.year, unit_id=result.unit_id))
+
+
+@bp.post("/<int:year>/units/<int:unit_id>/finalise")
+def finalise(year, unit_id):
+    """Lock the unit's year (refused while the quota is breached)."""
+    unit = db.get_or_404(Unit, unit_id)
+    require("annual.finalise", unit)
+    try:
+        services.finalise(unit, year, current_user)
+        flash(_("Đã chốt kết quả năm %(year)d của đơn vị.", year=year), "success")
+    except EvaluationError as exc:
+        flash(str(exc), "error")
+    return redirect(url_for("annual.unit_year", year=year, unit_id=unit.id))
+
+
+@bp.post("/<int:year>/units/<int:unit_id>/reopen")
+def reopen(year, unit_id):
+    """hr_admin unlocks a finalised unit year with a written reason."""
+    unit = db.get_or_404(Unit, unit_id)
+    require("annual.reopen", unit)
+    form = ReasonForm()
+    if not form.validate_on_submit():
+        flash(_("Hãy ghi lý do (ít nhất 10 ký tự)."), "error")
+    else:
+        try:
+            services.reopen_year(unit, year, form.reason.data)
+            flash(_("Đã mở lại kết quả năm %(year)d của đơn vị.", year=year), "success")
+        except EvaluationError as exc:
+            flash(str(exc), "error")
+    return redirect(url_for("annual.unit_year", year=year, unit_id=unit.id))
+
+
+@bp.get("/early-warning")
+def early_warning():
+    """Staff at the lowest level last year who are heading the same way this year."""
+    require("annual.view")
+    year = _year_arg(default=clock.today().year)
+    policy = services.year_policy(year)
+    page, stats = queries.early_warning_page(current_user, year, policy)
+    return render_template("annual/early_warning.html", year=year, page=page, stats=stats,
+                           policy=policy)

@@ -1,0 +1,102 @@
+"""Review case pages: the list for hr_admin, one case with its steps, the person's response."""
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.auth.permissions import can, require
+from app.evaluation.services import EvaluationError
+from app.exports import csv_response, xlsx_response
+from app.extensions import db
+from app.reviews import queries, services
+from app.reviews.forms import AdvanceForm, ResponseForm
+from app.reviews.models import CASE_STATUSES, ReviewCase
+
+bp = Blueprint("reviews", __name__, url_prefix="/reviews")
+
+EXPORT_HEADER = ("staff_code", "year", "previous_year", "status", "proposed_measure")
+
+
+def _case_or_404(case_id, action="review.view"):
+    review_case = db.get_or_404(ReviewCase, case_id)
+    require(action, review_case)
+    return review_case
+
+
+@bp.get("/")
+def cases():
+    """Review cases in scope, by status."""
+    require("review.manage")
+    status = request.args.get("status", "")
+    if status not in CASE_STATUSES:
+        status = ""
+    return render_template("reviews/cases.html", page=queries.cases_page(current_user, status),
+                           status=status, statuses=CASE_STATUSES)
+
+
+@bp.get("/export.<fmt>")
+def export(fmt):
+    """The cases in scope as CSV or XLSX."""
+    require("review.manage")
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+    rows = [(c.staff.code, c.year, c.previous_year, c.status, c.proposed_measure)
+            for c in queries.all_cases(current_user)]
+    if fmt == "csv":
+        return csv_response("ho-so-xem-xet", EXPORT_HEADER, rows)
+    return xlsx_response("ho-so-xem-xet", "Ho so", EXPORT_HEADER, rows)
+
+
+def _render(review_case, status=200, advance_form=None, response_form=None):
+    open_case = review_case.status != "decided"
+    if not (open_case and can(current_user, "review.manage", review_case)):
+        advance_form = None
+    elif advance_form is None:
+        advance_form = AdvanceForm()
+    if not (open_case and can(current_user, "review.respond", review_case)):
+        response_form = None
+    elif response_form is None:
+        response_form = ResponseForm()
+    next_status = (services.TRANSITIONS[review_case.status] or (None,))[0]
+    return render_template("reviews/case.html", case=review_case, advance_form=advance_form,
+                           response_form=response_form, next_status=next_status,
+                           statuses=CASE_STATUSES), status
+
+
+@bp.get("/<int:case_id>")
+def case_detail(case_id):
+    """One case: the years behind it, its steps with notes, and the person's responses."""
+    return _render(_case_or_404(case_id))
+
+
+@bp.post("/<int:case_id>/advance")
+def advance(case_id):
+    """Move the case one step with a written note (and the decision at the end)."""
+    review_case = _case_or_404(case_id, "review.manage")
+    form = AdvanceForm()
+    if form.validate_on_submit():
+        next_status = (services.TRANSITIONS[review_case.status] or (None,))[0]
+        try:
+            services.advance(review_case, next_status, form.note.data, current_user,
+                             form.decision.data or None)
+        except EvaluationError as exc:
+            flash(str(exc), "error")
+            return _render(review_case, 400, advance_form=form)
+        flash(_("Đã cập nhật hồ sơ."), "success")
+        return redirect(url_for("reviews.case_detail", case_id=review_case.id))
+    return _render(review_case, 400, advance_form=form)
+
+
+@bp.post("/<int:case_id>/respond")
+def respond(case_id):
+    """The person concerned attaches a response (giải trình)."""
+    review_case = _case_or_404(case_id, "review.respond")
+    form = ResponseForm()
+    if form.validate_on_submit():
+        try:
+            services.respond(review_case, form.text.data)
+        except EvaluationError as exc:
+            flash(str(exc), "error")
+            return _render(review_case, 400, response_form=form)
+        flash(_("Đã gửi giải trình."), "success")
+        return redirect(url_for("reviews.case_detail", case_id=review_case.id))
+    return _render(review_case, 400, response_form=form)
