@@ -218,3 +218,22 @@ def test_disciplined_years_count_as_d_for_the_run(app, world):
         services.classify_year(2025)
         assert review_services.flag_reviews(2025) == 1
         assert cases() == [("N2", 2025, 2024, "open", "cham_dut_hop_dong")]
+
+
+def test_the_policy_in_force_on_31_december_decides_the_year(app, world):
+    from app.evaluation import services as evaluation_services
+
+    with app.app_context():
+        person("Y1")
+        load_results(months("Y1", 2025, ["86"] * 12))
+        services.classify_year(2025)
+        assert result("Y1", 2025).level == "B"
+        evaluation_services.create_policy(
+            [("A", Decimal("85"), "Xuất sắc", "Excellent"), ("B", Decimal("70"), "Tốt", "Good"),
+             ("C", Decimal("50"), "Đạt", "Pass"), ("D", Decimal("0"), "Không đạt", "Fail")],
+            name="Từ tháng 7/2025", effective_from=date(2025, 7, 1), total_max=Decimal("100"),
+            open_day=25, self_due_day=3, review_due_day=5, close_day=7, objection_days=5,
+            excellent_quota_ratio=Decimal("0.2"), min_months=6, consecutive_years=2,
+            discipline_min_form="khien_trach", warning_low_months=3)
+        services.classify_year(2025)
+        assert result("Y1", 2025).level == "A"

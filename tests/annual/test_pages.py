@@ -46,6 +46,15 @@ def test_quota_breach_blocks_finalising_until_a_head_demotes(app, client, auth, 
     done = client.post(f"/annual/2025/units/{a1}/finalise", follow_redirects=True)
     assert "Đã chốt kết quả năm 2025 của đơn vị." in done.text
     with app.app_context():
+        x2 = db.session.scalar(select(AnnualResult).join(Staff, Staff.id == AnnualResult.staff_id)
+                               .where(Staff.code == "X2"))
+        x2.level = "A"  # even a top result cannot be demoted once the year is final
+        db.session.commit()
+        x2_id = x2.id
+    locked = client.post(f"/annual/results/{x2_id}/demote", data={"reason": "Thử hạ sau khi đã chốt."},
+                         follow_redirects=True)
+    assert "Kết quả năm của đơn vị đã được chốt." in locked.text
+    with app.app_context():
         row = db.session.get(AnnualResult, a_result)
         assert (row.level, row.demoted_from) == ("B", "A")
         assert db.session.get(AnnualUnitYear, (a1, 2025)) is not None
