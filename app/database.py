@@ -31,3 +31,17 @@ def transactional(fn):
             _depth.reset(token)
 
     return wrapper
+
+
+def lookup(query, key_column, keys, limit=5000):
+    """The rows of `query` whose `key_column` (the first column selected) is one of `keys`.
+
+    One statement either way: an IN list for a few keys; for many (databases cap the number of
+    parameters, SQLite at 32,766) the whole query, filtered here.
+    """
+    keys = set(keys)
+    if not keys:
+        return []
+    if len(keys) <= limit:
+        return db.session.execute(query.where(key_column.in_(keys))).all()
+    return [row for row in db.session.execute(query) if row[0] in keys]

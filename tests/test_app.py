@@ -88,3 +88,15 @@ def test_an_unexpected_error_gets_the_friendly_500_page(app, client, monkeypatch
     response = client.get("/healthz")
     assert response.status_code == 500
     assert "Lỗi hệ thống" in response.text and "boom" not in response.text
+
+
+def test_lookup_gives_the_same_rows_for_few_and_many_keys(app, world):
+    from app.database import lookup
+    from app.org.models import Staff
+
+    with app.app_context():
+        query = select(Staff.code, Staff.id)
+        few = sorted(tuple(r) for r in lookup(query, Staff.code, {"S1", "S2", "nobody"}))
+        many = sorted(tuple(r) for r in lookup(query, Staff.code, {"S1", "S2", "nobody"}, limit=1))
+        assert few == many and [code for code, _id in few] == ["S1", "S2"]
+        assert lookup(query, Staff.code, set()) == []

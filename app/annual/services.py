@@ -13,7 +13,7 @@ from sqlalchemy import (Date, Integer, and_, case, delete, distinct, exists, fun
 from app import audit, clock
 from app.annual.models import AnnualResult, AnnualUnitYear
 from app.csvimport import ImportRejected, RowChecker, read_rows
-from app.database import transactional
+from app.database import lookup, transactional
 from app.evaluation.models import Assessment, Period
 from app.evaluation.services import EvaluationError, policy_in_force
 from app.extensions import db
@@ -224,8 +224,8 @@ def import_annual(data):
     """Import annual levels of years before the system: `staff_code,year,level`. All or nothing."""
     rows = read_rows(data, ANNUAL_COLUMNS)
     errors, records, seen = [], [], {}
-    staff_ids = dict(db.session.execute(select(Staff.code, Staff.id).where(
-        Staff.code.in_({row["staff_code"] for _l, row in rows}))).all())
+    staff_ids = dict(lookup(select(Staff.code, Staff.id), Staff.code,
+                            {row["staff_code"] for _l, row in rows}))
     policies = {}
     for line, row in rows:
         check = RowChecker(line, errors)
@@ -254,9 +254,10 @@ def import_annual(data):
             seen[(staff_id, year)] = line
             records.append((line, staff_id, year, row["level"]))
     if records:
-        taken = set(db.session.execute(select(AnnualResult.staff_id, AnnualResult.year).where(
-            AnnualResult.staff_id.in_({s for _l, s, _y, _v in records}),
-            AnnualResult.year.in_({y for _l, _s, y, _v in records}))).all())
+        taken = {tuple(row) for row in lookup(
+            select(AnnualResult.staff_id, AnnualResult.year).where(
+                AnnualResult.year.in_({y for _l, _s, y, _v in records})),
+            AnnualResult.staff_id, {s for _l, s, _y, _v in records})}
         for line, staff_id, year, _level in records:
             if (staff_id, year) in taken:
                 RowChecker(line, errors).error(_("Cán bộ đã có kết quả năm %(year)d.", year=year))

@@ -11,7 +11,7 @@ from sqlalchemy import exists, func, insert, literal, select, update
 
 from app import audit, clock
 from app.csvimport import ImportRejected, RowChecker, read_rows
-from app.database import transactional
+from app.database import lookup, transactional
 from app.evaluation.models import (Assessment, AssessmentCriterion, Framework, FrameworkCategory,
                                    FrameworkCriterion, Objection, Period, Policy, PolicyBand)
 from app.evaluation.suggestions import clamp
@@ -401,8 +401,8 @@ def import_results(data):
     """
     rows = read_rows(data, RESULT_COLUMNS)
     errors, records, seen = [], [], {}
-    staff_ids = dict(db.session.execute(select(Staff.code, Staff.id).where(
-        Staff.code.in_({row["staff_code"] for _l, row in rows}))).all())
+    staff_ids = dict(lookup(select(Staff.code, Staff.id), Staff.code,
+                            {row["staff_code"] for _l, row in rows}))
     for line, row in rows:
         check = RowChecker(line, errors)
         staff_id = staff_ids.get(row["staff_code"])
@@ -426,9 +426,10 @@ def import_results(data):
         select(Period).where(Period.starts_on.in_(months)))} if months else {}
     taken = set()
     if periods:
-        taken = set(db.session.execute(select(Assessment.staff_id, Assessment.period_id).where(
-            Assessment.period_id.in_([p.id for p in periods.values()]),
-            Assessment.staff_id.in_({s for _l, s, _p, _sc in good}))).all())
+        taken = {tuple(row) for row in lookup(
+            select(Assessment.staff_id, Assessment.period_id).where(
+                Assessment.period_id.in_([p.id for p in periods.values()])),
+            Assessment.staff_id, {s for _l, s, _p, _sc in good})}
     policies = {}
     for line, staff_id, start, _score in good:
         period = periods.get(start)
@@ -451,7 +452,7 @@ def import_results(data):
     db.session.flush()
     involved = {s for _l, s, _p, _sc in good}
     units = org_queries.units_in_months(involved, months)
-    heads = dict(db.session.execute(select(Staff.id, Staff.is_head).where(Staff.id.in_(involved))).all())
+    heads = dict(lookup(select(Staff.id, Staff.is_head), Staff.id, involved))
     db.session.execute(insert(Assessment), [
         {"period_id": periods[start].id, "staff_id": staff_id, "unit_id": units[(staff_id, start)],
          "is_head": heads[staff_id], "status": "closed", "score": score,

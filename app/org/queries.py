@@ -7,6 +7,7 @@ from flask import current_app
 from sqlalchemy import func, or_, select
 
 from app.auth.permissions import scope_filter, scope_paths
+from app.database import lookup
 from app.extensions import db
 from app.org.models import DisciplinaryDecision, LeaveRecord, Staff, StaffAssignment, Unit
 
@@ -109,12 +110,12 @@ def units_in_months(staff_ids, months):
     A month with no assignment (before the history starts) falls back to the current unit.
     """
     history = defaultdict(list)
-    for staff_id, unit_id, start, end in db.session.execute(
-            select(StaffAssignment.staff_id, StaffAssignment.unit_id, StaffAssignment.start_date,
-                   StaffAssignment.end_date)
-            .where(StaffAssignment.staff_id.in_(staff_ids)).order_by(StaffAssignment.start_date)):
+    rows = lookup(select(StaffAssignment.staff_id, StaffAssignment.unit_id,
+                         StaffAssignment.start_date, StaffAssignment.end_date)
+                  .order_by(StaffAssignment.start_date), StaffAssignment.staff_id, staff_ids)
+    for staff_id, unit_id, start, end in rows:
         history[staff_id].append((unit_id, start, end))
-    current = dict(db.session.execute(select(Staff.id, Staff.unit_id).where(Staff.id.in_(staff_ids))).all())
+    current = dict(lookup(select(Staff.id, Staff.unit_id), Staff.id, staff_ids))
     found = {}
     for staff_id in staff_ids:
         for month in months:

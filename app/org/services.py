@@ -6,7 +6,7 @@ from sqlalchemy import func, insert, select, text, update
 
 from app import audit
 from app.csvimport import ImportRejected, RowChecker, RowError, read_rows
-from app.database import transactional
+from app.database import lookup, transactional
 from app.extensions import db
 from app.org.models import (DISCIPLINE_FORMS, STAFF_CATEGORIES, UNIT_KINDS, DisciplinaryDecision,
                             LeaveRecord, Staff, StaffAssignment, Unit)
@@ -168,11 +168,8 @@ def add_leave(staff, start_date, end_date, kind):
 # ---------------------------------------------------------------- imports
 
 def _existing(column, values):
-    """The subset of `values` already present in `column` (one query per chunk of 5,000)."""
-    found, values = set(), list(values)
-    for start in range(0, len(values), 5000):
-        found.update(db.session.scalars(select(column).where(column.in_(values[start:start + 5000]))))
-    return found
+    """The subset of `values` already present in `column` (one query)."""
+    return {row[0] for row in lookup(select(column), column, values)}
 
 
 def _outside(paths, unit_path):
@@ -269,9 +266,9 @@ def _check_staff(rows, paths):
         }
         staff.append((line, record))
     existing = _existing(Staff.code, seen)
-    units = {code: (unit_id, path) for code, unit_id, path in db.session.execute(
-        select(Unit.code, Unit.id, Unit.path).where(
-            Unit.code.in_({r["unit_code"] for _l, r in staff if r["unit_code"]}))).all()}
+    units = {code: (unit_id, path) for code, unit_id, path in lookup(
+        select(Unit.code, Unit.id, Unit.path), Unit.code,
+        {r["unit_code"] for _l, r in staff if r["unit_code"]})}
     for line, record in staff:
         check = RowChecker(line, errors)
         if record["code"] in existing:
@@ -325,9 +322,9 @@ def import_discipline(data, paths=None):
     """Import `staff_code,decision_date,form`. All or nothing."""
     rows = read_rows(data, DISCIPLINE_COLUMNS)
     errors, records, seen = [], [], {}
-    staff_units = {code: (staff_id, path) for code, staff_id, path in db.session.execute(
-        select(Staff.code, Staff.id, Unit.path).join(Staff.unit).where(
-            Staff.code.in_({row["staff_code"] for _l, row in rows}))).all()}
+    staff_units = {code: (staff_id, path) for code, staff_id, path in lookup(
+        select(Staff.code, Staff.id, Unit.path).join(Staff.unit), Staff.code,
+        {row["staff_code"] for _l, row in rows})}
     for line, row in rows:
         check = RowChecker(line, errors)
         staff_id, path = staff_units.get(row["staff_code"], (None, None))
@@ -346,9 +343,9 @@ def import_discipline(data, paths=None):
             records.append((line, {"staff_id": staff_id, "decision_date": day, "form": form,
                                    "note": ""}))
     if records:
-        existing = set(db.session.execute(select(
+        existing = {tuple(row) for row in lookup(select(
             DisciplinaryDecision.staff_id, DisciplinaryDecision.decision_date, DisciplinaryDecision.form
-        ).where(DisciplinaryDecision.staff_id.in_({r["staff_id"] for _l, r in records}))).all())
+        ), DisciplinaryDecision.staff_id, {r["staff_id"] for _l, r in records})}
         for line, record in records:
             if (record["staff_id"], record["decision_date"], record["form"]) in existing:
                 RowChecker(line, errors).error(_("Quyết định này đã có trong hệ thống."))
