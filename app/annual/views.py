@@ -53,16 +53,27 @@ def overview():
     return _overview(_year_arg())
 
 
+def _posted_year():
+    """The year of a posted YearForm, or None with a message flashed."""
+    form = YearForm()
+    try:
+        if form.validate_on_submit():
+            return services.parse_year(form.year.data)
+        flash(_("Năm phải có dạng YYYY."), "error")
+    except EvaluationError as exc:
+        flash(str(exc), "error")
+    return None
+
+
 @bp.post("/classify")
 def classify():
     """Compute or recompute a year (finalised units and imported results are kept)."""
     require("annual.manage")
-    form = YearForm()
-    if not form.validate_on_submit():
-        flash(_("Năm phải có dạng YYYY."), "error")
+    year = _posted_year()
+    if year is None:
         return redirect(url_for("annual.overview"))
     try:
-        result = services.classify_year(services.parse_year(form.year.data))
+        result = services.classify_year(year)
     except EvaluationError as exc:
         flash(str(exc), "error")
         return redirect(url_for("annual.overview"))
@@ -76,12 +87,10 @@ def classify():
 def flag_reviews():
     """Open the review cases of a year (exactly once per person and year)."""
     require("annual.manage")
-    form = YearForm()
-    if not form.validate_on_submit():
-        flash(_("Năm phải có dạng YYYY."), "error")
+    year = _posted_year()
+    if year is None:
         return redirect(url_for("annual.overview"))
     try:
-        year = services.parse_year(form.year.data)
         created = review_services.flag_reviews(year)
     except EvaluationError as exc:
         flash(str(exc), "error")

@@ -130,14 +130,9 @@ class FrameworkCategory(db.Model):
     category = db.Column(db.String(20), primary_key=True)
 
 
-class FrameworkCriterion(db.Model):
-    """A criterion of a framework, with its maximum and, optionally, an automatic source."""
+class CriterionColumns:
+    """What a criterion is: shared by the framework's and the copy in each assessment."""
 
-    __tablename__ = "framework_criterion"
-    __table_args__ = (db.UniqueConstraint("framework_id", "code", name="uq_framework_criterion_code"),)
-
-    id = db.Column(db.Integer, primary_key=True)
-    framework_id = db.Column(db.Integer, db.ForeignKey("framework.id"), nullable=False, index=True)
     position = db.Column(db.Integer, nullable=False)
     code = db.Column(db.String(20), nullable=False)
     group_code = db.Column(db.String(20), nullable=False)
@@ -151,6 +146,16 @@ class FrameworkCriterion(db.Model):
     @property
     def name(self):
         return _localised(self.name_vi, self.name_en)
+
+
+class FrameworkCriterion(CriterionColumns, db.Model):
+    """A criterion of a framework, with its maximum and, optionally, an automatic source."""
+
+    __tablename__ = "framework_criterion"
+    __table_args__ = (db.UniqueConstraint("framework_id", "code", name="uq_framework_criterion_code"),)
+
+    id = db.Column(db.Integer, primary_key=True)
+    framework_id = db.Column(db.Integer, db.ForeignKey("framework.id"), nullable=False, index=True)
 
 
 class Period(db.Model):
@@ -234,7 +239,7 @@ class Assessment(db.Model):
         return ASSESSMENT_STATUSES.get(self.status, self.status)
 
 
-class AssessmentCriterion(db.Model):
+class AssessmentCriterion(CriterionColumns, db.Model):
     """A criterion copied from the framework when the assessment was created, with its scores."""
 
     __tablename__ = "assessment_criterion"
@@ -242,22 +247,10 @@ class AssessmentCriterion(db.Model):
 
     id = db.Column(db.Integer, primary_key=True)
     assessment_id = db.Column(db.Integer, db.ForeignKey("assessment.id"), nullable=False, index=True)
-    position = db.Column(db.Integer, nullable=False)
-    code = db.Column(db.String(20), nullable=False)
-    group_code = db.Column(db.String(20), nullable=False)
-    name_vi = db.Column(db.String(500), nullable=False)
-    name_en = db.Column(db.String(500), nullable=False)
-    max_score = db.Column(SCORE, nullable=False)
-    auto_source = db.Column(db.String(30))
-    auto_param = db.Column(SCORE)
     self_score = db.Column(SCORE)
     head_score = db.Column(SCORE)
     suggested_score = db.Column(SCORE)
     suggestion_note = db.Column(db.String(1000))
-
-    @property
-    def name(self):
-        return _localised(self.name_vi, self.name_en)
 
 
 class Objection(db.Model):

@@ -4,7 +4,7 @@ import io
 from datetime import date
 
 from openpyxl import load_workbook
-from sqlalchemy import event, insert, select
+from sqlalchemy import insert, select
 
 from app import clock
 from app.annual import services
@@ -16,6 +16,7 @@ from app.extensions import db
 from app.org.models import Staff
 from app.reviews import services as review_services
 from tests import factories
+from tests.queries import StatementCounter
 from tests.annual.conftest import load_annual, load_results, months, person
 
 
@@ -143,19 +144,6 @@ def test_early_warning_lists_d_last_year_heading_for_d_again(app, client, auth, 
     assert "46.50" in page.text and "61.00" in page.text
 
 
-class Counter:
-    def __init__(self, engine):
-        self.engine, self.count = engine, 0
-
-    def __enter__(self):
-        event.listen(self.engine, "before_cursor_execute", self._count)
-        return self
-
-    def __exit__(self, *exc):
-        event.remove(self.engine, "before_cursor_execute", self._count)
-
-    def _count(self, *args):
-        self.count += 1
 
 
 def _people_with_a_year(count, prefix, unit_id, period_ids):
@@ -186,11 +174,11 @@ def test_classify_and_flag_issue_the_same_statements_for_20_and_2000_people(app)
             periods.append(evaluation_services.open_period(f"2025-{month:02d}").period.id)
             evaluation_services.close_period(f"2025-{month:02d}")
         _people_with_a_year(20, "S", unit_id, periods)
-        with Counter(db.engine) as small:
+        with StatementCounter(db.engine) as small:
             services.classify_year(2025)
             review_services.flag_reviews(2025)
         _people_with_a_year(1980, "L", unit_id, periods)
-        with Counter(db.engine) as large:
+        with StatementCounter(db.engine) as large:
             services.classify_year(2025)
             review_services.flag_reviews(2025)
         assert db.session.scalar(select(db.func.count(AnnualResult.id)).where(

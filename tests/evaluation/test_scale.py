@@ -1,7 +1,7 @@
 """Batch work is set-based: statement counts do not depend on the number of staff; pages are bounded."""
 from datetime import date
 
-from sqlalchemy import event, insert, select
+from sqlalchemy import insert, select
 
 from app import clock
 from app.evaluation import services
@@ -9,22 +9,10 @@ from app.evaluation.models import Assessment
 from app.extensions import db
 from app.org.models import Staff
 from tests import factories
+from tests.queries import StatementCounter
 from tests.evaluation.conftest import fetch, scores_form, split
 
 
-class StatementCounter:
-    def __init__(self, engine):
-        self.engine, self.count = engine, 0
-
-    def __enter__(self):
-        event.listen(self.engine, "before_cursor_execute", self._count)
-        return self
-
-    def __exit__(self, *exc):
-        event.remove(self.engine, "before_cursor_execute", self._count)
-
-    def _count(self, *args):
-        self.count += 1
 
 
 def _add_staff(count, unit_id, prefix):

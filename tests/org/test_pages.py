@@ -1,12 +1,13 @@
 """Organisation pages: browsing in scope, edits, moves, transfers with history, discipline, leave."""
 from datetime import date
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from app.extensions import db
 from app.org import queries
 from app.org.models import DisciplinaryDecision, LeaveRecord, Staff, StaffAssignment, Unit
 from tests import factories
+from tests.queries import StatementCounter
 
 
 def test_unit_tree_shows_children_and_staff(client, auth, world):
@@ -173,25 +174,12 @@ def test_bad_ids_and_pages_never_give_500(client, auth, world):
     assert client.get("/admin/users/0").status_code == 404
 
 
-class QueryCounter:
-    def __init__(self, engine):
-        self.engine, self.count = engine, 0
-
-    def __enter__(self):
-        event.listen(self.engine, "before_cursor_execute", self._count)
-        return self
-
-    def __exit__(self, *exc):
-        event.remove(self.engine, "before_cursor_execute", self._count)
-
-    def _count(self, *args):
-        self.count += 1
 
 
 def _queries_for(app, client, url):
     with app.app_context():
         engine = db.engine
-    with QueryCounter(engine) as counter:
+    with StatementCounter(engine) as counter:
         assert client.get(url).status_code == 200
     return counter.count
 
