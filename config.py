@@ -46,6 +46,14 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = "10 per minute"
+    # Public feedback: per client; a kiosk shares one address all day, so it gets more.
+    FEEDBACK_RATE_LIMIT = "10 per minute;100 per day"
+    KIOSK_RATE_LIMIT = "30 per minute"
+    TRACK_RATE_LIMIT = "30 per minute"
+    # Reverse proxies in front of the app whose X-Forwarded-* headers are trusted (nginx: 1).
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
+    # The address printed on QR posters (the public site), when it differs from this one.
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL")
     LOGIN_MAX_FAILURES = 5
     LOGIN_LOCKOUT = timedelta(minutes=15)
 

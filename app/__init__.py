@@ -2,11 +2,13 @@
 from flask import Flask, request, session
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import INSTANCE_DIR, get_config
 
 # Pages open to anonymous visitors. Everything else requires a login (see register_access_control).
 PUBLIC_ENDPOINTS = {"static", "auth.login", "main.set_language", "main.health"}
+PUBLIC_BLUEPRINTS = {"public_feedback"}  # citizen feedback: no login, rate-limited
 
 CONTENT_SECURITY_POLICY = {
     "default-src": "'self'",
@@ -26,6 +28,10 @@ def create_app(config_name=None):
     app.config.from_object(get_config(config_name))
     app.json.ensure_ascii = False  # Vietnamese stays readable in JSON and in the audit page
     INSTANCE_DIR.mkdir(exist_ok=True)
+    if app.config["TRUSTED_PROXIES"]:
+        # Rate limits key on the citizen's address, not the proxy's.
+        proxies = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
     register_extensions(app)
     register_blueprints(app)
     register_access_control(app)
@@ -59,6 +65,7 @@ def register_extensions(app):
     from app.auth import models as auth_models  # noqa: F401
     from app.annual import models as annual_models  # noqa: F401
     from app.evaluation import models as evaluation_models  # noqa: F401
+    from app.feedback import models as feedback_models  # noqa: F401
     from app.reviews import models as review_models  # noqa: F401
     from app.org import models as org_models  # noqa: F401
 
@@ -105,6 +112,8 @@ def register_blueprints(app):
     from app.annual.views import bp as annual_bp
     from app.auth.views import bp as auth_bp
     from app.evaluation.views import bp as evaluation_bp
+    from app.feedback.views import bp as feedback_bp
+    from app.feedback.views import public as public_feedback_bp
     from app.main.views import bp as main_bp
     from app.org.views import bp as org_bp
     from app.reviews.views import bp as reviews_bp
@@ -115,6 +124,8 @@ def register_blueprints(app):
     app.register_blueprint(evaluation_bp)
     app.register_blueprint(annual_bp)
     app.register_blueprint(reviews_bp)
+    app.register_blueprint(feedback_bp)
+    app.register_blueprint(public_feedback_bp)
 
 
 def register_access_control(app):
@@ -123,7 +134,8 @@ def register_access_control(app):
 
     @app.before_request
     def require_login():
-        if request.endpoint is None or request.endpoint in PUBLIC_ENDPOINTS:
+        if request.endpoint is None or request.endpoint in PUBLIC_ENDPOINTS \
+                or request.blueprint in PUBLIC_BLUEPRINTS:
             return None
         if not current_user.is_authenticated:
             return login_manager.unauthorized()

@@ -16,6 +16,7 @@ from app.database import transactional
 from app.evaluation import services as evaluation_services
 from app.evaluation.models import Assessment, Period
 from app.evaluation.suggestions import suggestions_for
+from app.feedback import services as feedback_services
 from app.extensions import db
 from app.org import services as org_services
 from app.org.models import Staff, Unit
@@ -134,6 +135,7 @@ def seed_demo():
     _seed_history(units, by_unit)
     accounts = _seed_accounts(units, by_unit)
     _seed_assessments(rng, by_unit, accounts)
+    _seed_feedback(rng, units, by_unit)
     return counter
 
 
@@ -244,6 +246,34 @@ def _seed_assessments(rng, by_unit, accounts):
     finally:
         clock.freeze(None)
     evaluation_services.open_period(OPEN_MONTH)
+
+
+COMMENTS = {
+    "very_satisfied": ["Cán bộ hướng dẫn tận tình, nhanh gọn.", "Rất chu đáo, cảm ơn chị.", ""],
+    "satisfied": ["Đúng hẹn.", "", "Thủ tục rõ ràng."],
+    "dissatisfied": ["Phải chờ quá lâu mà không được giải thích.", "Hướng dẫn thiếu, phải đi lại nhiều lần."],
+}
+
+
+def _seed_feedback(rng, units, by_unit):
+    """QR targets for every front-desk official and one-stop desk, and this month's ratings."""
+    clock.freeze(datetime(2026, 11, 20, 10, 0))
+    try:
+        for code, members in by_unit.items():
+            officials = [s for s in members if s.front_desk]
+            if units[code].kind == "one_stop_centre":
+                feedback_services.create_target("desk", units[code])
+            for official in officials:
+                target = feedback_services.create_target("official", units[code], official)
+                for _ in range(rng.randint(3, 9)):
+                    rating = rng.choices(list(COMMENTS), weights=(6, 3, 1))[0]
+                    feedback_services.submit_rating(target, {
+                        "rating": rating, "idem": feedback_services.new_idempotency_token(),
+                        "comment": rng.choice(COMMENTS[rating]),
+                        "timeliness": "late" if rating == "dissatisfied" else "on_time",
+                    }, "127.0.0.1", "qr")
+    finally:
+        clock.freeze(None)
 
 
 def _reviewers(by_unit, accounts):

@@ -10,6 +10,7 @@ from sqlalchemy import and_, false, or_, true
 
 from app.annual.models import AnnualResult
 from app.evaluation.models import Assessment
+from app.feedback.models import Complaint, FeedbackTarget, Rating
 from app.org.models import Staff, Unit
 from app.reviews.models import ReviewCase
 
@@ -27,6 +28,10 @@ ACTION_ROLES = {
     "annual.reopen": {"hr_admin"},
     "review.view": {"hr_admin"},
     "review.manage": {"hr_admin"},
+    "feedback.view": {"unit_head", "inspector", "hr_admin"},
+    "feedback.manage": {"unit_head", "hr_admin"},
+    "complaint.answer": {"unit_head", "inspector", "hr_admin"},
+    "feedback.moderate": {"hr_admin"},
     "user.admin": set(),
     "audit.view": set(),
 }
@@ -37,7 +42,8 @@ ROOT_ACTIONS = {"period.manage", "policy.manage", "annual.manage"}
 def _unit_of(target):
     if isinstance(target, Unit):
         return target
-    if isinstance(target, (Staff, Assessment, AnnualResult, ReviewCase)):
+    if isinstance(target, (Staff, Assessment, AnnualResult, ReviewCase, FeedbackTarget, Rating,
+                           Complaint)):
         return target.unit
     raise TypeError(f"No unit scope is defined for {type(target).__name__}.")
 

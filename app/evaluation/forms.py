@@ -101,6 +101,8 @@ class PolicyForm(AppForm):
     discipline_min_form = SelectField(_l("Hình thức kỷ luật nhẹ nhất khiến năm bị xếp mức thấp nhất"),
                                       choices=choices(DISCIPLINE_FORMS))
     warning_low_months = IntegerField(_l("Cảnh báo sớm: số tháng bị xếp mức thấp nhất"), validators=_day(1, 12))
+    satisfaction_min_ratings = IntegerField(_l("Số lượt đánh giá tối thiểu trong tháng để gợi ý điểm C3"),
+                                            validators=_day(1, 1000))
     bands = FieldList(FormField(BandForm), min_entries=4, max_entries=8)
 
     def validate_review_due_day(self, field):

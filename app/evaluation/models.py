@@ -56,6 +56,8 @@ class Policy(db.Model):
     discipline_min_form = db.Column(db.String(20), nullable=False, server_default="khien_trach")
     # Early warning: this many lowest-level months this year (SPEC §4).
     warning_low_months = db.Column(db.Integer, nullable=False, server_default="3")
+    # C3: citizen satisfaction counts only from this many ratings in the month (SPEC §6).
+    satisfaction_min_ratings = db.Column(db.Integer, nullable=False, server_default="5")
     created_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow)
 
     bands = db.relationship("PolicyBand", lazy="selectin", order_by="PolicyBand.min_score.desc()",

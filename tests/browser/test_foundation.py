@@ -8,11 +8,12 @@ pytestmark = pytest.mark.browser
 
 MENUS = {
     "staff1": {"my-assessment", "profile"},
-    "head_in": {"units", "staff", "team", "annual"},
-    "inspector": {"units", "staff"},
-    "hr": {"units", "staff", "import", "annual", "reviews", "periods", "policies"},
-    "admin": {"units", "staff", "import", "team", "annual", "reviews", "periods", "policies",
-              "users", "audit"},
+    "head_in": {"units", "staff", "team", "complaints", "qr", "annual"},
+    "inspector": {"units", "staff", "complaints"},
+    "hr": {"units", "staff", "import", "complaints", "qr", "annual", "reviews", "periods",
+           "policies"},
+    "admin": {"units", "staff", "import", "team", "complaints", "qr", "annual", "reviews",
+              "periods", "policies", "users", "audit"},
 }
 
 

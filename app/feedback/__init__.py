@@ -1,0 +1,1 @@
+"""Citizen feedback: the public rating pages (QR link, kiosk), complaints, the satisfaction index."""

@@ -1,0 +1,50 @@
+"""Reads for the staff side of citizen feedback."""
+from flask import current_app
+from sqlalchemy import select
+
+from app.auth.permissions import scope_filter
+from app.extensions import db
+from app.feedback.models import Complaint, FeedbackTarget, Rating
+from app.org.models import Staff, Unit
+
+
+def _paginate(query):
+    return db.paginate(query, per_page=current_app.config["PAGE_SIZE"], error_out=False)
+
+
+def ratings_of_staff(staff_id, period):
+    return _paginate(select(Rating).where(Rating.staff_id == staff_id, Rating.period == period)
+                     .order_by(Rating.id.desc()))
+
+
+def ratings_of_unit(unit_id, period):
+    return _paginate(select(Rating).where(Rating.unit_id == unit_id, Rating.period == period)
+                     .order_by(Rating.id.desc()))
+
+
+def unit_officials(unit_id):
+    """The front-desk staff of a unit (one query)."""
+    return db.session.scalars(select(Staff).where(Staff.unit_id == unit_id, Staff.front_desk.is_(True),
+                                                  Staff.active.is_(True)).order_by(Staff.full_name)).all()
+
+
+def complaints_page(user, status=""):
+    query = (select(Complaint).join(Unit, Unit.id == Complaint.unit_id)
+             .where(scope_filter(user, "feedback.view")).order_by(Complaint.id.desc()))
+    if status:
+        query = query.where(Complaint.status == status)
+    return _paginate(query)
+
+
+def targets_of_unit(unit_id):
+    """Active targets of a unit: {staff id or None (the desk): target}."""
+    return {t.staff_id: t for t in db.session.scalars(
+        select(FeedbackTarget).where(FeedbackTarget.unit_id == unit_id, FeedbackTarget.active.is_(True)))}
+
+
+def front_desk_units(user):
+    """Units in scope with front-desk staff, or one-stop centres (for the QR page)."""
+    has_desk_staff = select(Staff.unit_id).where(Staff.front_desk.is_(True), Staff.active.is_(True))
+    return _paginate(select(Unit).where(scope_filter(user, "feedback.manage"),
+                                        (Unit.kind == "one_stop_centre") | Unit.id.in_(has_desk_staff))
+                     .order_by(Unit.name))
