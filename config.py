@@ -33,6 +33,7 @@ class Config:
     # Upload size limit for the whole request (import files, later photos).
     MAX_CONTENT_LENGTH = 10 * 1024 * 1024
     PAGE_SIZE = 25
+    CONDUCT_PHOTO_MAX_BYTES = 5 * 1024 * 1024
 
     SESSION_COOKIE_NAME = "congvu_session"
     SESSION_COOKIE_HTTPONLY = True

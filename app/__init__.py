@@ -64,6 +64,7 @@ def register_extensions(app):
     from app import audit  # noqa: F401
     from app.auth import models as auth_models  # noqa: F401
     from app.annual import models as annual_models  # noqa: F401
+    from app.conduct import models as conduct_models  # noqa: F401
     from app.evaluation import models as evaluation_models  # noqa: F401
     from app.feedback import models as feedback_models  # noqa: F401
     from app.reviews import models as review_models  # noqa: F401
@@ -110,6 +111,7 @@ def register_extensions(app):
 
 def register_blueprints(app):
     from app.annual.views import bp as annual_bp
+    from app.conduct.views import bp as conduct_bp
     from app.auth.views import bp as auth_bp
     from app.evaluation.views import bp as evaluation_bp
     from app.feedback.views import bp as feedback_bp
@@ -125,6 +127,7 @@ def register_blueprints(app):
     app.register_blueprint(annual_bp)
     app.register_blueprint(reviews_bp)
     app.register_blueprint(feedback_bp)
+    app.register_blueprint(conduct_bp)
     app.register_blueprint(public_feedback_bp)
 
 

@@ -14,6 +14,7 @@ from sqlalchemy import text  # noqa: E402
 
 from app import create_app  # noqa: E402
 from app import clock  # noqa: E402
+from app.conduct.defaults import insert_defaults as insert_conduct_defaults  # noqa: E402
 from app.evaluation.defaults import insert_defaults  # noqa: E402
 from app.extensions import db, limiter  # noqa: E402
 from tests import factories  # noqa: E402
@@ -56,7 +57,8 @@ def fresh_database(app):
             tables = ", ".join(t.name for t in db.metadata.sorted_tables)
             with db.engine.begin() as conn:
                 conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-                insert_defaults(conn)  # the rows migration 0002 seeds
+                insert_defaults(conn)  # the rows migrations 0002 and 0005 seed
+                insert_conduct_defaults(conn)
         limiter.reset()
     yield
     clock.freeze(None)

@@ -11,6 +11,10 @@ from sqlalchemy import select
 from app.annual import services as annual_services
 from app.annual.models import AnnualResult
 from app.extensions import db
+from app import clock
+from app.auth.models import User
+from app.conduct import services as conduct_services
+from app.conduct.models import ChecklistTemplate, InspectionPerson
 from app.feedback import services as feedback_services
 from app.org.models import Unit
 from app.reviews import services as review_services
@@ -40,6 +44,7 @@ REVIEW = row("login", "forbidden", "ok", "hidden", "forbidden", "forbidden", "ok
 ANNUAL = row("login", "forbidden", "ok", "ok", "forbidden", "ok", "ok")
 ANNUAL_A1 = row("login", "forbidden", "ok", "hidden", "forbidden", "ok", "ok")
 HR_ONLY = row("login", "forbidden", "forbidden", "forbidden", "forbidden", "ok", "ok")
+INSPECTOR = row("login", "forbidden", "forbidden", "forbidden", "ok", "forbidden", "ok")
 MY_PROFILE = row("login", "ok", "hidden", "hidden", "hidden", "hidden", "hidden")
 
 EXPECTED = {
@@ -136,6 +141,35 @@ EXPECTED = {
     ("feedback.target_replace", "POST"): ANNUAL_A1,
     ("feedback.poster", "GET"): ANNUAL_A1,
 }
+EXPECTED.update({
+    ("conduct.rules", "GET"): SIGNED_IN,
+    ("conduct.rule_form", "GET"): PROVINCE,
+    ("conduct.rule_form", "POST"): PROVINCE,
+    ("conduct.template_new", "GET"): PROVINCE,
+    ("conduct.template_new", "POST"): PROVINCE,
+    ("conduct.inspections", "GET"): ORG_VIEW,
+    ("conduct.reports", "GET"): ORG_VIEW,
+    ("conduct.stats", "GET"): ORG_VIEW,
+    ("conduct.inspection_new", "GET"): INSPECTOR,
+    ("conduct.inspection_new", "POST"): INSPECTOR,
+    ("conduct.inspection_detail", "GET"): ORG_VIEW_A1,
+    # Only the inspection's team (the inspector persona leads it) records and reports.
+    ("conduct.inspection_person", "GET"): INSPECTOR,
+    ("conduct.inspection_person", "POST"): INSPECTOR,
+    ("conduct.inspection_report", "POST"): INSPECTOR,
+    ("conduct.report_new", "GET"): row("login", "forbidden", "ok", "ok", "ok", "forbidden", "ok"),
+    ("conduct.report_new", "POST"): row("login", "forbidden", "ok", "ok", "ok", "forbidden", "ok"),
+    ("conduct.report_detail", "GET"): ORG_VIEW_A1,
+    ("conduct.report_submit", "POST"): row("login", "forbidden", "forbidden", "hidden", "ok",
+                                           "forbidden", "ok"),
+    ("conduct.report_review", "POST"): INSPECTOR,
+    ("conduct.mine", "GET"): MY_PROFILE,
+    ("conduct.respond", "POST"): row("login", "ok", "forbidden", "forbidden", "forbidden",
+                                     "forbidden", "forbidden"),
+    # The photo of S1's finding: S1 sees it, and the inspection side in scope.
+    ("conduct.photo", "GET"): PROFILE_S1,
+})
+
 # Called last, in this order: each changes what the other calls would find.
 DEFERRED = [("feedback.target_replace", "POST"), ("auth.logout", "POST")]
 
@@ -168,6 +202,11 @@ def _url_values(rule, world):
         "target_id": world.target,
         "rating_id": world.rating,
         "complaint_id": world.complaint,
+        "rule_id": world.rule,
+        "inspection_id": world.inspection,
+        "report_id": world.report,
+        "finding_id": world.finding,
+        "photo_id": world.photo,
         "unit_id": world.units["A1"],
         "staff_id": world.staff["S1"],
         "user_id": world.users["target"],
@@ -205,6 +244,21 @@ def matrix_world(app, world):
         done = feedback_services.submit_rating(target, {"rating": "dissatisfied", "idem": "m" * 24,
                                                         "comment": "Chờ lâu quá."}, "127.0.0.1", "qr")
         world.rating, world.complaint = done.rating.id, done.complaint.id
+        # An inspection of A1 led by the inspector persona: S1 broke a rule, with a photo.
+        lead = db.session.get(User, world.users["inspector"])
+        template = db.session.scalar(select(ChecklistTemplate))
+        inspection = conduct_services.create_inspection(
+            db.session.get(Unit, world.units["A1"]), template, clock.now(), lead)
+        person = db.session.get(InspectionPerson, (inspection.id, world.staff["S1"]))
+        png = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
+        conduct_services.record_person(inspection, person, "present", {
+            template.rules[0]: ("violation", "Không đeo thẻ", png, "image/png")}, lead)
+        report = conduct_services.report_from_inspection(inspection, lead)
+        conduct_services.submit_report(report, "")
+        world.inspection, world.report = inspection.id, report.id
+        world.finding = report.findings[0].id
+        world.photo = report.findings[0].photo_id
+        world.rule = template.rules[0].id
     return world
 
 

@@ -9,6 +9,7 @@ from flask_login import current_user
 from sqlalchemy import and_, false, or_, true
 
 from app.annual.models import AnnualResult
+from app.conduct.models import ConductReport, Finding, Inspection, Photo
 from app.evaluation.models import Assessment
 from app.feedback.models import Complaint, FeedbackTarget, Rating
 from app.org.models import Staff, Unit
@@ -32,18 +33,21 @@ ACTION_ROLES = {
     "feedback.manage": {"unit_head", "hr_admin"},
     "complaint.answer": {"unit_head", "inspector", "hr_admin"},
     "feedback.moderate": {"hr_admin"},
+    "conduct.view": {"inspector", "hr_admin", "unit_head"},
+    "inspection.run": {"inspector"},
+    "report.raise": {"inspector", "unit_head"},
     "user.admin": set(),
     "audit.view": set(),
 }
 # Province-wide actions: an hr_admin granted on a root unit (or sys_admin).
-ROOT_ACTIONS = {"period.manage", "policy.manage", "annual.manage"}
+ROOT_ACTIONS = {"period.manage", "policy.manage", "annual.manage", "conduct.rules"}
 
 
 def _unit_of(target):
     if isinstance(target, Unit):
         return target
     if isinstance(target, (Staff, Assessment, AnnualResult, ReviewCase, FeedbackTarget, Rating,
-                           Complaint)):
+                           Complaint, Inspection, ConductReport, Finding, Photo)):
         return target.unit
     raise TypeError(f"No unit scope is defined for {type(target).__name__}.")
 
@@ -63,6 +67,14 @@ def reviews(user, assessment):
     return False
 
 
+def _leads(user, report):
+    """The lead of the inspection behind a report; for other reports, an inspector other than the
+    one who raised it."""
+    if report.inspection is not None:
+        return report.inspection.lead_id == user.id
+    return report.created_by_id != user.id
+
+
 def _personal(user, action, target):
     """Rules about the person rather than a unit scope."""
     if action == "org.view" and isinstance(target, Staff):
@@ -80,8 +92,8 @@ def can(user, action, target=None):
     """True when `user` may do `action`, to `target` when given (else anywhere in their scope)."""
     if not getattr(user, "is_authenticated", False) or not user.active:
         return False
-    # One's own assessment and case, and nobody else's, not even sys_admin's.
-    if action in ("assessment.self", "review.respond"):
+    # One's own assessment, case and finding, and nobody else's, not even sys_admin's.
+    if action in ("assessment.self", "review.respond", "finding.respond"):
         return user.staff_id is not None and (target is None or target.staff_id == user.staff_id)
     if user.is_sys_admin:
         return True
@@ -91,6 +103,10 @@ def can(user, action, target=None):
         return user.staff_id is not None or bool(user.roles & {"unit_head", "hr_admin"})
     if action == "assessment.review":
         return reviews(user, target) if target is not None else "unit_head" in user.roles
+    if action == "inspection.record":
+        return can(user, "inspection.run", target) and (target is None or user.id in target.member_ids)
+    if action == "report.review":
+        return can(user, "inspection.run", target) and (target is None or _leads(user, target))
     if target is not None and _personal(user, action, target):
         return True
     roles = ACTION_ROLES[action]

@@ -103,6 +103,7 @@ class PolicyForm(AppForm):
     warning_low_months = IntegerField(_l("Cảnh báo sớm: số tháng bị xếp mức thấp nhất"), validators=_day(1, 12))
     satisfaction_min_ratings = IntegerField(_l("Số lượt đánh giá tối thiểu trong tháng để gợi ý điểm C3"),
                                             validators=_day(1, 1000))
+    conduct_response_days = IntegerField(_l("Số ngày để cán bộ giải trình vi phạm"), validators=_day(1, 60))
     bands = FieldList(FormField(BandForm), min_entries=4, max_entries=8)
 
     def validate_review_due_day(self, field):

@@ -58,6 +58,8 @@ class Policy(db.Model):
     warning_low_months = db.Column(db.Integer, nullable=False, server_default="3")
     # C3: citizen satisfaction counts only from this many ratings in the month (SPEC §6).
     satisfaction_min_ratings = db.Column(db.Integer, nullable=False, server_default="5")
+    # Days a staff member has to respond to a conduct finding (giải trình, SPEC §5).
+    conduct_response_days = db.Column(db.Integer, nullable=False, server_default="5")
     created_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow)
 
     bands = db.relationship("PolicyBand", lazy="selectin", order_by="PolicyBand.min_score.desc()",

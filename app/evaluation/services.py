@@ -23,7 +23,7 @@ PERIOD_PATTERN = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 POLICY_FIELDS = ("name", "effective_from", "total_max", "open_day", "self_due_day",
                  "review_due_day", "close_day", "objection_days", "excellent_quota_ratio",
                  "min_months", "consecutive_years", "discipline_min_form", "warning_low_months",
-                 "satisfaction_min_ratings")
+                 "satisfaction_min_ratings", "conduct_response_days")
 
 
 class EvaluationError(Exception):

@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from app.annual import queries as annual_queries
 from app.auth.permissions import can, require, scope_paths
+from app.conduct import queries as conduct_queries
 from app.csvimport import ImportRejected
 from app.extensions import db
 from app.org import queries, services
@@ -158,6 +159,7 @@ def _render_profile(staff, status=200, **forms):
     forms.setdefault("leave_form", LeaveForm())
     return render_template("org/staff_detail.html", staff=staff, assignments=assignments,
                            decisions=decisions, leave=leave, cases=cases,
+                           findings=conduct_queries.findings_of(staff.id),
                            annual_results=annual_queries.staff_results(staff.id), **forms), status
 
 

@@ -7,13 +7,13 @@ from tests.browser.conftest import sign_in
 pytestmark = pytest.mark.browser
 
 MENUS = {
-    "staff1": {"my-assessment", "profile"},
-    "head_in": {"units", "staff", "team", "complaints", "qr", "annual"},
-    "inspector": {"units", "staff", "complaints"},
-    "hr": {"units", "staff", "import", "complaints", "qr", "annual", "reviews", "periods",
-           "policies"},
-    "admin": {"units", "staff", "import", "team", "complaints", "qr", "annual", "reviews",
-              "periods", "policies", "users", "audit"},
+    "staff1": {"my-assessment", "profile", "my-conduct"},
+    "head_in": {"units", "staff", "team", "conduct", "complaints", "qr", "annual"},
+    "inspector": {"units", "staff", "conduct", "complaints"},
+    "hr": {"units", "staff", "import", "conduct", "complaints", "qr", "annual", "reviews",
+           "periods", "policies"},
+    "admin": {"units", "staff", "import", "team", "conduct", "complaints", "qr", "annual",
+              "reviews", "periods", "policies", "users", "audit"},
 }
 
 

@@ -1,0 +1,83 @@
+"""Reads for the conduct pages: lists in scope, statistics, repeat offenders, a person's record."""
+from datetime import date, timedelta
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from app.auth.permissions import scope_filter
+from app.conduct.models import ChecklistTemplate, ConductReport, ConductRule, Finding, Inspection
+from app.extensions import db
+from app.org.models import Staff, Unit
+
+
+def _paginate(query):
+    return db.paginate(query, per_page=current_app.config["PAGE_SIZE"], error_out=False)
+
+
+def rules(include_retired=True):
+    query = select(ConductRule).order_by(ConductRule.code)
+    if not include_retired:
+        query = query.where(ConductRule.active.is_(True))
+    return db.session.scalars(query).all()
+
+
+def templates():
+    return db.session.scalars(select(ChecklistTemplate).order_by(ChecklistTemplate.name)).all()
+
+
+def inspections_page(user):
+    return _paginate(select(Inspection).join(Unit, Unit.id == Inspection.unit_id)
+                     .where(scope_filter(user, "conduct.view")).order_by(Inspection.inspected_at.desc()))
+
+
+def reports_page(user, status=""):
+    query = (select(ConductReport).join(Unit, Unit.id == ConductReport.unit_id)
+             .where(scope_filter(user, "conduct.view")).order_by(ConductReport.id.desc()))
+    if status:
+        query = query.where(ConductReport.status == status)
+    return _paginate(query)
+
+
+def findings_of(staff_id):
+    """A person's conduct record: every finding of a submitted or reviewed report."""
+    return db.session.scalars(
+        select(Finding).join(ConductReport, ConductReport.id == Finding.report_id)
+        .where(Finding.staff_id == staff_id, ConductReport.status != "draft")
+        .order_by(Finding.occurred_on.desc())).all()
+
+
+def _confirmed_in(user, start, end):
+    return (select(Finding).join(Unit, Unit.id == Finding.unit_id)
+            .where(scope_filter(user, "conduct.view"), Finding.status == "confirmed",
+                   Finding.occurred_on.between(start, end)))
+
+
+def violations_by(user, start, end):
+    """Confirmed violations in scope by rule and by unit for a period (two grouped queries)."""
+    confirmed = _confirmed_in(user, start, end).subquery()
+    by_rule = db.session.execute(
+        select(ConductRule.code, ConductRule.text_vi, ConductRule.text_en, func.count())
+        .join(confirmed, confirmed.c.rule_id == ConductRule.id)
+        .group_by(ConductRule.code, ConductRule.text_vi, ConductRule.text_en)
+        .order_by(func.count().desc())).all()
+    by_unit = db.session.execute(
+        select(Unit.name, func.count()).join(confirmed, confirmed.c.unit_id == Unit.id)
+        .group_by(Unit.name).order_by(func.count().desc()).limit(50)).all()
+    return by_rule, by_unit
+
+
+def repeat_offenders(user, today, minimum=2):
+    """Staff with at least `minimum` confirmed violations in the last twelve months."""
+    confirmed = _confirmed_in(user, today - timedelta(days=365), today).subquery()
+    counts = db.session.execute(
+        select(confirmed.c.staff_id, func.count()).group_by(confirmed.c.staff_id)
+        .having(func.count() >= minimum).order_by(func.count().desc()).limit(100)).all()
+    people = {s.id: s for s in db.session.scalars(
+        select(Staff).where(Staff.id.in_([staff_id for staff_id, _n in counts])))}
+    return [(people[staff_id], n) for staff_id, n in counts]
+
+
+def month_bounds(code):
+    year, month = (int(part) for part in code.split("-"))
+    start = date(year, month, 1)
+    return start, (start + timedelta(days=32)).replace(day=1) - timedelta(days=1)
