@@ -16,6 +16,8 @@ from app.database import transactional
 from app.evaluation import services as evaluation_services
 from app.evaluation.models import Assessment, Period
 from app.evaluation.suggestions import suggestions_for
+from app.conduct import services as conduct_services
+from app.conduct.models import ChecklistTemplate
 from app.feedback import services as feedback_services
 from app.extensions import db
 from app.org import services as org_services
@@ -136,6 +138,7 @@ def seed_demo():
     accounts = _seed_accounts(units, by_unit)
     _seed_assessments(rng, by_unit, accounts)
     _seed_feedback(rng, units, by_unit)
+    _seed_conduct(units, by_unit, accounts)
     return counter
 
 
@@ -272,6 +275,26 @@ def _seed_feedback(rng, units, by_unit):
                         "comment": rng.choice(COMMENTS[rating]),
                         "timeliness": "late" if rating == "dissatisfied" else "on_time",
                     }, "127.0.0.1", "qr")
+    finally:
+        clock.freeze(None)
+
+
+def _seed_conduct(units, by_unit, accounts):
+    """An inspection of a one-stop desk in November 2026 with a report awaiting the lead."""
+    inspector = next(user for user in accounts.values() if user.username == "thanhtra")
+    template = db.session.scalar(select(ChecklistTemplate).where(
+        ChecklistTemplate.name == "Kiểm tra đột xuất bộ phận một cửa"))
+    clock.freeze(datetime(2026, 11, 18, 9, 30))
+    try:
+        inspection = conduct_services.create_inspection(
+            units["HAN-MC"], template, clock.now(), inspector)
+        late = by_unit["HAN-MC"][1]
+        person = next(p for p in inspection.people if p.staff_id == late.id)
+        conduct_services.record_person(inspection, person, "present", {
+            template.rules[0]: ("violation", "Không đeo thẻ khi tiếp nhận hồ sơ", None, None),
+        }, inspector)
+        report = conduct_services.report_from_inspection(inspection, inspector)
+        conduct_services.submit_report(report, "Kiểm tra đột xuất bộ phận một cửa huyện An Nhơn.")
     finally:
         clock.freeze(None)
 
