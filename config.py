@@ -43,6 +43,24 @@ class Config:
     REMEMBER_COOKIE_DURATION = timedelta(0)
     FORCE_HTTPS = False
 
+    # Scheduled jobs (SPEC §7): the hour of each daily job (the day comes from the policy), or an
+    # interval in minutes. The scheduler runs only in `flask scheduler run`.
+    SCHEDULE = {
+        "open_period": "00:05", "self_reminders": "08:00", "review_reminders": "08:00",
+        "close_period": "23:55", "annual": "02:00", "satisfaction_rollup": "01:00", "mail": 5,
+    }
+    SCHEDULER_LOCK_RETRY_SECONDS = int(os.environ.get("SCHEDULER_LOCK_RETRY_SECONDS", "30"))
+    SCHEDULER_MISFIRE_GRACE_SECONDS = 6 * 3600
+
+    # E-mail copies of notifications; none are sent without a server.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS") == "1"
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_FROM = os.environ.get("MAIL_FROM", "Cong vu <no-reply@localhost>")
+    APP_BASE_URL = os.environ.get("APP_BASE_URL", "http://127.0.0.1:5000")
+
     # Login throttling: a per-client rate limit and a per-account temporary lockout.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
@@ -86,7 +104,7 @@ class TestingConfig(Config):
     RATELIMIT_STORAGE_URI = "memory://"
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 1024
-    MAIL_SERVER = None
+    MAIL_SERVER = os.environ.get("TEST_MAIL_SERVER")  # never a real server by accident
 
 
 class ProductionConfig(Config):

@@ -67,7 +67,9 @@ def register_extensions(app):
     from app.conduct import models as conduct_models  # noqa: F401
     from app.evaluation import models as evaluation_models  # noqa: F401
     from app.feedback import models as feedback_models  # noqa: F401
+    from app.notifications import models as notification_models  # noqa: F401
     from app.reviews import models as review_models  # noqa: F401
+    from app.scheduler import models as scheduler_models  # noqa: F401
     from app.org import models as org_models  # noqa: F401
 
     from app.types import render_item
@@ -118,7 +120,9 @@ def register_blueprints(app):
     from app.feedback.views import public as public_feedback_bp
     from app.main.views import bp as main_bp
     from app.org.views import bp as org_bp
+    from app.notifications.views import bp as notifications_bp
     from app.reviews.views import bp as reviews_bp
+    from app.scheduler.views import bp as scheduler_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
@@ -128,6 +132,8 @@ def register_blueprints(app):
     app.register_blueprint(reviews_bp)
     app.register_blueprint(feedback_bp)
     app.register_blueprint(conduct_bp)
+    app.register_blueprint(notifications_bp)
+    app.register_blueprint(scheduler_bp)
     app.register_blueprint(public_feedback_bp)
 
 
@@ -164,9 +170,11 @@ def register_commands(app):
     from app.evaluation.cli import evaluation_cli
     from app.org.cli import org_cli
     from app.reviews.cli import reviews_cli
+    from app.scheduler.cli import scheduler_cli
 
     register_auth(app)
     app.cli.add_command(org_cli)
     app.cli.add_command(evaluation_cli)
     app.cli.add_command(reviews_cli)
+    app.cli.add_command(scheduler_cli)
     app.cli.add_command(seed_demo_command)

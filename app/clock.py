@@ -1,4 +1,6 @@
-"""The application's clock, in the organisation's time zone; tests can freeze it."""
+"""The application's clock, in the organisation's time zone; tests can freeze it (in another
+process too: CONGVU_FROZEN_CLOCK=2026-03-26T00:10, honoured only with APP_ENV=testing)."""
+import os
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
@@ -24,3 +26,7 @@ def freeze(moment):
     if not isinstance(moment, datetime):
         moment = datetime(moment.year, moment.month, moment.day, 9, 0)
     _frozen = moment if moment.tzinfo else moment.replace(tzinfo=ZONE)
+
+
+if os.environ.get("APP_ENV") == "testing" and os.environ.get("CONGVU_FROZEN_CLOCK"):
+    freeze(datetime.fromisoformat(os.environ["CONGVU_FROZEN_CLOCK"]))

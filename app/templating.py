@@ -16,7 +16,11 @@ def page_url(page):
 def register(app):
     @app.context_processor
     def inject_helpers():
+        from app.notifications.services import unread_count
+
         return {
+            "unread_notifications": (lambda: unread_count(current_user))
+            if current_user.is_authenticated else (lambda: 0),
             "can": lambda action, target=None: can(current_user, action, target),
             "current_locale": str(get_locale() or app.config["BABEL_DEFAULT_LOCALE"]),
         }

@@ -16,6 +16,7 @@ from app.auth.models import User
 from app.conduct import services as conduct_services
 from app.conduct.models import ChecklistTemplate, InspectionPerson
 from app.feedback import services as feedback_services
+from app.notifications.models import Notification
 from app.org.models import Unit
 from app.reviews import services as review_services
 from app.reviews.models import ReviewCase
@@ -170,6 +171,15 @@ EXPECTED.update({
     ("conduct.photo", "GET"): PROFILE_S1,
 })
 
+EXPECTED.update({
+    ("notifications.index", "GET"): SIGNED_IN,
+    ("notifications.read_all", "POST"): SIGNED_IN,
+    # S1's notification about the review case: only its reader opens it.
+    ("notifications.read", "POST"): row("login", "ok", "hidden", "hidden", "hidden", "hidden", "hidden"),
+    ("scheduler.ledger", "GET"): SYS_ADMIN,
+    ("scheduler.run_now", "POST"): SYS_ADMIN,
+})
+
 # Called last, in this order: each changes what the other calls would find.
 DEFERRED = [("feedback.target_replace", "POST"), ("auth.logout", "POST")]
 
@@ -207,6 +217,8 @@ def _url_values(rule, world):
         "report_id": world.report,
         "finding_id": world.finding,
         "photo_id": world.photo,
+        "notification_id": world.notification,
+        "name": "satisfaction_rollup",
         "unit_id": world.units["A1"],
         "staff_id": world.staff["S1"],
         "user_id": world.users["target"],
@@ -259,6 +271,8 @@ def matrix_world(app, world):
         world.finding = report.findings[0].id
         world.photo = report.findings[0].photo_id
         world.rule = template.rules[0].id
+        world.notification = db.session.scalar(select(Notification.id).where(
+            Notification.user_id == world.users["staff"]))
     return world
 
 

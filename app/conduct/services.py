@@ -18,6 +18,7 @@ from app.database import transactional
 from app.evaluation.services import policy_in_force
 from app.evaluation.suggestions import Suggestion, source
 from app.extensions import db
+from app.notifications import services as notifications
 from app.org.models import Staff
 
 RULE_FIELDS = ("code", "text_vi", "text_en", "place", "category", "severity", "deduction",
@@ -235,6 +236,12 @@ def submit_report(report, summary):
     report.status = "submitted"
     report.submitted_at = clock.now()
     audit.record("conduct.report_submitted", report, after={"findings": len(report.findings)})
+    for staff_id in {f.staff_id for f in report.findings}:
+        count = sum(1 for f in report.findings if f.staff_id == staff_id)
+        notifications.notify_users(
+            notifications.staff_users(select(Staff.id).where(Staff.id == staff_id)),
+            "conduct_finding", {"report": report.id, "count": count}, "/conduct/mine",
+            f"conduct_report:{report.id}")
 
 
 @transactional

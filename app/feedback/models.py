@@ -114,3 +114,17 @@ class Complaint(db.Model):
     @property
     def status_label(self):
         return COMPLAINT_STATUSES.get(self.status, self.status)
+
+
+class SatisfactionMonthly(db.Model):
+    """The daily roll-up of the satisfaction index per official and per unit and month."""
+
+    __tablename__ = "satisfaction_monthly"
+    __table_args__ = (db.CheckConstraint("scope IN ('staff', 'unit')", name="scope"),)
+
+    scope = db.Column(db.String(10), primary_key=True)
+    key_id = db.Column(db.Integer, primary_key=True)
+    period = db.Column(db.String(7), primary_key=True)
+    positive = db.Column(db.Integer, nullable=False)
+    total = db.Column(db.Integer, nullable=False)
+    updated_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow)

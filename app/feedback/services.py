@@ -8,14 +8,14 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import case, func, select
+from sqlalchemy import case, delete, func, insert, literal, select
 from sqlalchemy.exc import IntegrityError
 
 from app import audit, clock
 from app.database import transactional
 from app.evaluation.suggestions import Suggestion, source
 from app.extensions import db
-from app.feedback.models import POSITIVE, Complaint, FeedbackTarget, Rating
+from app.feedback.models import POSITIVE, Complaint, FeedbackTarget, Rating, SatisfactionMonthly
 
 TRACKING_ALPHABET = "ACDEFGHJKLMNPQRTUVWXY34679"  # no look-alikes such as 0/O or 1/I
 
@@ -147,6 +147,21 @@ def hide_comment(rating, reason):
     audit.record("rating.comment_hidden", rating, before={"comment": rating.comment},
                  after={"hidden": True, "reason": reason.strip()})
     return rating
+
+
+@transactional
+def roll_up(period):
+    """Recompute the month's satisfaction roll-up per official and per unit (two statements each)."""
+    db.session.execute(delete(SatisfactionMonthly).where(SatisfactionMonthly.period == period))
+    positive = func.sum(case((Rating.rating.in_(POSITIVE), 1), else_=0))
+    for scope, column in (("staff", Rating.staff_id), ("unit", Rating.unit_id)):
+        db.session.execute(insert(SatisfactionMonthly).from_select(
+            ["scope", "key_id", "period", "positive", "total", "updated_at"],
+            select(literal(scope), column, literal(period), positive, func.count(Rating.id),
+                   literal(clock.now()))
+            .where(Rating.period == period, column.is_not(None)).group_by(column)))
+    return db.session.scalar(select(func.count()).select_from(SatisfactionMonthly)
+                             .where(SatisfactionMonthly.period == period))
 
 
 def satisfaction(group_column, keys, period):

@@ -8,6 +8,7 @@ from app.annual.services import year_policy
 from app.database import transactional
 from app.evaluation.services import EvaluationError
 from app.extensions import db
+from app.notifications import services as notifications
 from app.org.models import Staff
 from app.reviews.models import MEASURE_BY_CATEGORY, ReviewCase, ReviewEvent, ReviewResponse
 
@@ -44,6 +45,10 @@ def flag_reviews(year):
     if created:
         audit.record("review.flagged", object_type="review_case", object_id=year,
                      after={"year": year, "created": created})
+    # The people concerned hear of it (once, however often the check runs).
+    notifications.notify_users(
+        notifications.staff_users(select(ReviewCase.staff_id).where(ReviewCase.year == year)),
+        "review_case", {"year": year}, "/evaluation/my", f"review_case:{year}")
     return created
 
 

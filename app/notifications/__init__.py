@@ -1,0 +1,1 @@
+"""In-app notifications, and e-mail copies through SMTP when a server is configured."""

@@ -1,0 +1,111 @@
+"""Notifications: written set-wise in the caller's transaction, shown in the reader's language,
+copied by e-mail (an outbox the scheduler empties) when SMTP is configured."""
+import smtplib
+from email.message import EmailMessage
+
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import exists, insert, literal, select, update
+
+from app import clock
+from app.auth.models import User
+from app.database import transactional
+from app.extensions import db
+from app.notifications.models import Notification
+
+
+def render(notification):
+    """(subject, body) of a notification in the current language."""
+    p = notification.params
+    kind = notification.kind
+    if kind == "self_reminder":
+        return (_("Nhắc tự đánh giá tháng %(period)s", period=p["period"]),
+                _("Bạn chưa nộp bản tự đánh giá tháng %(period)s. Hạn nộp: %(due)s.",
+                  period=p["period"], due=p["due"]))
+    if kind == "review_reminder":
+        return (_("Nhắc đánh giá cán bộ tháng %(period)s", period=p["period"]),
+                _("Bạn còn phiếu chưa đánh giá của tháng %(period)s. Hạn: %(due)s.",
+                  period=p["period"], due=p["due"]))
+    if kind == "review_case":
+        return (_("Hồ sơ xem xét năm %(year)s", year=p["year"]),
+                _("Bạn được đưa vào diện xem xét do xếp loại không hoàn thành nhiệm vụ hai năm liên "
+                  "tiếp (%(previous)s–%(year)s). Bạn có thể gửi giải trình.",
+                  previous=p["year"] - 1, year=p["year"]))
+    if kind == "conduct_finding":
+        return (_("Biên bản văn hóa công vụ số %(report)s", report=p["report"]),
+                _("Bạn có %(count)d nội dung trong biên bản số %(report)s. Bạn có thể giải trình "
+                  "trong thời hạn quy định.", count=p["count"], report=p["report"]))
+    return kind, ""
+
+
+def notify_users(user_ids_query, kind, params, link, dedupe_key):
+    """One notification per user selected by `user_ids_query` (a select of user ids), once per
+    dedupe key: a single INSERT … SELECT, whatever the number of users. Returns how many."""
+    already = exists().where(Notification.user_id == user_ids_query.c.id,
+                             Notification.dedupe_key == dedupe_key)
+    return db.session.execute(insert(Notification).from_select(
+        ["user_id", "kind", "params", "link", "dedupe_key", "email_wanted", "created_at"],
+        select(user_ids_query.c.id, literal(kind), literal(params, Notification.params.type),
+               literal(link), literal(dedupe_key), literal(True), literal(clock.now()))
+        .where(~already)).execution_options(preserve_rowcount=True)).rowcount
+
+
+def notify_one(user, kind, params, link, dedupe_key):
+    return notify_users(select(User.id.label("id")).where(User.id == user.id).subquery(), kind,
+                        params, link, dedupe_key)
+
+
+def staff_users(staff_ids_query):
+    """The active accounts linked to the staff selected by `staff_ids_query`, as a subquery."""
+    return select(User.id.label("id")).where(User.staff_id.in_(staff_ids_query),
+                                             User.active.is_(True)).subquery()
+
+
+def unread_count(user):
+    return db.session.scalar(select(db.func.count(Notification.id)).where(
+        Notification.user_id == user.id, Notification.read_at.is_(None)))
+
+
+@transactional
+def mark_read(user, notification_id=None):
+    """Mark one (or all) of the user's notifications as read."""
+    query = update(Notification).where(Notification.user_id == user.id, Notification.read_at.is_(None))
+    if notification_id is not None:
+        query = query.where(Notification.id == notification_id)
+    db.session.execute(query.values(read_at=clock.now()).execution_options(synchronize_session=False))
+
+
+def send_pending_emails(limit=500):
+    """Send the outbox by SMTP (when configured), each in its reader's language; returns the count."""
+    config = current_app.config
+    if not config.get("MAIL_SERVER"):
+        return 0
+    pending = db.session.scalars(
+        select(Notification).join(User, User.id == Notification.user_id)
+        .where(Notification.emailed_at.is_(None), Notification.email_wanted.is_(True),
+               User.email.is_not(None), User.active.is_(True))
+        .order_by(Notification.id).limit(limit)).all()
+    if not pending:
+        return 0
+    sent = 0
+    with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=30) as smtp:
+        if config.get("MAIL_USE_TLS"):
+            smtp.starttls()
+        if config.get("MAIL_USERNAME"):
+            smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
+        base = (config.get("PUBLIC_BASE_URL") or config.get("APP_BASE_URL") or "").rstrip("/")
+        for notification in pending:
+            with force_locale(notification.user.locale or "vi"):
+                subject, body = render(notification)
+                footer = _("Xem trên hệ thống Công vụ: %(link)s", link=base + notification.link)
+            message = EmailMessage()
+            message["Subject"] = subject
+            message["From"] = config["MAIL_FROM"]
+            message["To"] = notification.user.email
+            message.set_content(f"{body}\n\n{footer}\n")
+            smtp.send_message(message)
+            notification.emailed_at = clock.now()
+            db.session.commit()  # one by one: a failure later keeps what was sent marked
+            sent += 1
+    return sent

@@ -1,0 +1,1 @@
+"""Scheduled jobs: one dedicated process (`flask scheduler run`), never inside web workers."""

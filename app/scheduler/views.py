@@ -1,0 +1,32 @@
+"""The job ledger for sys_admin, with a button to run a job now."""
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from app.auth.permissions import require
+from app.extensions import db
+from app.scheduler import services
+from app.scheduler.jobs import JOBS
+from app.scheduler.models import JobRun
+
+bp = Blueprint("scheduler", __name__, url_prefix="/admin/jobs")
+
+
+@bp.get("/")
+def ledger():
+    """Every job run: when, outcome, counts, error."""
+    require("audit.view")
+    page = db.paginate(select(JobRun).order_by(JobRun.id.desc()), per_page=50, error_out=False)
+    return render_template("scheduler/ledger.html", page=page, jobs=list(JOBS))
+
+
+@bp.post("/<name>/run")
+def run_now(name):
+    """Run a job now, from the page (the ledger records it as manual)."""
+    require("audit.view")
+    if name not in JOBS:
+        abort(404)
+    run = services.run_job(name, "manual")
+    flash(_("Đã chạy %(job)s: %(outcome)s.", job=name, outcome=run.outcome),
+          "error" if run.outcome == "failed" else "success")
+    return redirect(url_for("scheduler.ledger"))
