@@ -7,13 +7,13 @@ from tests.browser.conftest import sign_in
 pytestmark = pytest.mark.browser
 
 MENUS = {
-    "staff1": {"my-assessment", "profile", "my-conduct"},
-    "head_in": {"units", "staff", "team", "conduct", "complaints", "qr", "annual"},
-    "inspector": {"units", "staff", "conduct", "complaints"},
+    "staff1": {"my-assessment", "profile", "my-conduct", "notifications"},
+    "head_in": {"units", "staff", "team", "conduct", "complaints", "qr", "annual", "notifications"},
+    "inspector": {"units", "staff", "conduct", "complaints", "notifications"},
     "hr": {"units", "staff", "import", "conduct", "complaints", "qr", "annual", "reviews",
-           "periods", "policies"},
+           "periods", "policies", "notifications"},
     "admin": {"units", "staff", "import", "team", "conduct", "complaints", "qr", "annual",
-              "reviews", "periods", "policies", "users", "audit"},
+              "reviews", "periods", "policies", "users", "audit", "jobs", "notifications"},
 }
 
 
