@@ -2,6 +2,8 @@
 from contextvars import ContextVar
 from functools import wraps
 
+from flask import current_app
+
 from app.extensions import db
 
 _depth = ContextVar("transaction_depth", default=0)
@@ -45,3 +47,15 @@ def lookup(query, key_column, keys, limit=5000):
     if len(keys) <= limit:
         return db.session.execute(query.where(key_column.in_(keys))).all()
     return [row for row in db.session.execute(query) if row[0] in keys]
+
+
+def paginate(query, per_page=None):
+    """A page of `query` (?page= from the request; a bad page number gives the first page)."""
+    return db.paginate(query, per_page=per_page or current_app.config["PAGE_SIZE"],
+                       error_out=False, max_per_page=200)
+
+
+def in_check(column, choices, nullable=False):
+    """The SQL of a CHECK constraint keeping `column` among `choices`."""
+    listed = f"{column} IN ({', '.join(repr(c) for c in choices)})"
+    return f"{column} IS NULL OR {listed}" if nullable else listed

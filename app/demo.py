@@ -268,7 +268,7 @@ def _seed_feedback(rng, units, by_unit):
                 feedback_services.create_target("desk", units[code])
             for official in officials:
                 target = feedback_services.create_target("official", units[code], official)
-                for _ in range(rng.randint(3, 9)):
+                for _rating in range(rng.randint(3, 9)):
                     rating = rng.choices(list(COMMENTS), weights=(6, 3, 1))[0]
                     feedback_services.submit_rating(target, {
                         "rating": rating, "idem": feedback_services.new_idempotency_token(),

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from app import clock
 from app.auth import services as auth_services
-from app.auth.models import User
+from app.auth.models import User  # noqa: F401  (tests use factories.User)
 from app.evaluation import services as evaluation_services
 from app.evaluation.models import Assessment
 from app.extensions import db

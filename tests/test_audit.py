@@ -3,7 +3,6 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
-from app import audit
 from app.audit import AuditEvent, AuditTrailIsAppendOnly
 from app.extensions import db
 from app.org.models import Unit

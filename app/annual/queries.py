@@ -3,21 +3,16 @@ from collections import defaultdict
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from flask import current_app
 from sqlalchemy import Integer, and_, case, func, select, type_coerce
 
 from app.annual.models import AnnualResult, AnnualUnitYear
 from app.auth.permissions import scope_filter
 from app.evaluation.models import Assessment, Period
+from app.database import paginate
 from app.extensions import db
 from app.org.models import Staff, Unit
 
 EXPORT_HEADER = ("staff_code", "year", "months", "mean_score", "level", "reason")
-
-
-def _paginate(query, per_page=None):
-    return db.paginate(query, per_page=per_page or current_app.config["PAGE_SIZE"],
-                       error_out=False, max_per_page=200)
 
 
 def export_rows(year, user=None, action="annual.view"):
@@ -37,7 +32,7 @@ def units_page(user, year):
     query = (select(Unit).where(scope_filter(user, "annual.view"),
                                 Unit.id.in_(select(AnnualResult.unit_id).where(AnnualResult.year == year)))
              .order_by(Unit.name))
-    return _paginate(query)
+    return paginate(query)
 
 
 def level_counts(unit_ids, year):
@@ -54,7 +49,7 @@ def level_counts(unit_ids, year):
 
 
 def unit_results(unit, year):
-    return _paginate(select(AnnualResult).join(Staff, Staff.id == AnnualResult.staff_id)
+    return paginate(select(AnnualResult).join(Staff, Staff.id == AnnualResult.staff_id)
                      .where(AnnualResult.year == year, AnnualResult.unit_id == unit.id)
                      .order_by(Staff.full_name), per_page=100)
 
@@ -90,7 +85,7 @@ def early_warning_page(user, year, policy):
                     (this_year.c.total < pass_tenths * this_year.c.n)
                     | (this_year.c.low_months >= policy.warning_low_months))
              .order_by(Staff.full_name))
-    page = _paginate(query)
+    page = paginate(query)
     ids = [staff.id for staff in page.items]
     stats = {}
     if ids:

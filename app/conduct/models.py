@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.audit import utcnow
 from app.evaluation.models import _localised
+from app.database import in_check
 from app.extensions import db
 from app.types import Score
 
@@ -43,18 +44,14 @@ FINDING_STATUSES = {"pending": _l("Chờ kết luận"), "confirmed": _l("Xác n
                     "dismissed": _l("Không vi phạm")}
 
 
-def _in(column, choices):
-    return f"{column} IN ({', '.join(repr(c) for c in choices)})"
-
-
 class ConductRule(db.Model):
     """A checkable rule of conduct. Retired rules stay, so that past findings keep their rule."""
 
     __tablename__ = "conduct_rule"
     __table_args__ = (
-        db.CheckConstraint(_in("place", PLACES), name="place"),
-        db.CheckConstraint(_in("category", CATEGORIES), name="category"),
-        db.CheckConstraint(_in("severity", SEVERITIES), name="severity"),
+        db.CheckConstraint(in_check("place", PLACES), name="place"),
+        db.CheckConstraint(in_check("category", CATEGORIES), name="category"),
+        db.CheckConstraint(in_check("severity", SEVERITIES), name="severity"),
     )
 
     id = db.Column(db.Integer, primary_key=True)
@@ -138,7 +135,7 @@ class InspectionPerson(db.Model):
     """A staff member of the inspected unit: present, absent without leave, or on leave."""
 
     __tablename__ = "inspection_person"
-    __table_args__ = (db.CheckConstraint(_in("presence", PRESENCE), name="presence"),)
+    __table_args__ = (db.CheckConstraint(in_check("presence", PRESENCE), name="presence"),)
 
     inspection_id = db.Column(db.Integer, db.ForeignKey("inspection.id"), primary_key=True)
     staff_id = db.Column(db.Integer, db.ForeignKey("staff.id"), primary_key=True)
@@ -151,7 +148,7 @@ class InspectionEntry(db.Model):
     """One rule checked for one person during an inspection."""
 
     __tablename__ = "inspection_entry"
-    __table_args__ = (db.CheckConstraint(_in("outcome", OUTCOMES), name="outcome"),)
+    __table_args__ = (db.CheckConstraint(in_check("outcome", OUTCOMES), name="outcome"),)
 
     inspection_id = db.Column(db.Integer, db.ForeignKey("inspection.id"), primary_key=True)
     staff_id = db.Column(db.Integer, db.ForeignKey("staff.id"), primary_key=True)
@@ -183,8 +180,8 @@ class ConductReport(db.Model):
 
     __tablename__ = "conduct_report"
     __table_args__ = (
-        db.CheckConstraint(_in("source", REPORT_SOURCES), name="source"),
-        db.CheckConstraint(_in("status", REPORT_STATUSES), name="status"),
+        db.CheckConstraint(in_check("source", REPORT_SOURCES), name="source"),
+        db.CheckConstraint(in_check("status", REPORT_STATUSES), name="status"),
     )
 
     id = db.Column(db.Integer, primary_key=True)
@@ -221,7 +218,7 @@ class Finding(db.Model):
 
     __tablename__ = "finding"
     __table_args__ = (
-        db.CheckConstraint(_in("status", FINDING_STATUSES), name="status"),
+        db.CheckConstraint(in_check("status", FINDING_STATUSES), name="status"),
         db.Index("ix_finding_staff_occurred", "staff_id", "occurred_on"),
     )
 

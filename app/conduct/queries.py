@@ -1,17 +1,13 @@
 """Reads for the conduct pages: lists in scope, statistics, repeat offenders, a person's record."""
 from datetime import date, timedelta
 
-from flask import current_app
 from sqlalchemy import func, select
 
 from app.auth.permissions import scope_filter
 from app.conduct.models import ChecklistTemplate, ConductReport, ConductRule, Finding, Inspection
+from app.database import paginate
 from app.extensions import db
 from app.org.models import Staff, Unit
-
-
-def _paginate(query):
-    return db.paginate(query, per_page=current_app.config["PAGE_SIZE"], error_out=False)
 
 
 def rules(include_retired=True):
@@ -26,7 +22,7 @@ def templates():
 
 
 def inspections_page(user):
-    return _paginate(select(Inspection).join(Unit, Unit.id == Inspection.unit_id)
+    return paginate(select(Inspection).join(Unit, Unit.id == Inspection.unit_id)
                      .where(scope_filter(user, "conduct.view")).order_by(Inspection.inspected_at.desc()))
 
 
@@ -35,7 +31,7 @@ def reports_page(user, status=""):
              .where(scope_filter(user, "conduct.view")).order_by(ConductReport.id.desc()))
     if status:
         query = query.where(ConductReport.status == status)
-    return _paginate(query)
+    return paginate(query)
 
 
 def findings_of(staff_id):

@@ -20,6 +20,7 @@ from app.extensions import db
 from app.feedback.models import Complaint
 from app.org import queries as org_queries
 from app.org.models import Staff
+from app.utils import month_arg
 
 bp = Blueprint("conduct", __name__, url_prefix="/conduct")
 
@@ -334,13 +335,7 @@ def photo(photo_id):
 def stats():
     """Violations by rule and unit for a month, and repeat offenders over twelve months."""
     require("conduct.view")
-    code = request.args.get("period") or clock.now().strftime("%Y-%m")
-    from app.evaluation.services import EvaluationError, parse_period
-
-    try:
-        parse_period(code)
-    except EvaluationError:
-        abort(404)
+    code = month_arg()
     start, end = queries.month_bounds(code)
     by_rule, by_unit = queries.violations_by(current_user, start, end)
     return render_template("conduct/stats.html", period=code, by_rule=by_rule, by_unit=by_unit,

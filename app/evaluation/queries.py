@@ -1,23 +1,18 @@
 """Reads for the assessment pages: bounded queries, paginated lists."""
 from collections import Counter
 
-from flask import current_app
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import aliased
 
 from app import clock
 from app.auth.permissions import reviewer_filter
 from app.evaluation.models import Assessment, Framework, Period, Policy
+from app.database import paginate
 from app.extensions import db
 from app.org.models import Staff, Unit
 
 STATUS_ORDER = case({"self_submitted": 0, "draft": 1, "reviewed": 2, "closed": 3, "not_evaluated": 4},
                     value=Assessment.status, else_=5)
-
-
-def _paginate(query, per_page=None):
-    return db.paginate(query, per_page=per_page or current_app.config["PAGE_SIZE"],
-                       error_out=False, max_per_page=100)
 
 
 def _team_query(user, period):
@@ -35,7 +30,7 @@ def team_page(user, period, status=None):
         query = query.where(Assessment.status.in_(("draft", "self_submitted")))
     elif status:
         query = query.where(Assessment.status == status)
-    return _paginate(query.order_by(STATUS_ORDER, Staff.full_name))
+    return paginate(query.order_by(STATUS_ORDER, Staff.full_name))
 
 
 def team_counters(user, period):
@@ -65,7 +60,7 @@ def history(staff_id, months=24):
 
 
 def history_page(staff_id):
-    return _paginate(select(Assessment).join(Period).where(Assessment.staff_id == staff_id)
+    return paginate(select(Assessment).join(Period).where(Assessment.staff_id == staff_id)
                      .order_by(Period.starts_on.desc()))
 
 
@@ -78,7 +73,7 @@ def current_assessment(staff_id, period):
 
 def published_list(unit, period):
     """Names and levels of the unit's closed assessments in a closed period (SPEC §3.7)."""
-    return _paginate(
+    return paginate(
         select(Assessment).join(Staff, Staff.id == Assessment.staff_id)
         .where(Assessment.unit_id == unit.id, Assessment.period_id == period.id,
                Assessment.status == "closed")
@@ -97,7 +92,7 @@ def closed_periods():
 
 
 def periods_page():
-    return _paginate(select(Period).order_by(Period.starts_on.desc()))
+    return paginate(select(Period).order_by(Period.starts_on.desc()))
 
 
 def period_counts(period_ids):

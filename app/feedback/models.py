@@ -3,6 +3,7 @@ contact only when the citizen chose to leave one."""
 from flask_babel import lazy_gettext as _l
 
 from app.audit import utcnow
+from app.database import in_check
 from app.extensions import db
 
 RATINGS = {
@@ -19,10 +20,6 @@ ATTITUDE = {
     "harassment": _l("Nhũng nhiễu, gây phiền hà hoặc đòi tiền, quà"),
 }
 COMPLAINT_STATUSES = {"open": _l("Đang xử lý"), "closed": _l("Đã trả lời")}
-
-
-def _in(column, choices):
-    return f"{column} IS NULL OR {column} IN ({', '.join(repr(c) for c in choices)})"
 
 
 class FeedbackTarget(db.Model):
@@ -52,9 +49,9 @@ class Rating(db.Model):
     __tablename__ = "rating"
     __table_args__ = (
         db.CheckConstraint("rating IN ('very_satisfied', 'satisfied', 'dissatisfied')", name="rating"),
-        db.CheckConstraint(_in("timeliness", TIMELINESS), name="timeliness"),
-        db.CheckConstraint(_in("guidance", GUIDANCE), name="guidance"),
-        db.CheckConstraint(_in("attitude", ATTITUDE), name="attitude"),
+        db.CheckConstraint(in_check("timeliness", TIMELINESS, nullable=True), name="timeliness"),
+        db.CheckConstraint(in_check("guidance", GUIDANCE, nullable=True), name="guidance"),
+        db.CheckConstraint(in_check("attitude", ATTITUDE, nullable=True), name="attitude"),
         db.Index("ix_rating_staff_period", "staff_id", "period"),
         db.Index("ix_rating_unit_period", "unit_id", "period"),
     )

@@ -1,24 +1,20 @@
 """Reads for the staff side of citizen feedback."""
-from flask import current_app
 from sqlalchemy import select
 
 from app.auth.permissions import scope_filter
+from app.database import paginate
 from app.extensions import db
 from app.feedback.models import Complaint, FeedbackTarget, Rating
 from app.org.models import Staff, Unit
 
 
-def _paginate(query):
-    return db.paginate(query, per_page=current_app.config["PAGE_SIZE"], error_out=False)
-
-
 def ratings_of_staff(staff_id, period):
-    return _paginate(select(Rating).where(Rating.staff_id == staff_id, Rating.period == period)
+    return paginate(select(Rating).where(Rating.staff_id == staff_id, Rating.period == period)
                      .order_by(Rating.id.desc()))
 
 
 def ratings_of_unit(unit_id, period):
-    return _paginate(select(Rating).where(Rating.unit_id == unit_id, Rating.period == period)
+    return paginate(select(Rating).where(Rating.unit_id == unit_id, Rating.period == period)
                      .order_by(Rating.id.desc()))
 
 
@@ -33,7 +29,7 @@ def complaints_page(user, status=""):
              .where(scope_filter(user, "feedback.view")).order_by(Complaint.id.desc()))
     if status:
         query = query.where(Complaint.status == status)
-    return _paginate(query)
+    return paginate(query)
 
 
 def targets_of_unit(unit_id):
@@ -45,6 +41,6 @@ def targets_of_unit(unit_id):
 def front_desk_units(user):
     """Units in scope with front-desk staff, or one-stop centres (for the QR page)."""
     has_desk_staff = select(Staff.unit_id).where(Staff.front_desk.is_(True), Staff.active.is_(True))
-    return _paginate(select(Unit).where(scope_filter(user, "feedback.manage"),
+    return paginate(select(Unit).where(scope_filter(user, "feedback.manage"),
                                         (Unit.kind == "one_stop_centre") | Unit.id.in_(has_desk_staff))
                      .order_by(Unit.name))

@@ -8,13 +8,13 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from markupsafe import Markup
 
-from app import clock
 from app.auth.permissions import can, require
 from app.extensions import db, limiter
 from app.feedback import queries, services
 from app.feedback.forms import AnswerForm, HideForm, KioskForm, RatingForm, TargetForm, TrackForm
 from app.feedback.models import ATTITUDE, GUIDANCE, TIMELINESS, Complaint, FeedbackTarget, Rating
 from app.org.models import Staff, Unit
+from app.utils import month_arg
 
 # The only blueprint that anonymous visitors reach (see PUBLIC_BLUEPRINTS in app/__init__.py).
 public = Blueprint("public_feedback", __name__)
@@ -91,23 +91,12 @@ def track():
 # ---------------------------------------------------------------- staff side
 
 
-def _period_arg():
-    code = request.args.get("period") or clock.now().strftime("%Y-%m")
-    from app.evaluation.services import EvaluationError, parse_period
-
-    try:
-        parse_period(code)
-    except EvaluationError:
-        abort(404)
-    return code
-
-
 @bp.get("/mine")
 def mine():
     """The official's own ratings and comments, never who sent them."""
     if current_user.staff_id is None:
         abort(404)
-    period = _period_arg()
+    period = month_arg()
     counts = services.satisfaction(Rating.staff_id, {current_user.staff_id}, period)
     positive, total = counts.get(current_user.staff_id, (0, 0))
     return render_template("feedback/mine.html", period=period, positive=positive, total=total,
@@ -120,7 +109,7 @@ def unit_ratings(unit_id):
     """A unit's satisfaction this month: by official, for the desk, and every rating."""
     unit = db.get_or_404(Unit, unit_id)
     require("feedback.view", unit)
-    period = _period_arg()
+    period = month_arg()
     officials = queries.unit_officials(unit.id)
     by_staff = services.satisfaction(Rating.staff_id, {s.id for s in officials}, period)
     positive, total = services.satisfaction(Rating.unit_id, {unit.id}, period).get(unit.id, (0, 0))

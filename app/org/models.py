@@ -2,6 +2,7 @@
 from flask_babel import lazy_gettext as _l
 
 from app.audit import utcnow
+from app.database import in_check
 from app.extensions import db
 
 UNIT_KINDS = {
@@ -38,17 +39,12 @@ LEAVE_KINDS = {
 }
 
 
-def _in(column, choices):
-    quoted = ", ".join(f"'{c}'" for c in choices)
-    return f"{column} IN ({quoted})"
-
-
 class Unit(db.Model):
     """A unit of the organisation tree; `path` holds the ids from the root, e.g. /1/4/9/."""
 
     __tablename__ = "unit"
     __table_args__ = (
-        db.CheckConstraint(_in("kind", UNIT_KINDS), name="kind"),
+        db.CheckConstraint(in_check("kind", UNIT_KINDS), name="kind"),
         # Pattern ops so that PostgreSQL answers "path LIKE '/1/4/%'" from the index.
         db.Index("ix_unit_path", "path", postgresql_ops={"path": "varchar_pattern_ops"}),
     )
@@ -84,7 +80,7 @@ class Staff(db.Model):
     """A staff member (cán bộ, công chức, viên chức or contract worker)."""
 
     __tablename__ = "staff"
-    __table_args__ = (db.CheckConstraint(_in("category", STAFF_CATEGORIES), name="category"),)
+    __table_args__ = (db.CheckConstraint(in_check("category", STAFF_CATEGORIES), name="category"),)
 
     id = db.Column(db.Integer, primary_key=True)
     code = db.Column(db.String(50), nullable=False, unique=True)
@@ -131,7 +127,7 @@ class DisciplinaryDecision(db.Model):
 
     __tablename__ = "disciplinary_decision"
     __table_args__ = (
-        db.CheckConstraint(_in("form", DISCIPLINE_FORMS), name="form"),
+        db.CheckConstraint(in_check("form", DISCIPLINE_FORMS), name="form"),
         db.UniqueConstraint("staff_id", "decision_date", "form", name="uq_discipline_staff_date_form"),
     )
 
@@ -152,7 +148,7 @@ class LeaveRecord(db.Model):
 
     __tablename__ = "leave_record"
     __table_args__ = (
-        db.CheckConstraint(_in("kind", LEAVE_KINDS), name="kind"),
+        db.CheckConstraint(in_check("kind", LEAVE_KINDS), name="kind"),
         db.CheckConstraint("end_date >= start_date", name="dates"),
     )
 

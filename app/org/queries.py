@@ -3,18 +3,12 @@ import calendar
 from collections import defaultdict
 from datetime import date
 
-from flask import current_app
 from sqlalchemy import func, or_, select
 
 from app.auth.permissions import scope_filter, scope_paths
-from app.database import lookup
+from app.database import lookup, paginate
 from app.extensions import db
 from app.org.models import DisciplinaryDecision, LeaveRecord, Staff, StaffAssignment, Unit
-
-
-def _paginate(query, per_page=None):
-    return db.paginate(query, per_page=per_page or current_app.config["PAGE_SIZE"],
-                       error_out=False, max_per_page=100)
 
 
 def top_units(user):
@@ -27,15 +21,15 @@ def top_units(user):
         # Leave out a granted unit that already sits inside another granted unit.
         tops = [p for p in paths if not any(p != other and p.startswith(other) for other in paths)]
         query = query.where(Unit.path.in_(tops or [""]))
-    return _paginate(query)
+    return paginate(query)
 
 
 def child_units(unit):
-    return _paginate(select(Unit).where(Unit.parent_id == unit.id).order_by(Unit.name))
+    return paginate(select(Unit).where(Unit.parent_id == unit.id).order_by(Unit.name))
 
 
 def unit_staff(unit):
-    return _paginate(select(Staff).where(Staff.unit_id == unit.id, Staff.active.is_(True))
+    return paginate(select(Staff).where(Staff.unit_id == unit.id, Staff.active.is_(True))
                      .order_by(Staff.is_head.desc(), Staff.full_name))
 
 
@@ -75,7 +69,7 @@ def search_staff(user, q="", category="", status="active"):
         query = query.where(Staff.active.is_(True))
     elif status == "inactive":
         query = query.where(Staff.active.is_(False))
-    return _paginate(query)
+    return paginate(query)
 
 
 def staff_history(staff):

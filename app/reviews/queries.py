@@ -1,8 +1,8 @@
 """Reads for the review case pages."""
-from flask import current_app
 from sqlalchemy import select
 
 from app.auth.permissions import scope_filter
+from app.database import paginate
 from app.extensions import db
 from app.org.models import Staff, Unit
 from app.reviews.models import ReviewCase
@@ -19,7 +19,7 @@ def cases_page(user, status=""):
     query = _scoped(user)
     if status:
         query = query.where(ReviewCase.status == status)
-    return db.paginate(query, per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    return paginate(query)
 
 
 def all_cases(user):

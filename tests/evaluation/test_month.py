@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from app import clock
 from app.audit import AuditEvent
 from app.evaluation import services
-from app.evaluation.models import Assessment, AssessmentCriterion, Period
+from app.evaluation.models import Assessment, AssessmentCriterion
 from app.extensions import db
 from app.org.models import Staff
 from tests import factories
