@@ -81,10 +81,11 @@ def review_reminders(today):
             continue
         unit = aliased(Unit)
         pending = (select(RoleGrant.user_id.label("id")).distinct()
-                   .join(Assessment, or_(
+                   .select_from(Assessment)
+                   .join(unit, unit.id == Assessment.unit_id)
+                   .join(RoleGrant, or_(
                        and_(Assessment.is_head.is_(False), Assessment.unit_id == RoleGrant.unit_id),
                        and_(Assessment.is_head.is_(True), unit.parent_id == RoleGrant.unit_id)))
-                   .join(unit, unit.id == Assessment.unit_id)
                    .where(RoleGrant.role == "unit_head", Assessment.period_id == period.id,
                           Assessment.status.in_(("draft", "self_submitted"))).subquery())
         sent[period.code] = notifications.notify_users(
