@@ -117,21 +117,27 @@ def self_assess(assessment_id):
     return _render_assessment(assessment, self_form=form, status=400)
 
 
+def _act(assessment, form, action, done, invalid):
+    """Run a one-form action on an assessment: flash the outcome, or show the page again (400)."""
+    if not form.validate_on_submit():
+        flash(invalid, "error")
+        return _render_assessment(assessment, status=400)
+    try:
+        action()
+    except services.EvaluationError as exc:
+        flash(str(exc), "error")
+        return _render_assessment(assessment, status=400)
+    flash(done, "success")
+    return redirect(url_for("evaluation.assessment_detail", assessment_id=assessment.id))
+
+
 @bp.post("/assessments/<int:assessment_id>/objection")
 def file_objection(assessment_id):
     """The staff member's written objection to a published result."""
     assessment = _assessment_or_404(assessment_id, "assessment.self")
     form = ObjectionForm()
-    if form.validate_on_submit():
-        try:
-            services.file_objection(assessment, form.text.data)
-        except services.EvaluationError as exc:
-            flash(str(exc), "error")
-            return _render_assessment(assessment, status=400)
-        flash(_("Đã gửi kiến nghị."), "success")
-        return redirect(url_for("evaluation.assessment_detail", assessment_id=assessment.id))
-    flash(_("Nội dung kiến nghị cần từ 10 đến 5000 ký tự."), "error")
-    return _render_assessment(assessment, status=400)
+    return _act(assessment, form, lambda: services.file_objection(assessment, form.text.data),
+                _("Đã gửi kiến nghị."), _("Nội dung kiến nghị cần từ 10 đến 5000 ký tự."))
 
 
 @bp.post("/assessments/<int:assessment_id>/objection/answer")
@@ -141,16 +147,9 @@ def answer_objection(assessment_id):
     if assessment.objection is None:
         abort(404)
     form = AnswerForm()
-    if form.validate_on_submit():
-        try:
-            services.answer_objection(assessment.objection, form.answer.data, current_user)
-        except services.EvaluationError as exc:
-            flash(str(exc), "error")
-            return _render_assessment(assessment, status=400)
-        flash(_("Đã trả lời kiến nghị."), "success")
-        return redirect(url_for("evaluation.assessment_detail", assessment_id=assessment.id))
-    flash(_("Nội dung trả lời cần từ 5 đến 5000 ký tự."), "error")
-    return _render_assessment(assessment, status=400)
+    return _act(assessment, form,
+                lambda: services.answer_objection(assessment.objection, form.answer.data, current_user),
+                _("Đã trả lời kiến nghị."), _("Nội dung trả lời cần từ 5 đến 5000 ký tự."))
 
 
 @bp.post("/assessments/<int:assessment_id>/reopen")
@@ -158,16 +157,9 @@ def reopen(assessment_id):
     """hr_admin reopens a closed assessment with a written reason."""
     assessment = _assessment_or_404(assessment_id, "assessment.reopen")
     form = ReopenForm()
-    if form.validate_on_submit():
-        try:
-            services.reopen_assessment(assessment, form.reason.data)
-        except services.EvaluationError as exc:
-            flash(str(exc), "error")
-            return _render_assessment(assessment, status=400)
-        flash(_("Đã mở lại đánh giá; người đánh giá có thể chấm lại."), "success")
-        return redirect(url_for("evaluation.assessment_detail", assessment_id=assessment.id))
-    flash(_("Hãy ghi lý do mở lại (ít nhất 10 ký tự)."), "error")
-    return _render_assessment(assessment, status=400)
+    return _act(assessment, form, lambda: services.reopen_assessment(assessment, form.reason.data),
+                _("Đã mở lại đánh giá; người đánh giá có thể chấm lại."),
+                _("Hãy ghi lý do mở lại (ít nhất 10 ký tự)."))
 
 
 # ---------------------------------------------------------------- heads
