@@ -141,21 +141,29 @@ def unit_year(year, unit_id):
         can_reopen=can(current_user, "annual.reopen", unit))
 
 
+def _unit_year_action(year, unit_id, action, done, needs_reason=True):
+    """Run an action on a unit's year (with a written reason when needed), flash its outcome and
+    return to the unit's page."""
+    form = ReasonForm()
+    if needs_reason and not form.validate_on_submit():
+        flash(_("Hãy ghi lý do (ít nhất 10 ký tự)."), "error")
+    else:
+        try:
+            action(form.reason.data)
+            flash(done, "success")
+        except EvaluationError as exc:
+            flash(str(exc), "error")
+    return redirect(url_for("annual.unit_year", year=year, unit_id=unit_id))
+
+
 @bp.post("/results/<int:result_id>/demote")
 def demote(result_id):
     """Move one top-level result down a level, with a written reason (the A quota)."""
     result = db.get_or_404(AnnualResult, result_id)
     require("annual.finalise", result)
-    form = ReasonForm()
-    if not form.validate_on_submit():
-        flash(_("Hãy ghi lý do (ít nhất 10 ký tự)."), "error")
-    else:
-        try:
-            services.demote(result, form.reason.data, current_user)
-            flash(_("Đã hạ mức kết quả của %(name)s.", name=result.staff.full_name), "success")
-        except EvaluationError as exc:
-            flash(str(exc), "error")
-    return redirect(url_for("annual.unit_year", year=result.year, unit_id=result.unit_id))
+    return _unit_year_action(result.year, result.unit_id,
+                             lambda reason: services.demote(result, reason, current_user),
+                             _("Đã hạ mức kết quả của %(name)s.", name=result.staff.full_name))
 
 
 @bp.post("/<int:year>/units/<int:unit_id>/finalise")
@@ -163,12 +171,9 @@ def finalise(year, unit_id):
     """Lock the unit's year (refused while the quota is breached)."""
     unit = db.get_or_404(Unit, unit_id)
     require("annual.finalise", unit)
-    try:
-        services.finalise(unit, year, current_user)
-        flash(_("Đã chốt kết quả năm %(year)d của đơn vị.", year=year), "success")
-    except EvaluationError as exc:
-        flash(str(exc), "error")
-    return redirect(url_for("annual.unit_year", year=year, unit_id=unit.id))
+    return _unit_year_action(year, unit.id, lambda _reason: services.finalise(unit, year, current_user),
+                             _("Đã chốt kết quả năm %(year)d của đơn vị.", year=year),
+                             needs_reason=False)
 
 
 @bp.post("/<int:year>/units/<int:unit_id>/reopen")
@@ -176,16 +181,8 @@ def reopen(year, unit_id):
     """hr_admin unlocks a finalised unit year with a written reason."""
     unit = db.get_or_404(Unit, unit_id)
     require("annual.reopen", unit)
-    form = ReasonForm()
-    if not form.validate_on_submit():
-        flash(_("Hãy ghi lý do (ít nhất 10 ký tự)."), "error")
-    else:
-        try:
-            services.reopen_year(unit, year, form.reason.data)
-            flash(_("Đã mở lại kết quả năm %(year)d của đơn vị.", year=year), "success")
-        except EvaluationError as exc:
-            flash(str(exc), "error")
-    return redirect(url_for("annual.unit_year", year=year, unit_id=unit.id))
+    return _unit_year_action(year, unit.id, lambda reason: services.reopen_year(unit, year, reason),
+                             _("Đã mở lại kết quả năm %(year)d của đơn vị.", year=year))
 
 
 @bp.get("/early-warning")
