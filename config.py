@@ -49,6 +49,9 @@ class Config:
         "open_period": "00:05", "self_reminders": "08:00", "review_reminders": "08:00",
         "close_period": "23:55", "annual": "02:00", "satisfaction_rollup": "01:00", "mail": 5,
     }
+    # The annual classification and review-case check of the previous year runs from this
+    # (month, day) of January on.
+    ANNUAL_RUN_ON = (1, 8)
     SCHEDULER_LOCK_RETRY_SECONDS = int(os.environ.get("SCHEDULER_LOCK_RETRY_SECONDS", "30"))
     SCHEDULER_MISFIRE_GRACE_SECONDS = 6 * 3600
 

@@ -25,6 +25,7 @@ CONTENT_SECURITY_POLICY = {
 def create_app(config_name=None):
     """The application factory."""
     app = Flask(__name__, instance_path=str(INSTANCE_DIR))
+    register_url_converters(app)
     app.config.from_object(get_config(config_name))
     app.json.ensure_ascii = False  # Vietnamese stays readable in JSON and in the audit page
     INSTANCE_DIR.mkdir(exist_ok=True)
@@ -39,6 +40,14 @@ def create_app(config_name=None):
     register_template_helpers(app)
     register_commands(app)
     return app
+
+
+def register_url_converters(app):
+    """`<period:code>` and `<year:year>`: a bad one never reaches a view (404)."""
+    from app.periods import PeriodConverter, YearConverter
+
+    app.url_map.converters["period"] = PeriodConverter
+    app.url_map.converters["year"] = YearConverter
 
 
 def select_locale():
@@ -121,6 +130,7 @@ def register_blueprints(app):
     from app.main.views import bp as main_bp
     from app.org.views import bp as org_bp
     from app.notifications.views import bp as notifications_bp
+    from app.reports.views import bp as reports_bp
     from app.reviews.views import bp as reviews_bp
     from app.scheduler.views import bp as scheduler_bp
 
@@ -134,6 +144,7 @@ def register_blueprints(app):
     app.register_blueprint(conduct_bp)
     app.register_blueprint(notifications_bp)
     app.register_blueprint(scheduler_bp)
+    app.register_blueprint(reports_bp)
     app.register_blueprint(public_feedback_bp)
 
 
@@ -169,7 +180,7 @@ def register_commands(app):
     from app.annual import cli as annual_cli  # noqa: F401  (adds its commands to `evaluation`)
     from app.evaluation.cli import evaluation_cli
     from app.org.cli import org_cli
-    from app.reviews.cli import reviews_cli
+    from app.reviews.cli import reviews_cli  # also adds `evaluation flag-reviews`
     from app.scheduler.cli import scheduler_cli
 
     register_auth(app)

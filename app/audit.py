@@ -1,5 +1,5 @@
 """The append-only audit trail: who did what to which object, before and after."""
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from decimal import Decimal
 from itertools import chain
 
@@ -8,12 +8,8 @@ from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from app.clock import utcnow
 from app.extensions import db
-
-
-def utcnow():
-    """The current time, timezone-aware in UTC."""
-    return datetime.now(timezone.utc)
 
 
 class AuditEvent(db.Model):

@@ -12,6 +12,8 @@ from decimal import Decimal, InvalidOperation
 
 from flask_babel import gettext as _
 
+from app.errors import DomainError
+
 MAX_FIELD = 1000
 
 
@@ -24,18 +26,12 @@ class RowError:
         return _("Dòng %(line)d: %(message)s", line=self.line, message=self.message)
 
 
-class ImportRejected(Exception):
+class ImportRejected(DomainError):
     """The file was refused; nothing was written. `errors` lists every problem found."""
 
     def __init__(self, errors):
-        super().__init__(f"{len(errors)} error(s)")
+        super().__init__(_("Tệp bị từ chối: %(count)d lỗi; không có dòng nào được nhập.", count=len(errors)))
         self.errors = errors
-
-
-@dataclass
-class ImportSummary:
-    created: int
-    kind: str
 
 
 def read_rows(data, columns):

@@ -1,10 +1,43 @@
-"""Friendly error pages in the visitor's language; bad input never becomes a 500."""
-from flask import render_template
+"""One way to refuse: services raise DomainError with the user's message; the web shows it as a
+4xx page (or on the form that caused it), the CLI as one stderr line and exit 1. Friendly error
+pages in the visitor's language; bad input never becomes a 500."""
+from flask import flash, render_template
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from app.extensions import db
+
+
+class DomainError(Exception):
+    """A rule refused the request. The message is for the user (already translated); nothing
+    was changed. `status` is the HTTP status a page answers with."""
+
+    status = 400
+
+    def __init__(self, message):
+        super().__init__(str(message))
+        self.message = str(message)
+
+    def __str__(self):
+        return self.message
+
+
+class StaleError(DomainError):
+    """Someone else changed the object since the form was loaded."""
+
+    status = 409
+
+
+def refused(error: DomainError, field=None) -> int:
+    """Show a refusal on the form field that caused it (or as a flashed message when there is
+    none); returns the status the page answers with, so the view re-renders its form."""
+    if field is not None:
+        field.errors = [*field.errors, error.message]
+    else:
+        flash(error.message, "error")
+    return error.status
+
 
 MESSAGES = {
     400: (_l("Yêu cầu không hợp lệ"), _l("Yêu cầu gửi lên không hợp lệ. Vui lòng kiểm tra lại và thử lại.")),
@@ -24,7 +57,13 @@ def render_error(code, message=None):
 
 
 def register(app):
-    """Attach the handlers for HTTP errors, CSRF failures and unexpected exceptions."""
+    """Attach the handlers for refusals, HTTP errors, CSRF failures and unexpected exceptions."""
+
+    @app.errorhandler(DomainError)
+    def domain_error(error):
+        # A refusal no view caught: nothing was written (the service's transaction rolled back).
+        db.session.rollback()
+        return render_error(error.status, error.message)
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):

@@ -3,7 +3,8 @@ from flask import request, url_for
 from flask_babel import format_date, format_datetime, get_locale
 from flask_login import current_user
 
-from app.auth.permissions import can
+from app import clock
+from app.permissions import can
 
 
 def page_url(page):
@@ -28,8 +29,9 @@ def register(app):
     app.jinja_env.globals["page_url"] = page_url  # used inside the pager macro
     # dd/MM/yyyy reads the same in Vietnamese and British English.
     app.jinja_env.filters["date"] = lambda value: format_date(value, "dd/MM/yyyy") if value else ""
+    # Every timestamp is stored in UTC (SQLite hands them back naive): shown in the local zone.
     app.jinja_env.filters["datetime"] = (
-        lambda value: format_datetime(value, "dd/MM/yyyy HH:mm") if value else ""
+        lambda value: format_datetime(clock.aware(value), "dd/MM/yyyy HH:mm") if value else ""
     )
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.trim_blocks = True

@@ -31,6 +31,11 @@ class Score(TypeDecorator):
         return (Decimal(int(value)) / 10).quantize(TENTH)
 
 
+def clamp(value, low, high):
+    """`value` kept within low..high."""
+    return max(low, min(high, value))
+
+
 def render_item(type_, obj, autogen_context):
     """Alembic autogenerate: write Score columns as the plain integers they are in the database."""
     if type_ == "type" and isinstance(obj, Score):

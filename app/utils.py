@@ -1,20 +1,5 @@
-"""Small helpers shared by several features."""
-import re
+"""Small web helpers shared by several features."""
 from urllib.parse import urlsplit
-
-from flask import abort, request
-
-from app import clock
-
-MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
-
-
-def month_arg(name="period"):
-    """A `YYYY-MM` query argument (this month when absent); anything else is a 404."""
-    value = request.args.get(name) or clock.now().strftime("%Y-%m")
-    if not MONTH.match(value):
-        abort(404)
-    return value
 
 
 def safe_next_url(target):

@@ -1,25 +1,14 @@
-"""The annual commands of the `evaluation` group: classify-year, flag-reviews, import-annual,
-export-annual (SPEC §9)."""
-import sys
-
+"""The annual commands of the `evaluation` group: classify-year, import-annual, export-annual
+(SPEC §9)."""
 import click
 from flask_babel import gettext as _
 
 from app.annual import queries, services
 from app.audit import act_as_system
+from app.cli import run_import
 from app.evaluation.cli import evaluation_cli
-from app.evaluation.services import EvaluationError
 from app.exports import csv_text
-from app.org.cli import run_import
-from app.reviews import services as review_services
-
-
-def _year(text):
-    try:
-        return services.parse_year(text)
-    except EvaluationError as exc:
-        click.echo(str(exc), err=True)
-        sys.exit(1)
+from app.periods import parse_year
 
 
 @evaluation_cli.command("classify-year")
@@ -27,27 +16,10 @@ def _year(text):
 def classify_year(year):
     """Compute (or recompute) the annual results of YEAR."""
     act_as_system("cli:evaluation classify-year")
-    try:
-        result = services.classify_year(_year(year))
-    except EvaluationError as exc:
-        click.echo(str(exc), err=True)
-        sys.exit(1)
+    result = services.classify_year(parse_year(year))
     click.echo(_("Năm %(year)d: %(classified)d người được xếp loại, %(missing)d người không đủ số tháng, "
                  "%(kept)d kết quả giữ nguyên (đã chốt hoặc nhập).", year=result.year,
                  classified=result.classified, missing=result.not_classified, kept=result.kept))
-
-
-@evaluation_cli.command("flag-reviews")
-@click.argument("year")
-def flag_reviews(year):
-    """Open the review cases for YEAR; prints how many are new."""
-    act_as_system("cli:evaluation flag-reviews")
-    try:
-        created = review_services.flag_reviews(_year(year))
-    except EvaluationError as exc:
-        click.echo(str(exc), err=True)
-        sys.exit(1)
-    click.echo(_("Đã mở %(count)d hồ sơ xem xét mới.", count=created))
 
 
 @evaluation_cli.command("import-annual")
@@ -61,5 +33,5 @@ def import_annual(file):
 @click.argument("year")
 def export_annual(year):
     """CSV on stdout: staff_code,year,months,mean_score,level,reason."""
-    click.echo(csv_text(queries.EXPORT_HEADER, queries.export_rows(_year(year)),
+    click.echo(csv_text(queries.EXPORT_HEADER, queries.export_rows(parse_year(year)),
                         neutralise_cells=False), nl=False)

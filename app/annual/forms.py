@@ -1,15 +1,10 @@
 """Forms of the annual pages."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Regexp
+from wtforms import SelectField, TextAreaField
+from wtforms.validators import DataRequired, Length
 
-from app.forms import AppForm
-from app.org.forms import choices
-
-
-class YearForm(AppForm):
-    year = StringField(_l("Năm"), validators=[DataRequired(), Regexp(r"^\d{4}$", message=_l("Năm phải có dạng YYYY."))])
+from app.forms import AppForm, choices
 
 
 class ReasonForm(AppForm):

@@ -3,7 +3,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from flask_babel import lazy_gettext as _l
 
-from app.audit import utcnow
+from app.clock import utcnow
+from app import permissions
 from app.extensions import db
 from app.types import Score
 
@@ -69,3 +70,7 @@ class AnnualUnitYear(db.Model):
     finalised_by_id = db.Column(db.Integer, db.ForeignKey("user_account.id"))
 
     finalised_by = db.relationship("User")
+
+
+permissions.define({"annual.view": {"unit_head", "hr_admin"}, "annual.finalise": {"unit_head", "hr_admin"},
+                    "annual.reopen": {"hr_admin"}}, root=("annual.manage",))

@@ -6,7 +6,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from sqlalchemy import Integer, and_, case, func, select, type_coerce
 
 from app.annual.models import AnnualResult, AnnualUnitYear
-from app.auth.permissions import scope_filter
+from app.permissions import scope_filter
 from app.evaluation.models import Assessment, Period
 from app.database import paginate
 from app.extensions import db
@@ -20,7 +20,7 @@ def export_rows(year, user=None, action="annual.view"):
     query = (select(AnnualResult).join(Staff, Staff.id == AnnualResult.staff_id)
              .where(AnnualResult.year == year).order_by(Staff.code))
     if user is not None:
-        query = query.join(Unit, Unit.id == AnnualResult.unit_id).where(scope_filter(user, action))
+        query = query.join(Unit, Unit.id == AnnualResult.unit_id).where(scope_filter(user, action, Unit.path))
     for result in db.session.scalars(query).yield_per(2000):
         mean = result.mean_score
         yield (result.staff.code, result.year, "" if result.months is None else result.months,
@@ -29,7 +29,7 @@ def export_rows(year, user=None, action="annual.view"):
 
 def units_page(user, year):
     """Units with results this year, in scope, with level counts (one grouped query a page)."""
-    query = (select(Unit).where(scope_filter(user, "annual.view"),
+    query = (select(Unit).where(scope_filter(user, "annual.view", Unit.path),
                                 Unit.id.in_(select(AnnualResult.unit_id).where(AnnualResult.year == year)))
              .order_by(Unit.name))
     return paginate(query)
@@ -81,7 +81,7 @@ def early_warning_page(user, year, policy):
                                       AnnualResult.year == year - 1, AnnualResult.level == low))
              .join(this_year, this_year.c.staff_id == Staff.id)
              .join(Unit, Unit.id == Staff.unit_id)
-             .where(scope_filter(user, "annual.view"),
+             .where(scope_filter(user, "annual.view", Unit.path),
                     (this_year.c.total < pass_tenths * this_year.c.n)
                     | (this_year.c.low_months >= policy.warning_low_months))
              .order_by(Staff.full_name))

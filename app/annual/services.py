@@ -1,7 +1,6 @@
 """Annual classification (SPEC §4): set-based SQL over the closed months, the discipline
 override, the A quota with demotions, finalisation, and the import of past annual levels."""
 import calendar
-import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -15,21 +14,12 @@ from app.annual.models import AnnualResult, AnnualUnitYear
 from app.csvimport import ImportRejected, RowChecker, read_rows
 from app.database import lookup, transactional
 from app.evaluation.models import Assessment, Period
-from app.evaluation.services import EvaluationError, policy_in_force
+from app.errors import DomainError
+from app.evaluation.services import policy_in_force
 from app.extensions import db
 from app.org import queries as org_queries
 from app.org.models import DISCIPLINE_FORMS, DisciplinaryDecision, LeaveRecord, Staff
-
-YEAR_PATTERN = re.compile(r"^\d{4}$")
-
-
-def parse_year(text):
-    """A year written YYYY, between 2000 and next year, or EvaluationError."""
-    text = str(text or "").strip()
-    if not YEAR_PATTERN.match(text) or not 2000 <= int(text) <= clock.today().year + 1:
-        raise EvaluationError(_("Năm phải có dạng YYYY, từ 2000 đến %(max)d.",
-                                max=clock.today().year + 1))
-    return int(text)
+from app.periods import parse_year
 
 
 def year_policy(year):
@@ -111,7 +101,7 @@ def classify_year(year):
         ["staff_id", "year", "unit_id", "policy_id", "months", "maternity_months", "score_sum",
          "level", "reason", "imported", "computed_at"],
         select(Staff.id, literal(year), Staff.unit_id, literal(policy.id), n, maternity_months,
-               monthly.c.total, level, reason, literal(False), literal(clock.now()))
+               monthly.c.total, level, reason, literal(False), literal(clock.utcnow()))
         .select_from(Staff)
         .outerjoin(monthly, monthly.c.staff_id == Staff.id)
         .outerjoin(maternity, maternity.c.staff_id == Staff.id)
@@ -176,9 +166,9 @@ def demote(result, reason, actor):
     policy = year_policy(result.year)
     top, second = policy.top_levels
     if result.level != top or result.imported:
-        raise EvaluationError(_("Chỉ hạ được kết quả mức %(level)s.", level=top))
+        raise DomainError(_("Chỉ hạ được kết quả mức %(level)s.", level=top))
     if is_finalised(result.unit_id, result.year):
-        raise EvaluationError(_("Kết quả năm của đơn vị đã được chốt."))
+        raise DomainError(_("Kết quả năm của đơn vị đã được chốt."))
     before = {"level": result.level}
     result.level = second
     result.demoted_from = top
@@ -193,10 +183,10 @@ def demote(result, reason, actor):
 def finalise(unit, year, actor):
     """Lock a unit's year; refused while the A quota is breached."""
     if is_finalised(unit.id, year):
-        raise EvaluationError(_("Kết quả năm của đơn vị đã được chốt."))
+        raise DomainError(_("Kết quả năm của đơn vị đã được chốt."))
     quota = unit_quota(unit.id, year)
     if quota.breached:
-        raise EvaluationError(_(
+        raise DomainError(_(
             "Số kết quả mức cao nhất (%(top)d) vượt quá %(allowed)d được phép; hãy hạ %(excess)d "
             "kết quả kèm lý do trước khi chốt.", top=quota.top, allowed=quota.allowed,
             excess=quota.excess))
@@ -209,7 +199,7 @@ def reopen_year(unit, year, reason):
     """hr_admin unlocks a finalised unit year with a written reason."""
     row = db.session.get(AnnualUnitYear, (unit.id, year))
     if row is None:
-        raise EvaluationError(_("Kết quả năm của đơn vị chưa được chốt."))
+        raise DomainError(_("Kết quả năm của đơn vị chưa được chốt."))
     db.session.delete(row)
     audit.record("annual.reopened", unit, after={"year": year, "reason": reason.strip()})
 
@@ -235,13 +225,13 @@ def import_annual(data):
         year = None
         try:
             year = parse_year(row["year"])
-        except EvaluationError as exc:
-            check.error(str(exc))
+        except DomainError as exc:
+            check.error(exc.message)
         if year is not None and year not in policies:
             try:
                 policies[year] = year_policy(year)
-            except EvaluationError as exc:
-                check.error(str(exc))
+            except DomainError as exc:
+                check.error(exc.message)
                 year = None
         if year is not None:
             levels = [band.level for band in policies[year].bands]
@@ -268,7 +258,7 @@ def import_annual(data):
     db.session.execute(insert(AnnualResult), [
         {"staff_id": staff_id, "year": year, "unit_id": units[(staff_id, date(year, 12, 1))],
          "policy_id": policies[year].id, "months": None, "maternity_months": 0, "score_sum": None,
-         "level": level, "reason": "imported", "imported": True, "computed_at": clock.now()}
+         "level": level, "reason": "imported", "imported": True, "computed_at": clock.utcnow()}
         for _line, staff_id, year, level in records])
     audit.record("annual.import", object_type="annual_result", after={"created": len(records)})
     return len(records)

@@ -6,16 +6,17 @@ from flask_login import current_user
 
 from app import clock
 from app.annual import queries, services
-from app.annual.forms import ReasonForm, ResultImportForm, YearForm
+from app.annual.forms import ReasonForm, ResultImportForm
 from app.annual.models import AnnualResult
-from app.auth.permissions import can, require
 from app.csvimport import ImportRejected
+from app.errors import DomainError, refused
 from app.evaluation import services as evaluation_services
-from app.evaluation.services import EvaluationError
 from app.exports import csv_response, xlsx_response
 from app.extensions import db
+from app.forms import YearForm
 from app.org.models import Unit
-from app.reviews import services as review_services
+from app.periods import parse_year
+from app.permissions import can, require
 
 bp = Blueprint("annual", __name__, url_prefix="/annual")
 
@@ -27,8 +28,8 @@ def _year_arg(default=None):
     if not text:
         return default if default is not None else clock.today().year - 1
     try:
-        return services.parse_year(text)
-    except EvaluationError:
+        return parse_year(text)
+    except DomainError:
         abort(404)
 
 
@@ -53,50 +54,22 @@ def overview():
     return _overview(_year_arg())
 
 
-def _posted_year():
-    """The year of a posted YearForm, or None with a message flashed."""
-    form = YearForm()
-    try:
-        if form.validate_on_submit():
-            return services.parse_year(form.year.data)
-        flash(_("Năm phải có dạng YYYY."), "error")
-    except EvaluationError as exc:
-        flash(str(exc), "error")
-    return None
-
-
 @bp.post("/classify")
 def classify():
     """Compute or recompute a year (finalised units and imported results are kept)."""
     require("annual.manage")
-    year = _posted_year()
-    if year is None:
-        return redirect(url_for("annual.overview"))
+    form = YearForm()
     try:
-        result = services.classify_year(year)
-    except EvaluationError as exc:
-        flash(str(exc), "error")
+        if not form.validate_on_submit():
+            raise DomainError(_("Năm phải có dạng YYYY."))
+        result = services.classify_year(parse_year(form.year.data))
+    except DomainError as exc:
+        refused(exc)
         return redirect(url_for("annual.overview"))
     flash(_("Năm %(year)d: %(classified)d người được xếp loại, %(missing)d người không đủ số tháng, "
             "%(kept)d kết quả giữ nguyên (đã chốt hoặc nhập).", year=result.year,
             classified=result.classified, missing=result.not_classified, kept=result.kept), "success")
     return redirect(url_for("annual.overview", year=result.year))
-
-
-@bp.post("/flag-reviews")
-def flag_reviews():
-    """Open the review cases of a year (exactly once per person and year)."""
-    require("annual.manage")
-    year = _posted_year()
-    if year is None:
-        return redirect(url_for("annual.overview"))
-    try:
-        created = review_services.flag_reviews(year)
-    except EvaluationError as exc:
-        flash(str(exc), "error")
-        return redirect(url_for("annual.overview"))
-    flash(_("Đã mở %(count)d hồ sơ xem xét mới.", count=created), "success")
-    return redirect(url_for("annual.overview", year=year))
 
 
 @bp.post("/import")
@@ -115,7 +88,7 @@ def import_results():
     return _overview(year, 400, form)
 
 
-@bp.get("/<int:year>/export.<fmt>")
+@bp.get("/<year:year>/export.<fmt>")
 def export(year, fmt):
     """The year's results in scope as CSV or XLSX."""
     require("annual.view")
@@ -128,7 +101,7 @@ def export(year, fmt):
     return xlsx_response(name, f"{year}", queries.EXPORT_HEADER, rows)
 
 
-@bp.get("/<int:year>/units/<int:unit_id>")
+@bp.get("/<year:year>/units/<int:unit_id>")
 def unit_year(year, unit_id):
     """A unit's results for the year, with the quota, demotions and finalisation."""
     unit = db.get_or_404(Unit, unit_id)
@@ -151,8 +124,8 @@ def _unit_year_action(year, unit_id, action, done, needs_reason=True):
         try:
             action(form.reason.data)
             flash(done, "success")
-        except EvaluationError as exc:
-            flash(str(exc), "error")
+        except DomainError as exc:
+            refused(exc)
     return redirect(url_for("annual.unit_year", year=year, unit_id=unit_id))
 
 
@@ -166,7 +139,7 @@ def demote(result_id):
                              _("Đã hạ mức kết quả của %(name)s.", name=result.staff.full_name))
 
 
-@bp.post("/<int:year>/units/<int:unit_id>/finalise")
+@bp.post("/<year:year>/units/<int:unit_id>/finalise")
 def finalise(year, unit_id):
     """Lock the unit's year (refused while the quota is breached)."""
     unit = db.get_or_404(Unit, unit_id)
@@ -176,7 +149,7 @@ def finalise(year, unit_id):
                              needs_reason=False)
 
 
-@bp.post("/<int:year>/units/<int:unit_id>/reopen")
+@bp.post("/<year:year>/units/<int:unit_id>/reopen")
 def reopen(year, unit_id):
     """hr_admin unlocks a finalised unit year with a written reason."""
     unit = db.get_or_404(Unit, unit_id)

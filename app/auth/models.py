@@ -2,7 +2,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 
-from app.audit import utcnow
+from app.clock import utcnow
 from app.extensions import db
 
 ROLES = {

@@ -4,12 +4,14 @@ from dataclasses import dataclass
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from app import audit
-from app.audit import utcnow
+from app.clock import aware, utcnow
 from app.auth.models import RoleGrant, User
 from app.database import transactional
+from app.errors import DomainError
 from app.extensions import db
 
 USER_FIELDS = ("username", "display_name", "email", "staff_id", "active", "locale")
@@ -62,7 +64,7 @@ def authenticate(username, password):
         audit.record("auth.login_failed", object_type="user_account",
                      after={"username": normalise_username(username)[:80]})
         return LoginResult(None, "invalid")
-    if user.locked_until is not None and _aware(user.locked_until) > now:
+    if user.locked_until is not None and aware(user.locked_until) > now:
         audit.record("auth.login_locked", user, actor=user)
         return LoginResult(None, "locked")
     if not user.active or not verify_password(user.password_hash, password):
@@ -92,11 +94,6 @@ def _dummy_hash():
     return _DUMMY_HASH[key]
 
 
-def _aware(moment):
-    # SQLite hands back naive datetimes; they were stored in UTC.
-    return moment if moment.tzinfo else moment.replace(tzinfo=utcnow().tzinfo)
-
-
 @transactional
 def end_sessions(user, reason):
     """Invalidate every session cookie of the account (logout, password change, disabling)."""
@@ -106,13 +103,12 @@ def end_sessions(user, reason):
 
 @transactional
 def change_password(user, current_password, new_password):
-    """Change one's own password; returns False when the current password is wrong."""
+    """Change one's own password; refused when the current password is wrong."""
     if not verify_password(user.password_hash, current_password):
-        return False
+        raise DomainError(_("Mật khẩu hiện tại không đúng."))
     user.password_hash = hash_password(new_password)
     user.session_version += 1
     audit.record("auth.password_changed", user, actor=user)
-    return True
 
 
 @transactional

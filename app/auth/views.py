@@ -13,7 +13,8 @@ from app.auth import services
 from app.auth.forms import (AuditFilterForm, ChangePasswordForm, GrantForm, LoginForm,
                             ResetPasswordForm, UserCreateForm)
 from app.auth.models import RoleGrant, User
-from app.auth.permissions import require
+from app.permissions import require
+from app.errors import DomainError, refused
 from app.extensions import db, limiter
 from app.org.models import Staff, Unit
 from app.utils import safe_next_url
@@ -66,11 +67,14 @@ def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         user = current_user._get_current_object()
-        if services.change_password(user, form.current_password.data, form.new_password.data):
-            login_user(user)  # keep this session, with the new session version
-            flash(_("Đã đổi mật khẩu."), "success")
-            return redirect(url_for("main.index"))
-        form.current_password.errors.append(_("Mật khẩu hiện tại không đúng."))
+        try:
+            services.change_password(user, form.current_password.data, form.new_password.data)
+        except DomainError as exc:
+            status = refused(exc, form.current_password)
+            return render_template("auth/change_password.html", form=form), status
+        login_user(user)  # keep this session, with the new session version
+        flash(_("Đã đổi mật khẩu."), "success")
+        return redirect(url_for("main.index"))
     return render_template("auth/change_password.html", form=form)
 
 

@@ -5,9 +5,7 @@ from wtforms import (BooleanField, DateField, DateTimeLocalField, DecimalField, 
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 from app.conduct.models import CATEGORIES, PLACES, SEVERITIES
-from app.evaluation.forms import MultiCheckboxField, one_decimal
-from app.forms import AppForm
-from app.org.forms import choices
+from app.forms import AppForm, MultiCheckboxField, choices, one_decimal
 
 
 class RuleForm(AppForm):

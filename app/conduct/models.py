@@ -2,9 +2,10 @@
 their findings."""
 from flask_babel import lazy_gettext as _l
 
-from app.audit import utcnow
+from app.clock import utcnow
 from app.evaluation.models import _localised
 from app.database import in_check
+from app import permissions
 from app.extensions import db
 from app.types import Score
 
@@ -245,3 +246,30 @@ class Finding(db.Model):
     @property
     def status_label(self):
         return FINDING_STATUSES.get(self.status, self.status)
+
+
+# ---------------------------------------------------------------- permissions
+
+permissions.define({"conduct.view": {"inspector", "hr_admin", "unit_head"}, "inspection.run": {"inspector"},
+                    "report.raise": {"inspector", "unit_head"}},
+                   root=("conduct.rules",), own=("finding.respond",))
+
+
+@permissions.rule("inspection.record")
+def _team_member(user, inspection):
+    """A member of the inspection's team (in scope) records the checklist."""
+    return permissions.can(user, "inspection.run", inspection) and (
+        inspection is None or user.id in inspection.member_ids)
+
+
+@permissions.rule("report.review")
+def _team_lead(user, report):
+    """The lead of the inspection behind a report; for other reports, an inspector other than the
+    one who raised it."""
+    if not permissions.can(user, "inspection.run", report):
+        return False
+    if report is None:
+        return True
+    if report.inspection is not None:
+        return report.inspection.lead_id == user.id
+    return report.created_by_id != user.id

@@ -3,7 +3,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
-from app.auth.permissions import scope_filter
+from app.permissions import scope_filter
 from app.conduct.models import ChecklistTemplate, ConductReport, ConductRule, Finding, Inspection
 from app.database import paginate
 from app.extensions import db
@@ -23,12 +23,12 @@ def templates():
 
 def inspections_page(user):
     return paginate(select(Inspection).join(Unit, Unit.id == Inspection.unit_id)
-                     .where(scope_filter(user, "conduct.view")).order_by(Inspection.inspected_at.desc()))
+                     .where(scope_filter(user, "conduct.view", Unit.path)).order_by(Inspection.inspected_at.desc()))
 
 
 def reports_page(user, status=""):
     query = (select(ConductReport).join(Unit, Unit.id == ConductReport.unit_id)
-             .where(scope_filter(user, "conduct.view")).order_by(ConductReport.id.desc()))
+             .where(scope_filter(user, "conduct.view", Unit.path)).order_by(ConductReport.id.desc()))
     if status:
         query = query.where(ConductReport.status == status)
     return paginate(query)
@@ -44,7 +44,7 @@ def findings_of(staff_id):
 
 def _confirmed_in(user, start, end):
     return (select(Finding).join(Unit, Unit.id == Finding.unit_id)
-            .where(scope_filter(user, "conduct.view"), Finding.status == "confirmed",
+            .where(scope_filter(user, "conduct.view", Unit.path), Finding.status == "confirmed",
                    Finding.occurred_on.between(start, end)))
 
 
@@ -71,9 +71,3 @@ def repeat_offenders(user, today, minimum=2):
     people = {s.id: s for s in db.session.scalars(
         select(Staff).where(Staff.id.in_([staff_id for staff_id, _n in counts])))}
     return [(people[staff_id], n) for staff_id, n in counts]
-
-
-def month_bounds(code):
-    year, month = (int(part) for part in code.split("-"))
-    start = date(year, month, 1)
-    return start, (start + timedelta(days=32)).replace(day=1) - timedelta(days=1)

@@ -8,27 +8,25 @@ from pathlib import Path
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, insert, literal, select
+from sqlalchemy import case, func, insert, literal, select
 
 from app import audit, clock
 from app.conduct.models import (ChecklistTemplate, ConductReport, ConductRule, Finding, Inspection,
                                 InspectionEntry, InspectionMember, InspectionPerson, Photo,
                                 TemplateRule)
 from app.database import transactional
+from app.errors import DomainError
 from app.evaluation.services import policy_in_force
 from app.evaluation.suggestions import Suggestion, source
 from app.extensions import db
 from app.notifications import services as notifications
 from app.org.models import Staff
+from app.periods import month_end
 
 RULE_FIELDS = ("code", "text_vi", "text_en", "place", "category", "severity", "deduction",
                "legal_source", "active")
 SIGNATURES = {"image/jpeg": (b"\xff\xd8\xff",), "image/png": (b"\x89PNG\r\n\x1a\n",)}
 EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png"}
-
-
-class ConductError(Exception):
-    """A refusal with a message for the user; nothing was changed."""
 
 
 # ---------------------------------------------------------------- catalogue
@@ -65,16 +63,16 @@ def photo_dir():
 
 
 def check_photo(data, declared_type):
-    """The photo's real type from its first bytes (JPEG or PNG), or ConductError."""
+    """The photo's real type from its first bytes (JPEG or PNG), or DomainError."""
     limit = current_app.config["CONDUCT_PHOTO_MAX_BYTES"]
     if len(data) > limit:
-        raise ConductError(_("Ảnh quá lớn: tối đa %(mb)d MB.", mb=limit // (1024 * 1024)))
+        raise DomainError(_("Ảnh quá lớn: tối đa %(mb)d MB.", mb=limit // (1024 * 1024)))
     for content_type, signatures in SIGNATURES.items():
         if any(data.startswith(sig) for sig in signatures):
             if declared_type and declared_type not in SIGNATURES:
                 break
             return content_type
-    raise ConductError(_("Chỉ nhận ảnh JPEG hoặc PNG."))
+    raise DomainError(_("Chỉ nhận ảnh JPEG hoặc PNG."))
 
 
 def store_photo(data, declared_type, unit, actor):
@@ -98,7 +96,8 @@ def photo_path(photo):
 @transactional
 def create_inspection(unit, template, inspected_at, lead, members=()):
     """An inspection of a unit, with every active staff member of the unit listed as present."""
-    inspection = Inspection(unit_id=unit.id, template_id=template.id, inspected_at=inspected_at,
+    inspection = Inspection(unit_id=unit.id, template_id=template.id,
+                            inspected_at=clock.from_local(inspected_at),
                             lead_id=lead.id)
     inspection.members = [InspectionMember(user_id=m.id) for m in members if m.id != lead.id]
     db.session.add(inspection)
@@ -126,8 +125,6 @@ def entries_of(inspection, staff_id):
 
 def recorded_counts(inspection):
     """{staff id: (violations, entries)} for the inspection (one grouped query)."""
-    from sqlalchemy import case
-
     return {staff_id: (violations or 0, total) for staff_id, violations, total in db.session.execute(
         select(InspectionEntry.staff_id,
                func.sum(case((InspectionEntry.outcome == "violation", 1), else_=0)),
@@ -139,7 +136,7 @@ def record_person(inspection, person, presence, outcomes, actor):
     """Save one person's presence and checklist; `outcomes` is {rule: (outcome, note, photo
     bytes, declared type)}. A bad photo refuses the whole save and stores nothing."""
     if not editable(inspection):
-        raise ConductError(_("Đã lập biên bản từ cuộc kiểm tra này; không thể sửa."))
+        raise DomainError(_("Đã lập biên bản từ cuộc kiểm tra này; không thể sửa."))
     return _record(inspection, person, presence, outcomes, actor)
 
 
@@ -174,9 +171,8 @@ def _record(inspection, person, presence, outcomes, actor):
 def report_from_inspection(inspection, actor):
     """A draft report with a finding for every violation and every unexcused absence."""
     if not editable(inspection):
-        raise ConductError(_("Đã lập biên bản từ cuộc kiểm tra này."))
-    day = inspection.inspected_at.astimezone(clock.ZONE).date() if inspection.inspected_at.tzinfo \
-        else inspection.inspected_at.date()
+        raise DomainError(_("Đã lập biên bản từ cuộc kiểm tra này."))
+    day = clock.local_date(inspection.inspected_at)
     report = ConductReport(source="inspection", unit_id=inspection.unit_id,
                            inspection_id=inspection.id, created_by_id=actor.id)
     db.session.add(report)
@@ -209,7 +205,7 @@ def _presence_rule(inspection):
     rule = db.session.scalar(select(ConductRule).where(ConductRule.category == "punctuality",
                                                        ConductRule.active.is_(True)).order_by(ConductRule.code))
     if rule is None:
-        raise ConductError(_("Danh mục chưa có quy tắc về giờ giấc để ghi nhận vắng mặt."))
+        raise DomainError(_("Danh mục chưa có quy tắc về giờ giấc để ghi nhận vắng mặt."))
     return rule
 
 
@@ -231,16 +227,16 @@ def raise_report(source_name, staff, rule, occurred_on, note, actor, complaint=N
 def submit_report(report, summary):
     """Hand a draft report to the team lead; the people concerned can now respond."""
     if report.status != "draft":
-        raise ConductError(_("Biên bản đã được gửi."))
+        raise DomainError(_("Biên bản đã được gửi."))
     report.summary = (summary or report.summary).strip()
     report.status = "submitted"
-    report.submitted_at = clock.now()
+    report.submitted_at = clock.utcnow()
     audit.record("conduct.report_submitted", report, after={"findings": len(report.findings)})
     for staff_id in {f.staff_id for f in report.findings}:
         count = sum(1 for f in report.findings if f.staff_id == staff_id)
         notifications.notify_users(
             notifications.staff_users(select(Staff.id).where(Staff.id == staff_id)),
-            "conduct_finding", {"report": report.id, "count": count}, "/conduct/mine",
+            "conduct_finding", {"report": report.id, "count": count}, "conduct.mine",
             f"conduct_report:{report.id}")
 
 
@@ -248,18 +244,18 @@ def submit_report(report, summary):
 def review_report(report, decisions, actor):
     """The lead confirms or dismisses every finding, each with a reason; the report is then final."""
     if report.status != "submitted":
-        raise ConductError(_("Chỉ kết luận được biên bản đã gửi và chưa kết luận."))
+        raise DomainError(_("Chỉ kết luận được biên bản đã gửi và chưa kết luận."))
     for finding in report.findings:
         status, reason = decisions.get(finding.id, (None, ""))
         if status not in ("confirmed", "dismissed") or len((reason or "").strip()) < 5:
-            raise ConductError(_("Hãy kết luận từng vi phạm kèm lý do (ít nhất 5 ký tự)."))
+            raise DomainError(_("Hãy kết luận từng vi phạm kèm lý do (ít nhất 5 ký tự)."))
     for finding in report.findings:
         status, reason = decisions[finding.id]
         finding.status = status
         finding.decision_reason = reason.strip()
     report.status = "reviewed"
     report.reviewed_by_id = actor.id
-    report.reviewed_at = clock.now()
+    report.reviewed_at = clock.utcnow()
     audit.record("conduct.report_reviewed", report, after={
         f.staff.code + ":" + f.rule.code: f.status for f in report.findings})
 
@@ -269,7 +265,7 @@ def response_deadline(finding):
     if submitted is None:
         return None
     days = policy_in_force(finding.occurred_on).conduct_response_days
-    day = submitted.astimezone(clock.ZONE).date() if submitted.tzinfo else submitted.date()
+    day = clock.local_date(submitted)
     return day + timedelta(days=days)
 
 
@@ -282,9 +278,9 @@ def can_respond(finding, today=None):
 def respond(finding, text):
     """The person concerned explains (giải trình) within the policy's window."""
     if not can_respond(finding):
-        raise ConductError(_("Đã hết thời hạn giải trình hoặc đã giải trình."))
+        raise DomainError(_("Đã hết thời hạn giải trình hoặc đã giải trình."))
     finding.response = text.strip()
-    finding.responded_at = clock.now()
+    finding.responded_at = clock.utcnow()
     audit.record("conduct.finding_response", finding, after={"length": len(finding.response)})
 
 
@@ -300,7 +296,7 @@ def conduct_suggestion(pairs):
             (assessment, criterion))
     found = {}
     for start, items in months.values():
-        end = (start + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+        end = month_end(start)
         rows = db.session.execute(
             select(Finding.staff_id, ConductRule.code, Finding.deduction)
             .join(ConductRule, ConductRule.id == Finding.rule_id)

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from app import clock
 from app.auth.models import User
-from app.auth.permissions import can, require
+from app.permissions import can, require
 from app.conduct import queries, services
 from app.conduct.forms import (InspectionForm, RaiseForm, RespondForm, RuleForm, SubmitForm,
                                TemplateForm)
@@ -16,11 +16,12 @@ from app.conduct.models import (FINDING_STATUSES, OUTCOMES, PLACES, PRESENCE, SE
                                 ChecklistTemplate,
                                 ConductReport, ConductRule, Finding, Inspection, InspectionPerson,
                                 Photo)
+from app.errors import DomainError
 from app.extensions import db
 from app.feedback.models import Complaint
 from app.org import queries as org_queries
 from app.org.models import Staff
-from app.utils import month_arg
+from app.periods import month_arg, month_bounds
 
 bp = Blueprint("conduct", __name__, url_prefix="/conduct")
 
@@ -111,7 +112,7 @@ def inspection_new():
         if not form.errors:
             inspection = services.create_inspection(
                 unit, db.session.get(ChecklistTemplate, form.template_id.data),
-                form.inspected_at.data.replace(tzinfo=clock.ZONE), current_user._get_current_object(),
+                form.inspected_at.data, current_user._get_current_object(),
                 members)
             return redirect(url_for("conduct.inspection_detail", inspection_id=inspection.id))
     return render_template("conduct/inspection_form.html", form=form), \
@@ -155,7 +156,7 @@ def inspection_person(inspection_id, staff_id):
         if not errors:
             try:
                 services.record_person(inspection, person, presence, outcomes, current_user)
-            except services.ConductError as exc:
+            except DomainError as exc:
                 errors.append(str(exc))
             else:
                 flash(_("Đã ghi nhận: %(name)s.", name=person.staff.full_name), "success")
@@ -181,7 +182,7 @@ def inspection_report(inspection_id):
     inspection = _inspection_or_404(inspection_id, "inspection.record")
     try:
         report = services.report_from_inspection(inspection, current_user)
-    except services.ConductError as exc:
+    except DomainError as exc:
         flash(str(exc), "error")
         return redirect(url_for("conduct.inspection_detail", inspection_id=inspection.id))
     return redirect(url_for("conduct.report_detail", report_id=report.id))
@@ -219,8 +220,7 @@ def report_new():
     if request.method == "GET" and complaint is not None:
         form.staff_code.data = complaint.staff.code if complaint.staff else ""
         form.note.data = complaint.text
-        form.occurred_on.data = complaint.created_at.astimezone(clock.ZONE).date() \
-            if complaint.created_at.tzinfo else complaint.created_at.date()
+        form.occurred_on.data = clock.local_date(complaint.created_at)
     if form.validate_on_submit():
         staff = db.session.scalar(select(Staff).where(Staff.code == form.staff_code.data.strip()))
         if staff is None or not can(current_user, "report.raise", staff):
@@ -266,7 +266,7 @@ def report_submit(report_id):
     if form.validate_on_submit():
         try:
             services.submit_report(report, form.summary.data)
-        except services.ConductError as exc:
+        except DomainError as exc:
             return _render_report(report, 400, [str(exc)])
         flash(_("Đã gửi biên bản cho trưởng đoàn kết luận."), "success")
     return redirect(url_for("conduct.report_detail", report_id=report.id))
@@ -280,7 +280,7 @@ def report_review(report_id):
                  for f in report.findings}
     try:
         services.review_report(report, decisions, current_user)
-    except services.ConductError as exc:
+    except DomainError as exc:
         return _render_report(report, 400, [str(exc)])
     flash(_("Đã kết luận biên bản."), "success")
     return redirect(url_for("conduct.report_detail", report_id=report.id))
@@ -310,7 +310,7 @@ def respond(finding_id):
         try:
             services.respond(finding, form.text.data)
             flash(_("Đã gửi giải trình."), "success")
-        except services.ConductError as exc:
+        except DomainError as exc:
             flash(str(exc), "error")
     else:
         flash(_("Nội dung giải trình cần từ 10 đến 5000 ký tự."), "error")
@@ -336,7 +336,7 @@ def stats():
     """Violations by rule and unit for a month, and repeat offenders over twelve months."""
     require("conduct.view")
     code = month_arg()
-    start, end = queries.month_bounds(code)
+    start, end = month_bounds(code)
     by_rule, by_unit = queries.violations_by(current_user, start, end)
     return render_template("conduct/stats.html", period=code, by_rule=by_rule, by_unit=by_unit,
                            offenders=queries.repeat_offenders(current_user, clock.today()))

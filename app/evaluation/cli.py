@@ -1,20 +1,12 @@
 """`flask evaluation …`: open and close periods, import results from before the system."""
-import sys
-
 import click
-from flask.cli import AppGroup
 from flask_babel import gettext as _
 
 from app.audit import act_as_system
+from app.cli import CommandGroup, run_import
 from app.evaluation import services
-from app.org.cli import run_import
 
-evaluation_cli = AppGroup("evaluation", help="Đánh giá hằng tháng (monthly assessment).")
-
-
-def _fail(message):
-    click.echo(message, err=True)
-    sys.exit(1)
+evaluation_cli = CommandGroup("evaluation", help="Đánh giá hằng tháng (monthly assessment).")
 
 
 @evaluation_cli.command("open-period")
@@ -22,10 +14,7 @@ def _fail(message):
 def open_period(period):
     """Open the month PERIOD (YYYY-MM): one assessment per active staff member."""
     act_as_system("cli:evaluation open-period")
-    try:
-        result = services.open_period(period)
-    except services.EvaluationError as exc:
-        _fail(str(exc))
+    result = services.open_period(period)
     click.echo(_("Kỳ %(code)s: đã tạo %(created)d phiếu đánh giá.", code=period, created=result.created))
     if result.without_framework:
         click.echo(_("%(count)d cán bộ chưa có bộ tiêu chí phù hợp nên chưa có phiếu.",
@@ -37,10 +26,7 @@ def open_period(period):
 def close_period(period):
     """Close and publish the month PERIOD (YYYY-MM)."""
     act_as_system("cli:evaluation close-period")
-    try:
-        result = services.close_period(period)
-    except services.EvaluationError as exc:
-        _fail(str(exc))
+    result = services.close_period(period)
     if result.already_closed:
         click.echo(_("Kỳ %(code)s đã đóng trước đó.", code=period))
     else:

@@ -1,28 +1,16 @@
 """Forms of the monthly assessment: scores per criterion (built from the assessment's own
 criteria), objections, reopening, periods, policies and frameworks."""
-from decimal import Decimal
-
 from flask_babel import lazy_gettext as _l
 from wtforms import (BooleanField, DecimalField, FieldList, FormField, HiddenField,
-                     IntegerField, SelectField, SelectMultipleField, StringField, SubmitField,
+                     IntegerField, SelectField, StringField, SubmitField,
                      TextAreaField)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 from wtforms.validators import ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.evaluation.models import AUTO_SOURCES, CRITERION_GROUPS
-from app.forms import AppForm
-from app.org.forms import choices
+from app.forms import AppForm, MultiCheckboxField, choices, one_decimal, period_rule
 from app.org.models import DISCIPLINE_FORMS, STAFF_CATEGORIES
-
-PERIOD_RULE = Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", message=_l("Kỳ đánh giá phải có dạng YYYY-MM, ví dụ 2026-03."))
-
-
-def one_decimal(form, field):
-    """Scores have at most one digit after the point (they are compared exactly)."""
-    if field.data is not None and field.data != field.data.quantize(Decimal("0.1")):
-        raise ValidationError(_l("Điểm chỉ có tối đa một chữ số thập phân."))
 
 
 def score_field_name(code):
@@ -66,7 +54,7 @@ class ReopenForm(AppForm):
 
 
 class OpenPeriodForm(AppForm):
-    code = StringField(_l("Kỳ (YYYY-MM)"), validators=[DataRequired(), PERIOD_RULE])
+    code = StringField(_l("Kỳ (YYYY-MM)"), validators=[DataRequired(), period_rule])
 
 
 class BandForm(AppForm):
@@ -86,7 +74,7 @@ def _day(low, high):
 
 class PolicyForm(AppForm):
     name = StringField(_l("Tên phiên bản"), validators=[DataRequired(), Length(max=255)])
-    effective_from = StringField(_l("Hiệu lực từ kỳ (YYYY-MM)"), validators=[DataRequired(), PERIOD_RULE])
+    effective_from = StringField(_l("Hiệu lực từ kỳ (YYYY-MM)"), validators=[DataRequired(), period_rule])
     total_max = DecimalField(_l("Tổng điểm"), places=1,
                              validators=[InputRequired(), NumberRange(min=1, max=1000), one_decimal])
     open_day = IntegerField(_l("Ngày mở kỳ (trong tháng)"), validators=_day(1, 31))
@@ -145,15 +133,10 @@ class CriterionForm(AppForm):
         return True if self.is_blank else super().validate(extra_validators)
 
 
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-
 class FrameworkForm(AppForm):
     code = StringField(_l("Mã bộ tiêu chí"), validators=[DataRequired(), Length(max=50)])
     name = StringField(_l("Tên bộ tiêu chí"), validators=[DataRequired(), Length(max=255)])
-    effective_from = StringField(_l("Hiệu lực từ kỳ (YYYY-MM)"), validators=[DataRequired(), PERIOD_RULE])
+    effective_from = StringField(_l("Hiệu lực từ kỳ (YYYY-MM)"), validators=[DataRequired(), period_rule])
     for_heads = BooleanField(_l("Dành cho cấp trưởng"))
     enabled = BooleanField(_l("Đang áp dụng"), default=True)
     categories = MultiCheckboxField(_l("Áp dụng cho"), choices=choices(STAFF_CATEGORIES),

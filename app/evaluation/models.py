@@ -1,9 +1,13 @@
 """Versioned policies and frameworks; periods, assessments and their criteria; objections."""
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, case, false, or_, select
+from sqlalchemy.ext.hybrid import hybrid_property
 
-from app.audit import utcnow
+from app import permissions
+from app.clock import utcnow
 from app.extensions import db
+from app.org.models import Unit
 from app.types import Score
 
 ASSESSMENT_STATUSES = {
@@ -60,6 +64,12 @@ class Policy(db.Model):
     satisfaction_min_ratings = db.Column(db.Integer, nullable=False, server_default="5")
     # Days a staff member has to respond to a conduct finding (giải trình, SPEC §5).
     conduct_response_days = db.Column(db.Integer, nullable=False, server_default="5")
+    # Reminders start this many days before the self-assessment and the review deadlines (SPEC §7).
+    self_reminder_days = db.Column(db.Integer, nullable=False, server_default="2")
+    review_reminder_days = db.Column(db.Integer, nullable=False, server_default="1")
+    # Repeat offenders: this many confirmed violations within this many months (SPEC §5).
+    repeat_offender_min = db.Column(db.Integer, nullable=False, server_default="2")
+    repeat_offender_months = db.Column(db.Integer, nullable=False, server_default="12")
     created_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow)
 
     bands = db.relationship("PolicyBand", lazy="selectin", order_by="PolicyBand.min_score.desc()",
@@ -242,6 +252,20 @@ class Assessment(db.Model):
     def status_label(self):
         return ASSESSMENT_STATUSES.get(self.status, self.status)
 
+    # The reviewer rule (SPEC §3.3), once: the head of the person's unit reviews them; a head is
+    # reviewed by the head of the parent unit. `reviewer_unit_id` is the unit whose head reviews,
+    # in Python and as one SQL expression; `reviewed_by()` below is the same rule written for an
+    # index on (period, unit). tests/evaluation/test_reviewer_rule.py checks that all agree.
+    @hybrid_property
+    def reviewer_unit_id(self):
+        return self.unit.parent_id if self.is_head else self.unit_id
+
+    @reviewer_unit_id.inplace.expression
+    @classmethod
+    def _reviewer_unit_id_expression(cls):
+        parent = select(Unit.parent_id).where(Unit.id == cls.unit_id).scalar_subquery()
+        return case((cls.is_head.is_(True), parent), else_=cls.unit_id)
+
 
 class AssessmentCriterion(CriterionColumns, db.Model):
     """A criterion copied from the framework when the assessment was created, with its scores."""
@@ -272,3 +296,50 @@ class Objection(db.Model):
 
     assessment = db.relationship("Assessment", back_populates="objection")
     answered_by = db.relationship("User")
+
+
+def reviewed_by(user):
+    """SQL condition on Assessment: the assessments `user` reviews (never their own), as unit
+    lists that the (period, unit) index answers."""
+    heads_of = [g.unit_id for g in user.grants if g.role == "unit_head"]
+    if not heads_of:
+        return false()
+    child_units = select(Unit.id).where(Unit.parent_id.in_(heads_of))
+    condition = or_(and_(Assessment.is_head.is_(False), Assessment.unit_id.in_(heads_of)),
+                    and_(Assessment.is_head.is_(True), Assessment.unit_id.in_(child_units)))
+    if user.staff_id is not None:
+        condition = and_(condition, Assessment.staff_id != user.staff_id)
+    return condition
+
+
+def is_reviewer(user, assessment):
+    """True when the user reviews this assessment (the Python twin of `reviewed_by`)."""
+    if assessment.staff_id == user.staff_id:
+        return False
+    return any(g.role == "unit_head" and g.unit_id == assessment.reviewer_unit_id for g in user.grants)
+
+
+# ---------------------------------------------------------------- permissions
+
+permissions.define({"assessment.view": {"hr_admin"}, "assessment.reopen": {"hr_admin"},
+                    "evaluation.team": {"unit_head"}, "results.view": {"unit_head", "inspector", "hr_admin"}},
+                   root=("period.manage", "policy.manage"), own=("assessment.self",))
+
+
+@permissions.rule("assessment.view")
+def _own_or_reviewed(user, assessment):
+    """One's own assessment and those one reviews; hr_admin those in scope."""
+    if assessment is None:
+        return user.staff_id is not None or bool(user.roles & {"unit_head", "hr_admin"})
+    return True if assessment.staff_id == user.staff_id or is_reviewer(user, assessment) else None
+
+
+@permissions.rule("assessment.review")
+def _reviewer(user, assessment):
+    return is_reviewer(user, assessment) if assessment is not None else "unit_head" in user.roles
+
+
+@permissions.rule("results.view")
+def _own_unit(user, unit):
+    """Every staff member sees the published list of their own unit."""
+    return True if unit is not None and user.staff is not None and user.staff.unit_id == unit.id else None

@@ -2,25 +2,21 @@
 from collections import Counter
 
 from sqlalchemy import case, func, select
-from sqlalchemy.orm import aliased
 
 from app import clock
-from app.auth.permissions import reviewer_filter
-from app.evaluation.models import Assessment, Framework, Period, Policy
 from app.database import paginate
+from app.evaluation.models import Assessment, Framework, Period, Policy, reviewed_by
 from app.extensions import db
-from app.org.models import Staff, Unit
+from app.org.models import Staff
 
 STATUS_ORDER = case({"self_submitted": 0, "draft": 1, "reviewed": 2, "closed": 3, "not_evaluated": 4},
                     value=Assessment.status, else_=5)
 
 
 def _team_query(user, period):
-    unit = aliased(Unit)
     return (select(Assessment)
             .join(Staff, Staff.id == Assessment.staff_id)
-            .join(unit, unit.id == Assessment.unit_id)
-            .where(Assessment.period_id == period.id, reviewer_filter(user, unit.parent_id)))
+            .where(Assessment.period_id == period.id, reviewed_by(user)))
 
 
 def team_page(user, period, status=None):

@@ -1,7 +1,6 @@
 """Evaluation services: policies, frameworks, periods, self-assessment, review, closing,
 reopening, objections and the import of results from before the system."""
 import calendar
-import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -10,40 +9,23 @@ from flask_babel import gettext as _
 from sqlalchemy import exists, func, insert, literal, select, update
 
 from app import audit, clock
+from app.auth.models import RoleGrant
 from app.csvimport import ImportRejected, RowChecker, read_rows
 from app.database import lookup, transactional
+from app.errors import DomainError, StaleError
 from app.evaluation.models import (Assessment, AssessmentCriterion, Framework, FrameworkCategory,
                                    FrameworkCriterion, Objection, Period, Policy, PolicyBand)
-from app.evaluation.suggestions import clamp
 from app.extensions import db
+from app.notifications import services as notifications
 from app.org import queries as org_queries
 from app.org.models import STAFF_CATEGORIES, Staff
+from app.periods import parse_period, period_code
+from app.types import clamp
 
-PERIOD_PATTERN = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 POLICY_FIELDS = ("name", "effective_from", "total_max", "open_day", "self_due_day",
                  "review_due_day", "close_day", "objection_days", "excellent_quota_ratio",
                  "min_months", "consecutive_years", "discipline_min_form", "warning_low_months",
                  "satisfaction_min_ratings", "conduct_response_days")
-
-
-class EvaluationError(Exception):
-    """A refusal with a message for the user; nothing was changed."""
-
-
-class StaleForm(EvaluationError):
-    """Someone else saved the assessment since this form was loaded."""
-
-
-def parse_period(code):
-    """The first day of the month named `YYYY-MM`, or EvaluationError."""
-    match = PERIOD_PATTERN.match(code or "")
-    if not match:
-        raise EvaluationError(_("Kỳ đánh giá phải có dạng YYYY-MM, ví dụ 2026-03."))
-    return date(int(match.group(1)), int(match.group(2)), 1)
-
-
-def period_code(day):
-    return f"{day.year:04d}-{day.month:02d}"
 
 
 def policy_in_force(day):
@@ -51,7 +33,7 @@ def policy_in_force(day):
     policy = db.session.scalar(select(Policy).where(Policy.effective_from <= day)
                                .order_by(Policy.effective_from.desc()).limit(1))
     if policy is None:
-        raise EvaluationError(_("Chưa có chính sách đánh giá nào có hiệu lực vào ngày %(day)s.",
+        raise DomainError(_("Chưa có chính sách đánh giá nào có hiệu lực vào ngày %(day)s.",
                                 day=day.isoformat()))
     return policy
 
@@ -121,11 +103,11 @@ def open_period(code):
     start = parse_period(code)
     period = get_period(code)
     if period is not None and period.status == "closed":
-        raise EvaluationError(_("Kỳ %(code)s đã đóng; không thể mở lại.", code=code))
+        raise DomainError(_("Kỳ %(code)s đã đóng; không thể mở lại.", code=code))
     if period is None:
         policy = policy_in_force(start)
         period = Period(code=code, starts_on=start, policy_id=policy.id, status="open",
-                        opened_at=clock.now(), **deadlines(policy, start))
+                        opened_at=clock.utcnow(), **deadlines(policy, start))
         db.session.add(period)
         db.session.flush()
     already = exists().where(Assessment.staff_id == Staff.id, Assessment.period_id == period.id)
@@ -173,7 +155,7 @@ def close_period(code):
     parse_period(code)
     period = get_period(code)
     if period is None:
-        raise EvaluationError(_("Kỳ %(code)s chưa được mở.", code=code))
+        raise DomainError(_("Kỳ %(code)s chưa được mở.", code=code))
     if period.status == "closed":
         return CloseResult(period, 0, 0, already_closed=True)
     in_period = Assessment.period_id == period.id
@@ -186,12 +168,39 @@ def close_period(code):
         .values(status="not_evaluated", version=Assessment.version + 1)
         .execution_options(synchronize_session=False)).rowcount
     period.status = "closed"
-    period.closed_at = clock.now()
+    period.closed_at = clock.utcnow()
     audit.record("period.closed", period, after={"code": code, "closed": closed,
                                                  "not_evaluated": not_evaluated})
     db.session.flush()
     db.session.expire_all()
     return CloseResult(period, closed, not_evaluated)
+
+
+def open_due_periods(today: date) -> dict[str, int] | None:
+    """Open this month's period from the policy's opening day, and last month's if it was
+    missed and is not yet closed (the scheduler's job). {code: assessments created}."""
+    opened = {}
+    this_month = today.replace(day=1)
+    last_month = (this_month - timedelta(days=1)).replace(day=1)
+    for start in (last_month, this_month):
+        due = deadlines(policy_in_force(start), start)
+        if not due["opens_on"] <= today <= due["closes_on"]:
+            continue
+        period = get_period(period_code(start))
+        if period is None or period.status == "open":
+            opened[period_code(start)] = open_period(period_code(start)).created
+    return opened or None
+
+
+def close_due_periods(today: date) -> dict[str, dict[str, int]] | None:
+    """Close and publish every open period whose closing day has come (the scheduler's job)."""
+    due = db.session.scalars(select(Period).where(Period.status == "open", Period.closes_on <= today)
+                             .order_by(Period.starts_on)).all()
+    closed = {}
+    for period in due:
+        result = close_period(period.code)
+        closed[period.code] = {"closed": result.closed, "not_evaluated": result.not_evaluated}
+    return closed or None
 
 
 def current_period():
@@ -223,7 +232,7 @@ def reviewable(assessment):
 
 def _check_version(assessment, expected_version):
     if expected_version is None or int(expected_version) != assessment.version:
-        raise StaleForm(_("Đánh giá này vừa được người khác cập nhật. Trang đã được tải lại với "
+        raise StaleError(_("Đánh giá này vừa được người khác cập nhật. Trang đã được tải lại với "
                           "dữ liệu mới nhất; hãy kiểm tra và lưu lại."))
 
 
@@ -237,7 +246,7 @@ def save_self_assessment(assessment, scores, report, submit, expected_version):
     """Save the staff member's own scores and report; `submit` hands them to the reviewer."""
     _check_version(assessment, expected_version)
     if not self_editable(assessment):
-        raise EvaluationError(_("Đã hết hạn hoặc đã nộp; không thể sửa bản tự đánh giá."))
+        raise DomainError(_("Đã hết hạn hoặc đã nộp; không thể sửa bản tự đánh giá."))
     before = {"self_scores": _scores(assessment, "self_score"), "status": assessment.status}
     for criterion in assessment.criteria:
         value = scores.get(criterion.code)
@@ -246,7 +255,7 @@ def save_self_assessment(assessment, scores, report, submit, expected_version):
     assessment.self_total = total(assessment.criteria, "self_score", assessment.period.policy.total_max)
     if submit:
         assessment.status = "self_submitted"
-        assessment.self_submitted_at = clock.now()
+        assessment.self_submitted_at = clock.utcnow()
     audit.record("assessment.self_submitted" if submit else "assessment.self_saved", assessment,
                  before=before, after={"self_scores": _scores(assessment, "self_score"),
                                        "self_total": assessment.self_total,
@@ -259,7 +268,7 @@ def review_assessment(assessment, scores, comment, expected_version, reviewer, s
     """The reviewer's scores, comment and approval; computes the score and the level."""
     _check_version(assessment, expected_version)
     if not reviewable(assessment):
-        raise EvaluationError(_("Đánh giá này không còn được sửa."))
+        raise DomainError(_("Đánh giá này không còn được sửa."))
     before = {"head_scores": _scores(assessment, "head_score"), "score": assessment.score,
               "level": assessment.level, "status": assessment.status}
     for criterion in assessment.criteria:
@@ -276,7 +285,7 @@ def review_assessment(assessment, scores, comment, expected_version, reviewer, s
     assessment.status = "closed" if assessment.period.status == "closed" else "reviewed"
     assessment.reopened = False
     assessment.reviewer_id = reviewer.id
-    assessment.reviewed_at = clock.now()
+    assessment.reviewed_at = clock.utcnow()
     assessment.review_comment = (comment or "").strip()
     audit.record("assessment.reviewed", assessment, before=before, after={
         "head_scores": _scores(assessment, "head_score"), "score": assessment.score,
@@ -288,7 +297,7 @@ def review_assessment(assessment, scores, comment, expected_version, reviewer, s
 def reopen_assessment(assessment, reason):
     """hr_admin reopens one closed assessment with a written reason; the reviewer scores again."""
     if assessment.status not in ("closed", "not_evaluated") or assessment.imported:
-        raise EvaluationError(_("Chỉ mở lại được đánh giá đã chốt hoặc không được đánh giá."))
+        raise DomainError(_("Chỉ mở lại được đánh giá đã chốt hoặc không được đánh giá."))
     before = {"status": assessment.status, "score": assessment.score, "level": assessment.level}
     assessment.status = "self_submitted" if assessment.self_submitted_at else "draft"
     assessment.reopened = True
@@ -297,14 +306,61 @@ def reopen_assessment(assessment, reason):
     return assessment
 
 
+# ---------------------------------------------------------------- reminders
+
+def _reminder_round(today: date, due: date, days_before: int) -> str | None:
+    """"first" from `days_before` days before a deadline, "last" on the day, else None."""
+    if due - timedelta(days=days_before) <= today < due:
+        return "first"
+    if today == due:
+        return "last"
+    return None
+
+
+@transactional
+def send_self_reminders(today: date) -> dict[str, int] | None:
+    """Remind staff who have not submitted their self-assessment, from the policy's number of
+    days before the deadline and on the day; each round reaches each person once."""
+    sent = {}
+    for period in db.session.scalars(select(Period).where(Period.status == "open")):
+        round_ = _reminder_round(today, period.self_due_on, period.policy.self_reminder_days)
+        if round_ is None:
+            continue
+        waiting = select(Assessment.staff_id).where(Assessment.period_id == period.id,
+                                                    Assessment.status == "draft")
+        sent[period.code] = notifications.notify_users(
+            notifications.staff_users(waiting), "self_reminder",
+            {"period": period.code, "due": period.self_due_on.isoformat()},
+            "reports.my_assessment", f"self:{period.code}:{round_}")
+    return sent or None
+
+
+@transactional
+def send_review_reminders(today: date) -> dict[str, int] | None:
+    """Remind the heads who still have assessments to review (the reviewer rule decides who),
+    from the policy's number of days before the deadline and on the day."""
+    sent = {}
+    for period in db.session.scalars(select(Period).where(Period.status == "open")):
+        round_ = _reminder_round(today, period.review_due_on, period.policy.review_reminder_days)
+        if round_ is None:
+            continue
+        waiting_units = select(Assessment.reviewer_unit_id).where(
+            Assessment.period_id == period.id, Assessment.status.in_(("draft", "self_submitted")))
+        heads = (select(RoleGrant.user_id.label("id")).distinct()
+                 .where(RoleGrant.role == "unit_head", RoleGrant.unit_id.in_(waiting_units)).subquery())
+        sent[period.code] = notifications.notify_users(
+            heads, "review_reminder", {"period": period.code, "due": period.review_due_on.isoformat()},
+            "evaluation.team", f"review:{period.code}:{round_}", {"period": period.code})
+    return sent or None
+
+
 # ---------------------------------------------------------------- objections
 
 def objection_deadline(assessment):
     period = assessment.period
     if period.closed_at is None:
         return None
-    closed_on = period.closed_at.astimezone(clock.ZONE).date() if period.closed_at.tzinfo \
-        else period.closed_at.date()
+    closed_on = clock.local_date(period.closed_at)
     return closed_on + timedelta(days=period.policy.objection_days)
 
 
@@ -318,7 +374,7 @@ def objection_allowed(assessment, today=None):
 def file_objection(assessment, text):
     """The staff member objects in writing within the policy's window after publication."""
     if not objection_allowed(assessment):
-        raise EvaluationError(_("Đã hết thời hạn kiến nghị hoặc đã gửi kiến nghị."))
+        raise DomainError(_("Đã hết thời hạn kiến nghị hoặc đã gửi kiến nghị."))
     objection = Objection(assessment_id=assessment.id, text=text.strip())
     db.session.add(objection)
     audit.record("objection.filed", objection, after={"assessment": assessment.id})
@@ -329,10 +385,10 @@ def file_objection(assessment, text):
 def answer_objection(objection, text, actor):
     """The reviewer answers; a changed score then goes through reopening."""
     if objection.answer:
-        raise EvaluationError(_("Kiến nghị này đã được trả lời."))
+        raise DomainError(_("Kiến nghị này đã được trả lời."))
     objection.answer = text.strip()
     objection.answered_by_id = actor.id
-    objection.answered_at = clock.now()
+    objection.answered_at = clock.utcnow()
     audit.record("objection.answered", objection, after={"answer": objection.answer})
     return objection
 
@@ -343,7 +399,7 @@ def answer_objection(objection, text, actor):
 def create_policy(bands, **fields):
     """A new policy version; `bands` is [(level, min_score, label_vi, label_en), …]."""
     if db.session.scalar(select(Policy.id).where(Policy.effective_from == fields["effective_from"])):
-        raise EvaluationError(_("Đã có chính sách có hiệu lực từ ngày này."))
+        raise DomainError(_("Đã có chính sách có hiệu lực từ ngày này."))
     policy = Policy(**fields)
     policy.bands = [PolicyBand(level=level, min_score=low, label_vi=vi, label_en=en)
                     for level, low, vi, en in bands]
@@ -361,14 +417,14 @@ def create_framework(code, name, effective_from, for_heads, categories, criteria
     policy = policy_in_force(effective_from)
     points = sum((c["max_score"] for c in criteria), start=Decimal(0))
     if points != policy.total_max:
-        raise EvaluationError(_("Tổng điểm tối đa của các tiêu chí là %(sum)s, phải bằng %(total)s.",
+        raise DomainError(_("Tổng điểm tối đa của các tiêu chí là %(sum)s, phải bằng %(total)s.",
                                 sum=points, total=policy.total_max))
     unknown = set(categories) - set(STAFF_CATEGORIES)
     if unknown or not categories:
-        raise EvaluationError(_("Hãy chọn ít nhất một loại cán bộ hợp lệ."))
+        raise DomainError(_("Hãy chọn ít nhất một loại cán bộ hợp lệ."))
     codes = [c["code"] for c in criteria]
     if len(set(codes)) != len(codes):
-        raise EvaluationError(_("Mã tiêu chí bị trùng."))
+        raise DomainError(_("Mã tiêu chí bị trùng."))
     framework = Framework(code=code, name=name, effective_from=effective_from, for_heads=for_heads,
                           enabled=enabled)
     framework.categories = [FrameworkCategory(category=c) for c in sorted(set(categories))]
@@ -412,8 +468,8 @@ def import_results(data):
         start = None
         try:
             start = parse_period(row["period"])
-        except EvaluationError as exc:
-            check.error(str(exc))
+        except DomainError as exc:
+            check.error(exc.message)
         score = check.decimal(row["score"], _("Điểm"), Decimal(0), Decimal(100))
         if staff_id and start:
             key = (staff_id, start)
@@ -440,8 +496,8 @@ def import_results(data):
         if start not in policies:
             try:
                 policies[start] = policy_in_force(start)
-            except EvaluationError as exc:
-                RowChecker(line, errors).error(str(exc))
+            except DomainError as exc:
+                RowChecker(line, errors).error(exc.message)
     if errors:
         raise ImportRejected(sorted(errors, key=lambda e: e.line))
     for start in months:

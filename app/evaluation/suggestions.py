@@ -14,6 +14,7 @@ from sqlalchemy import case, func, select
 
 from app.evaluation.models import Assessment
 from app.extensions import db
+from app.types import clamp
 
 SOURCES = {}
 
@@ -43,10 +44,6 @@ def suggestions_for(assessments):
     for name, items in pairs.items():
         found.update(SOURCES[name](items))
     return found
-
-
-def clamp(value, low, high):
-    return max(low, min(high, value))
 
 
 @source("unit_results")

@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app import clock
-from app.auth.permissions import can, require
+from app.errors import DomainError, StaleError, refused
 from app.evaluation import queries, services
 from app.evaluation.forms import (AnswerForm, EnableForm, FrameworkForm, ObjectionForm,
                                   OpenPeriodForm, PolicyForm, ReopenForm, assessment_form,
@@ -14,7 +14,8 @@ from app.evaluation.models import AUTO_SOURCES, CRITERION_GROUPS, Assessment, Fr
 from app.evaluation.suggestions import suggestions_for
 from app.extensions import db
 from app.org.models import Unit
-from app.reviews import queries as review_queries
+from app.periods import parse_period
+from app.permissions import can, require
 
 bp = Blueprint("evaluation", __name__, url_prefix="/evaluation")
 
@@ -27,8 +28,8 @@ def _assessment_or_404(assessment_id, action="assessment.view"):
 
 def _period_or_404(code):
     try:
-        services.parse_period(code)
-    except services.EvaluationError:
+        parse_period(code)
+    except DomainError:
         abort(404)
     period = services.get_period(code)
     if period is None:
@@ -54,19 +55,6 @@ def _fill(form, assessment, attribute, fallback=None, suggestions=None):
 
 
 # ---------------------------------------------------------------- staff
-
-
-@bp.get("/my")
-def my_assessment():
-    """The signed-in staff member's assessment this month and their history."""
-    if current_user.staff_id is None:
-        abort(404)
-    period = services.current_period()
-    assessment = queries.current_assessment(current_user.staff_id, period)
-    return render_template("evaluation/my.html", period=period, assessment=assessment,
-                           chart=queries.history(current_user.staff_id),
-                           page=queries.history_page(current_user.staff_id),
-                           cases=review_queries.cases_of(current_user.staff_id))
 
 
 def _render_assessment(assessment, self_form=None, status=200):
@@ -105,13 +93,11 @@ def self_assess(assessment_id):
         try:
             services.save_self_assessment(assessment, _scores_from(form, assessment.criteria),
                                           form.report.data, submit, form.version.data)
-        except services.StaleForm as exc:
-            flash(str(exc), "error")
+        except StaleError as exc:
             db.session.expire_all()
-            return _render_assessment(db.get_or_404(Assessment, assessment_id), status=409)
-        except services.EvaluationError as exc:
-            flash(str(exc), "error")
-            return _render_assessment(assessment, status=400)
+            return _render_assessment(db.get_or_404(Assessment, assessment_id), status=refused(exc))
+        except DomainError as exc:
+            return _render_assessment(assessment, status=refused(exc))
         flash(_("Đã nộp bản tự đánh giá.") if submit else _("Đã lưu nháp."), "success")
         return redirect(url_for("evaluation.assessment_detail", assessment_id=assessment.id))
     return _render_assessment(assessment, self_form=form, status=400)
@@ -124,9 +110,8 @@ def _act(assessment, form, action, done, invalid):
         return _render_assessment(assessment, status=400)
     try:
         action()
-    except services.EvaluationError as exc:
-        flash(str(exc), "error")
-        return _render_assessment(assessment, status=400)
+    except DomainError as exc:
+        return _render_assessment(assessment, status=refused(exc))
     flash(done, "success")
     return redirect(url_for("evaluation.assessment_detail", assessment_id=assessment.id))
 
@@ -183,13 +168,12 @@ def review(assessment_id):
             services.review_assessment(assessment, _scores_from(form, assessment.criteria),
                                        form.comment.data, form.version.data, current_user,
                                        suggestions)
-        except services.StaleForm as exc:
-            flash(str(exc), "error")
+        except StaleError as exc:
+            refused(exc)
             db.session.expire_all()
             return redirect(url_for("evaluation.review", assessment_id=assessment.id))
-        except services.EvaluationError as exc:
-            flash(str(exc), "error")
-            status = 400
+        except DomainError as exc:
+            status = refused(exc)
         else:
             flash(_("Đã duyệt: %(name)s — %(score)s điểm, mức %(level)s.",
                     name=assessment.staff.full_name, score=assessment.score, level=assessment.level),
@@ -213,7 +197,8 @@ def team():
     page = queries.team_page(current_user, period, status) if period else None
     counters = queries.team_counters(current_user, period) if period else None
     return render_template("evaluation/team.html", period=period, page=page, counters=counters,
-                           status=status, periods=queries.recent_periods())
+                           status=status, periods=queries.recent_periods(),
+                           reviewable=services.reviewable)
 
 
 # ---------------------------------------------------------------- publication
@@ -256,8 +241,8 @@ def period_open():
     if form.validate_on_submit():
         try:
             result = services.open_period(form.code.data)
-        except services.EvaluationError as exc:
-            flash(str(exc), "error")
+        except DomainError as exc:
+            refused(exc)
         else:
             flash(_("Kỳ %(code)s: đã tạo %(created)d phiếu đánh giá.", code=result.period.code,
                     created=result.created), "success")
@@ -274,7 +259,7 @@ def period_open():
                            today=clock.today()), 400
 
 
-@bp.post("/periods/<code>/close")
+@bp.post("/periods/<period:code>/close")
 def period_close(code):
     """Close and publish a month."""
     require("period.manage")
@@ -312,13 +297,13 @@ def policy_new():
             entry.form.process(obj=band)
     if form.validate_on_submit():
         fields = {name: getattr(form, name).data for name in services.POLICY_FIELDS}
-        fields["effective_from"] = services.parse_period(form.effective_from.data)
+        fields["effective_from"] = parse_period(form.effective_from.data)
         bands = [(e.form.level.data.strip(), e.form.min_score.data, e.form.label_vi.data.strip(),
                   e.form.label_en.data.strip()) for e in form.bands.entries]
         try:
             services.create_policy(bands, **fields)
-        except services.EvaluationError as exc:
-            form.effective_from.errors.append(str(exc))
+        except DomainError as exc:
+            refused(exc, form.effective_from)
         else:
             flash(_("Đã tạo phiên bản chính sách mới."), "success")
             return redirect(url_for("evaluation.policies"))
@@ -356,10 +341,10 @@ def framework_new():
         try:
             framework = services.create_framework(
                 form.code.data.strip(), form.name.data.strip(),
-                services.parse_period(form.effective_from.data), form.for_heads.data,
+                parse_period(form.effective_from.data), form.for_heads.data,
                 form.categories.data, criteria, enabled=form.enabled.data)
-        except services.EvaluationError as exc:
-            form.criteria.errors.append(str(exc))
+        except DomainError as exc:
+            form.criteria.errors.append(exc.message)
         else:
             flash(_("Đã tạo bộ tiêu chí %(code)s.", code=framework.code), "success")
             return redirect(url_for("evaluation.framework_detail", framework_id=framework.id))

@@ -4,8 +4,7 @@ from wtforms import BooleanField, HiddenField, RadioField, StringField, TextArea
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 from app.feedback.models import ATTITUDE, GUIDANCE, RATINGS, TIMELINESS
-from app.forms import AppForm
-from app.org.forms import choices
+from app.forms import AppForm, choices
 
 IDEM_RULES = [DataRequired(), Length(min=16, max=64), Regexp(r"^[A-Za-z0-9_-]+$")]
 

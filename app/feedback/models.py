@@ -2,8 +2,9 @@
 contact only when the citizen chose to leave one."""
 from flask_babel import lazy_gettext as _l
 
-from app.audit import utcnow
+from app.clock import utcnow
 from app.database import in_check
+from app import permissions
 from app.extensions import db
 
 RATINGS = {
@@ -125,3 +126,9 @@ class SatisfactionMonthly(db.Model):
     positive = db.Column(db.Integer, nullable=False)
     total = db.Column(db.Integer, nullable=False)
     updated_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+permissions.define({"feedback.view": {"unit_head", "inspector", "hr_admin"},
+                    "feedback.manage": {"unit_head", "hr_admin"},
+                    "complaint.answer": {"unit_head", "inspector", "hr_admin"},
+                    "feedback.moderate": {"hr_admin"}})

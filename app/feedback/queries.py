@@ -1,7 +1,7 @@
 """Reads for the staff side of citizen feedback."""
 from sqlalchemy import select
 
-from app.auth.permissions import scope_filter
+from app.permissions import scope_filter
 from app.database import paginate
 from app.extensions import db
 from app.feedback.models import Complaint, FeedbackTarget, Rating
@@ -26,7 +26,7 @@ def unit_officials(unit_id):
 
 def complaints_page(user, status=""):
     query = (select(Complaint).join(Unit, Unit.id == Complaint.unit_id)
-             .where(scope_filter(user, "feedback.view")).order_by(Complaint.id.desc()))
+             .where(scope_filter(user, "feedback.view", Unit.path)).order_by(Complaint.id.desc()))
     if status:
         query = query.where(Complaint.status == status)
     return paginate(query)
@@ -41,6 +41,6 @@ def targets_of_unit(unit_id):
 def front_desk_units(user):
     """Units in scope with front-desk staff, or one-stop centres (for the QR page)."""
     has_desk_staff = select(Staff.unit_id).where(Staff.front_desk.is_(True), Staff.active.is_(True))
-    return paginate(select(Unit).where(scope_filter(user, "feedback.manage"),
+    return paginate(select(Unit).where(scope_filter(user, "feedback.manage", Unit.path),
                                         (Unit.kind == "one_stop_centre") | Unit.id.in_(has_desk_staff))
                      .order_by(Unit.name))

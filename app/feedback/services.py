@@ -13,15 +13,12 @@ from sqlalchemy.exc import IntegrityError
 
 from app import audit, clock
 from app.database import transactional
+from app.errors import DomainError
 from app.evaluation.suggestions import Suggestion, source
 from app.extensions import db
 from app.feedback.models import POSITIVE, Complaint, FeedbackTarget, Rating, SatisfactionMonthly
 
 TRACKING_ALPHABET = "ACDEFGHJKLMNPQRTUVWXY34679"  # no look-alikes such as 0/O or 1/I
-
-
-class FeedbackError(Exception):
-    """A refusal with a message for the citizen; nothing was stored."""
 
 
 def client_hash(address):
@@ -84,14 +81,14 @@ def submit_rating(target, data, address, source_name):
         return Submitted(existing, complaint, duplicate=True)
     receipt = (data.get("receipt_code") or "").strip().upper() or None
     if receipt and db.session.scalar(select(Rating.id).where(Rating.receipt_code == receipt)):
-        raise FeedbackError(_("Hồ sơ có mã biên nhận này đã được đánh giá. Mỗi hồ sơ chỉ được đánh giá một lần."))
+        raise DomainError(_("Hồ sơ có mã biên nhận này đã được đánh giá. Mỗi hồ sơ chỉ được đánh giá một lần."))
     try:
         return _store(target, data, receipt, address, source_name)
     except IntegrityError:
         # A double submit raced us to the same token (or receipt): answer as the stored one.
         existing = db.session.scalar(select(Rating).where(Rating.idempotency_token == data["idem"]))
         if existing is None:
-            raise FeedbackError(_("Hồ sơ có mã biên nhận này đã được đánh giá. Mỗi hồ sơ chỉ được đánh giá một lần.")) from None
+            raise DomainError(_("Hồ sơ có mã biên nhận này đã được đánh giá. Mỗi hồ sơ chỉ được đánh giá một lần.")) from None
         complaint = db.session.scalar(select(Complaint).where(Complaint.rating_id == existing.id))
         return Submitted(existing, complaint, duplicate=True)
 
@@ -128,11 +125,11 @@ def find_complaint(code):
 def answer_complaint(complaint, answer, actor):
     """Answer a complaint and close it with the note; the citizen sees the answer by its code."""
     if complaint.status == "closed":
-        raise FeedbackError(_("Phản ánh này đã được trả lời."))
+        raise DomainError(_("Phản ánh này đã được trả lời."))
     complaint.answer = answer.strip()
     complaint.answered_by_id = actor.id
     complaint.status = "closed"
-    complaint.closed_at = clock.now()
+    complaint.closed_at = clock.utcnow()
     audit.record("complaint.answered", complaint, before={"status": "open"},
                  after={"status": "closed", "answer": complaint.answer})
     return complaint
@@ -158,7 +155,7 @@ def roll_up(period):
         db.session.execute(insert(SatisfactionMonthly).from_select(
             ["scope", "key_id", "period", "positive", "total", "updated_at"],
             select(literal(scope), column, literal(period), positive, func.count(Rating.id),
-                   literal(clock.now()))
+                   literal(clock.utcnow()))
             .where(Rating.period == period, column.is_not(None)).group_by(column)))
     return db.session.scalar(select(func.count()).select_from(SatisfactionMonthly)
                              .where(SatisfactionMonthly.period == period))

@@ -8,13 +8,14 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from markupsafe import Markup
 
-from app.auth.permissions import can, require
+from app.errors import DomainError
 from app.extensions import db, limiter
 from app.feedback import queries, services
 from app.feedback.forms import AnswerForm, HideForm, KioskForm, RatingForm, TargetForm, TrackForm
 from app.feedback.models import ATTITUDE, GUIDANCE, TIMELINESS, Complaint, FeedbackTarget, Rating
 from app.org.models import Staff, Unit
-from app.utils import month_arg
+from app.periods import month_arg
+from app.permissions import can, require
 
 # The only blueprint that anonymous visitors reach (see PUBLIC_BLUEPRINTS in app/__init__.py).
 public = Blueprint("public_feedback", __name__)
@@ -53,7 +54,7 @@ def rate(token):
             return render_template("feedback/thanks.html", target=target, complaint=None)
         try:
             done = services.submit_rating(target, form.data, get_remote_address(), "qr")
-        except services.FeedbackError as exc:
+        except DomainError as exc:
             form.receipt_code.errors.append(str(exc))
             return render_template("feedback/rate.html", target=target, form=form), 400
         return render_template("feedback/thanks.html", target=target, complaint=done.complaint)
@@ -169,7 +170,7 @@ def complaint_answer(complaint_id):
     if form.validate_on_submit():
         try:
             services.answer_complaint(complaint, form.answer.data, current_user)
-        except services.FeedbackError as exc:
+        except DomainError as exc:
             flash(str(exc), "error")
             return _complaint_page(complaint, status=400)
         flash(_("Đã trả lời phản ánh."), "success")

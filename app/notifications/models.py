@@ -1,5 +1,5 @@
 """A notification to one user; its text is rendered in the reader's language when shown or sent."""
-from app.audit import utcnow
+from app.clock import utcnow
 from app.extensions import db
 
 
@@ -17,7 +17,9 @@ class Notification(db.Model):
     user_id = db.Column(db.Integer, db.ForeignKey("user_account.id"), nullable=False)
     kind = db.Column(db.String(30), nullable=False)
     params = db.Column(db.JSON, nullable=False, default=dict)
-    link = db.Column(db.String(300), nullable=False, default="")
+    # Where the notification leads: an endpoint and its arguments, built with url_for when shown.
+    endpoint = db.Column(db.String(80), nullable=False, default="notifications.index")
+    link_args = db.Column(db.JSON, nullable=False, default=dict)
     dedupe_key = db.Column(db.String(120), nullable=False)
     created_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow)
     read_at = db.Column(db.DateTime(timezone=True))

@@ -3,10 +3,11 @@ copied by e-mail (an outbox the scheduler empties) when SMTP is configured."""
 import smtplib
 from email.message import EmailMessage
 
-from flask import current_app
+from flask import current_app, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import exists, insert, literal, select, update
+from werkzeug.routing import BuildError
 
 from app import clock
 from app.auth.models import User
@@ -28,10 +29,11 @@ def render(notification):
                 _("Bạn còn phiếu chưa đánh giá của tháng %(period)s. Hạn: %(due)s.",
                   period=p["period"], due=p["due"]))
     if kind == "review_case":
+        years = p.get("years", 2)  # the policy's consecutive years when the case was opened
         return (_("Hồ sơ xem xét năm %(year)s", year=p["year"]),
-                _("Bạn được đưa vào diện xem xét do xếp loại không hoàn thành nhiệm vụ hai năm liên "
-                  "tiếp (%(previous)s–%(year)s). Bạn có thể gửi giải trình.",
-                  previous=p["year"] - 1, year=p["year"]))
+                _("Bạn được đưa vào diện xem xét do xếp loại không hoàn thành nhiệm vụ %(years)d năm "
+                  "liên tiếp (%(first)s–%(year)s). Bạn có thể gửi giải trình.",
+                  years=years, first=p["year"] - years + 1, year=p["year"]))
     if kind == "conduct_finding":
         return (_("Biên bản văn hóa công vụ số %(report)s", report=p["report"]),
                 _("Bạn có %(count)d nội dung trong biên bản số %(report)s. Bạn có thể giải trình "
@@ -39,21 +41,28 @@ def render(notification):
     return kind, ""
 
 
-def notify_users(user_ids_query, kind, params, link, dedupe_key):
+def notify_users(user_ids_query, kind: str, params: dict, endpoint: str, dedupe_key: str,
+                 link_args: dict | None = None) -> int:
     """One notification per user selected by `user_ids_query` (a select of user ids), once per
-    dedupe key: a single INSERT … SELECT, whatever the number of users. Returns how many."""
+    dedupe key: a single INSERT … SELECT, whatever the number of users. The notification leads
+    to `endpoint` with `link_args`. Returns how many were written."""
     already = exists().where(Notification.user_id == user_ids_query.c.id,
                              Notification.dedupe_key == dedupe_key)
     return db.session.execute(insert(Notification).from_select(
-        ["user_id", "kind", "params", "link", "dedupe_key", "email_wanted", "created_at"],
+        ["user_id", "kind", "params", "endpoint", "link_args", "dedupe_key", "email_wanted",
+         "created_at"],
         select(user_ids_query.c.id, literal(kind), literal(params, Notification.params.type),
-               literal(link), literal(dedupe_key), literal(True), literal(clock.now()))
+               literal(endpoint), literal(link_args or {}, Notification.link_args.type),
+               literal(dedupe_key), literal(True), literal(clock.utcnow()))
         .where(~already)).execution_options(preserve_rowcount=True)).rowcount
 
 
-def notify_one(user, kind, params, link, dedupe_key):
-    return notify_users(select(User.id.label("id")).where(User.id == user.id).subquery(), kind,
-                        params, link, dedupe_key)
+def link_of(notification, external: bool = False) -> str:
+    """The address a notification leads to (the notification centre if its page is gone)."""
+    try:
+        return url_for(notification.endpoint, _external=external, **(notification.link_args or {}))
+    except BuildError:
+        return url_for("notifications.index", _external=external)
 
 
 def staff_users(staff_ids_query):
@@ -73,7 +82,7 @@ def mark_read(user, notification_id=None):
     query = update(Notification).where(Notification.user_id == user.id, Notification.read_at.is_(None))
     if notification_id is not None:
         query = query.where(Notification.id == notification_id)
-    db.session.execute(query.values(read_at=clock.now()).execution_options(synchronize_session=False))
+    db.session.execute(query.values(read_at=clock.utcnow()).execution_options(synchronize_session=False))
 
 
 def send_pending_emails(limit=500):
@@ -94,18 +103,20 @@ def send_pending_emails(limit=500):
             smtp.starttls()
         if config.get("MAIL_USERNAME"):
             smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
-        base = (config.get("PUBLIC_BASE_URL") or config.get("APP_BASE_URL") or "").rstrip("/")
+        base = config.get("PUBLIC_BASE_URL") or config.get("APP_BASE_URL") or "http://localhost"
         for notification in pending:
-            with force_locale(notification.user.locale or "vi"):
+            with current_app.test_request_context(base_url=base), \
+                    force_locale(notification.user.locale or "vi"):
                 subject, body = render(notification)
-                footer = _("Xem trên hệ thống Công vụ: %(link)s", link=base + notification.link)
+                footer = _("Xem trên hệ thống Công vụ: %(link)s",
+                           link=link_of(notification, external=True))
             message = EmailMessage()
             message["Subject"] = subject
             message["From"] = config["MAIL_FROM"]
             message["To"] = notification.user.email
             message.set_content(f"{body}\n\n{footer}\n")
             smtp.send_message(message)
-            notification.emailed_at = clock.now()
+            notification.emailed_at = clock.utcnow()
             db.session.commit()  # one by one: a failure later keeps what was sent marked
             sent += 1
     return sent

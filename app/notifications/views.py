@@ -26,7 +26,7 @@ def read(notification_id):
     if notification is None or notification.user_id != current_user.id:
         abort(404)
     services.mark_read(current_user, notification.id)
-    return redirect(safe_next_url(notification.link) or url_for("notifications.index"))
+    return redirect(services.link_of(notification))
 
 
 @bp.post("/read-all")

@@ -5,16 +5,11 @@ from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaF
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, Regexp
 
-from app.forms import AppForm
+from app.forms import AppForm, choices
 from app.org.models import DISCIPLINE_FORMS, LEAVE_KINDS, STAFF_CATEGORIES, UNIT_KINDS
 
 CODE_RULES = [DataRequired(), Length(max=50),
               Regexp(r"^[A-Za-z0-9._-]+$", message=_l("Mã chỉ gồm chữ không dấu, chữ số và . _ -"))]
-
-
-def choices(labels):
-    """Select options from a {code: label} mapping."""
-    return [SelectChoice(code, label) for code, label in labels.items()]
 
 
 class UnitForm(AppForm):

@@ -1,8 +1,9 @@
 """Units, staff members and their history (assignments, discipline, leave)."""
 from flask_babel import lazy_gettext as _l
 
-from app.audit import utcnow
+from app.clock import utcnow
 from app.database import in_check
+from app import permissions
 from app.extensions import db
 
 UNIT_KINDS = {
@@ -62,6 +63,11 @@ class Unit(db.Model):
     @property
     def kind_label(self):
         return UNIT_KINDS.get(self.kind, self.kind)
+
+    @property
+    def unit(self):
+        """A unit is its own scope (the permission helper asks every object for its unit)."""
+        return self
 
     @property
     def ancestor_ids(self):
@@ -161,3 +167,15 @@ class LeaveRecord(db.Model):
     @property
     def kind_label(self):
         return LEAVE_KINDS.get(self.kind, self.kind)
+
+
+# ---------------------------------------------------------------- permissions
+
+permissions.define({"org.view": {"unit_head", "inspector", "hr_admin"}, "org.edit": {"hr_admin"},
+                    "org.import": {"hr_admin"}})
+
+
+@permissions.rule("org.view")
+def _own_profile(user, target):
+    """Everyone sees their own staff profile."""
+    return True if isinstance(target, Staff) and target.id == user.staff_id else None

@@ -5,7 +5,7 @@ from datetime import date
 
 from sqlalchemy import func, or_, select
 
-from app.auth.permissions import scope_filter, scope_paths
+from app.permissions import scope_filter, scope_paths
 from app.database import lookup, paginate
 from app.extensions import db
 from app.org.models import DisciplinaryDecision, LeaveRecord, Staff, StaffAssignment, Unit
@@ -58,7 +58,7 @@ def subtree_counts(units):
 
 def search_staff(user, q="", category="", status="active"):
     """Staff within the user's scope matching a name or code."""
-    query = (select(Staff).join(Staff.unit).where(scope_filter(user, "org.view"))
+    query = (select(Staff).join(Staff.unit).where(scope_filter(user, "org.view", Unit.path))
              .order_by(Staff.full_name, Staff.code))
     if q:
         pattern = f"%{q}%"

@@ -7,6 +7,7 @@ from sqlalchemy import func, insert, select, text, update
 from app import audit
 from app.csvimport import ImportRejected, RowChecker, RowError, read_rows
 from app.database import lookup, transactional
+from app.errors import DomainError
 from app.extensions import db
 from app.org.models import (DISCIPLINE_FORMS, STAFF_CATEGORIES, UNIT_KINDS, DisciplinaryDecision,
                             LeaveRecord, Staff, StaffAssignment, Unit)
@@ -108,14 +109,14 @@ def current_assignment(staff):
 def transfer_staff(staff, unit, effective_date):
     """Move a staff member to another unit from `effective_date`, keeping the history.
 
-    Returns an error message (and changes nothing) when the transfer is impossible.
+    Refused with DomainError (changing nothing) when the transfer is impossible.
     """
     if unit.id == staff.unit_id:
-        return _("Cán bộ đang thuộc đơn vị này.")
+        raise DomainError(_("Cán bộ đang thuộc đơn vị này."))
     current = current_assignment(staff)
     if current is not None and effective_date <= current.start_date:
-        return _("Ngày điều chuyển phải sau ngày bắt đầu ở đơn vị hiện tại (%(day)s).",
-                 day=current.start_date.isoformat())
+        raise DomainError(_("Ngày điều chuyển phải sau ngày bắt đầu ở đơn vị hiện tại (%(day)s).",
+                            day=current.start_date.isoformat()))
     before = {"unit_id": staff.unit_id}
     if current is not None:
         current.end_date = effective_date - timedelta(days=1)
@@ -125,44 +126,41 @@ def transfer_staff(staff, unit, effective_date):
     db.session.expire(staff, ["unit"])
     audit.record("staff.transferred", staff, before=before,
                  after={"unit_id": unit.id, "effective_date": effective_date})
-    return None
 
 
 @transactional
 def add_discipline(staff, decision_date, form, note=""):
-    """Record a disciplinary decision; returns an error message when it is a duplicate."""
+    """Record a disciplinary decision; a duplicate is refused."""
     exists = db.session.scalar(select(DisciplinaryDecision.id).where(
         DisciplinaryDecision.staff_id == staff.id,
         DisciplinaryDecision.decision_date == decision_date,
         DisciplinaryDecision.form == form,
     ))
     if exists:
-        return _("Quyết định kỷ luật này đã được ghi nhận.")
+        raise DomainError(_("Quyết định kỷ luật này đã được ghi nhận."))
     decision = DisciplinaryDecision(staff_id=staff.id, decision_date=decision_date, form=form,
                                     note=note.strip())
     db.session.add(decision)
     audit.record("discipline.created", decision,
                  after={"staff": staff.code, "decision_date": decision_date, "form": form})
-    return None
 
 
 @transactional
 def add_leave(staff, start_date, end_date, kind):
-    """Record a period of leave; overlapping periods are refused with a message."""
+    """Record a period of leave; overlapping periods are refused."""
     if end_date < start_date:
-        return _("Ngày kết thúc phải sau hoặc bằng ngày bắt đầu.")
+        raise DomainError(_("Ngày kết thúc phải sau hoặc bằng ngày bắt đầu."))
     overlap = db.session.scalar(select(LeaveRecord.id).where(
         LeaveRecord.staff_id == staff.id,
         LeaveRecord.start_date <= end_date,
         LeaveRecord.end_date >= start_date,
     ))
     if overlap:
-        return _("Khoảng thời gian này trùng với một lần nghỉ đã ghi nhận.")
+        raise DomainError(_("Khoảng thời gian này trùng với một lần nghỉ đã ghi nhận."))
     leave = LeaveRecord(staff_id=staff.id, start_date=start_date, end_date=end_date, kind=kind)
     db.session.add(leave)
     audit.record("leave.created", leave, after={"staff": staff.code, "start_date": start_date,
                                                 "end_date": end_date, "kind": kind})
-    return None
 
 
 # ---------------------------------------------------------------- imports
@@ -362,5 +360,3 @@ IMPORTERS = {
     "staff": import_staff,
     "discipline": import_discipline,
 }
-
-__all__ = ["ImportRejected", "RowError", "IMPORTERS"]

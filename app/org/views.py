@@ -4,16 +4,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from app.annual import queries as annual_queries
-from app.auth.permissions import can, require, scope_paths
-from app.conduct import queries as conduct_queries
 from app.csvimport import ImportRejected
+from app.errors import DomainError, refused
 from app.extensions import db
 from app.org import queries, services
 from app.org.forms import (DisciplineForm, ImportForm, LeaveForm, StaffCreateForm, StaffForm,
                            StaffSearchForm, TransferForm, UnitForm)
 from app.org.models import Staff, Unit
-from app.reviews import queries as review_queries
+from app.permissions import can, require, scope_paths
 
 bp = Blueprint("org", __name__, url_prefix="/org")
 
@@ -139,34 +137,18 @@ def staff_new():
             fields["email"] = fields["email"] or None
             staff = services.create_staff(unit, **fields)
             flash(_("Đã thêm cán bộ %(name)s.", name=staff.full_name), "success")
-            return redirect(url_for("org.staff_detail", staff_id=staff.id))
+            return redirect(url_for("reports.staff_profile", staff_id=staff.id))
     return render_template("org/staff_form.html", form=form, staff=None)
 
 
-@bp.get("/me")
-def my_profile():
-    """The signed-in user's own staff profile."""
-    if current_user.staff_id is None:
-        abort(404)
-    return redirect(url_for("org.staff_detail", staff_id=current_user.staff_id))
-
-
-def _render_profile(staff, status=200, **forms):
+def _render_record(staff, status, **forms):
+    """The person's organisation record again, with the refused form kept and open."""
     assignments, decisions, leave = queries.staff_history(staff)
-    cases = [c for c in review_queries.cases_of(staff.id) if can(current_user, "review.view", c)]
     forms.setdefault("transfer_form", TransferForm())
     forms.setdefault("discipline_form", DisciplineForm())
     forms.setdefault("leave_form", LeaveForm())
-    return render_template("org/staff_detail.html", staff=staff, assignments=assignments,
-                           decisions=decisions, leave=leave, cases=cases,
-                           findings=conduct_queries.findings_of(staff.id),
-                           annual_results=annual_queries.staff_results(staff.id), **forms), status
-
-
-@bp.get("/staff/<int:staff_id>")
-def staff_detail(staff_id):
-    """A staff member's profile and history."""
-    return _render_profile(_staff_or_404(staff_id))
+    return render_template("org/staff_record.html", staff=staff, assignments=assignments,
+                           decisions=decisions, leave=leave, **forms), status
 
 
 @bp.route("/staff/<int:staff_id>/edit", methods=["GET", "POST"])
@@ -182,7 +164,7 @@ def staff_edit(staff_id):
             fields["email"] = fields["email"] or None
             services.update_staff(staff, **fields)
             flash(_("Đã lưu thông tin cán bộ."), "success")
-            return redirect(url_for("org.staff_detail", staff_id=staff.id))
+            return redirect(url_for("reports.staff_profile", staff_id=staff.id))
     return render_template("org/staff_form.html", form=form, staff=staff)
 
 
@@ -196,12 +178,13 @@ def staff_transfer(staff_id):
         if unit is None or not can(current_user, "org.edit", unit):
             form.unit_code.errors.append(_("Không có đơn vị này trong phạm vi bạn được giao."))
         else:
-            error = services.transfer_staff(staff, unit, form.effective_date.data)
-            if error is None:
-                flash(_("Đã điều chuyển cán bộ sang %(unit)s.", unit=unit.name), "success")
-                return redirect(url_for("org.staff_detail", staff_id=staff.id))
-            form.effective_date.errors.append(error)
-    return _render_profile(staff, 400, transfer_form=form)
+            try:
+                services.transfer_staff(staff, unit, form.effective_date.data)
+            except DomainError as exc:
+                return _render_record(staff, refused(exc, form.effective_date), transfer_form=form)
+            flash(_("Đã điều chuyển cán bộ sang %(unit)s.", unit=unit.name), "success")
+            return redirect(url_for("reports.staff_profile", staff_id=staff.id))
+    return _render_record(staff, 400, transfer_form=form)
 
 
 @bp.post("/staff/<int:staff_id>/discipline")
@@ -210,13 +193,13 @@ def staff_discipline(staff_id):
     staff = _staff_or_404(staff_id, "org.edit")
     form = DisciplineForm()
     if form.validate_on_submit():
-        error = services.add_discipline(staff, form.decision_date.data, form.form.data,
-                                        form.note.data or "")
-        if error is None:
-            flash(_("Đã ghi nhận quyết định kỷ luật."), "success")
-            return redirect(url_for("org.staff_detail", staff_id=staff.id))
-        form.decision_date.errors.append(error)
-    return _render_profile(staff, 400, discipline_form=form)
+        try:
+            services.add_discipline(staff, form.decision_date.data, form.form.data, form.note.data or "")
+        except DomainError as exc:
+            return _render_record(staff, refused(exc, form.decision_date), discipline_form=form)
+        flash(_("Đã ghi nhận quyết định kỷ luật."), "success")
+        return redirect(url_for("reports.staff_profile", staff_id=staff.id))
+    return _render_record(staff, 400, discipline_form=form)
 
 
 @bp.post("/staff/<int:staff_id>/leave")
@@ -225,12 +208,13 @@ def staff_leave(staff_id):
     staff = _staff_or_404(staff_id, "org.edit")
     form = LeaveForm()
     if form.validate_on_submit():
-        error = services.add_leave(staff, form.start_date.data, form.end_date.data, form.kind.data)
-        if error is None:
-            flash(_("Đã ghi nhận thời gian nghỉ."), "success")
-            return redirect(url_for("org.staff_detail", staff_id=staff.id))
-        form.end_date.errors.append(error)
-    return _render_profile(staff, 400, leave_form=form)
+        try:
+            services.add_leave(staff, form.start_date.data, form.end_date.data, form.kind.data)
+        except DomainError as exc:
+            return _render_record(staff, refused(exc, form.end_date), leave_form=form)
+        flash(_("Đã ghi nhận thời gian nghỉ."), "success")
+        return redirect(url_for("reports.staff_profile", staff_id=staff.id))
+    return _render_record(staff, 400, leave_form=form)
 
 
 @bp.route("/import", methods=["GET", "POST"])

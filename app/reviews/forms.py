@@ -4,8 +4,7 @@ from wtforms import SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
-from app.forms import AppForm
-from app.org.forms import choices
+from app.forms import AppForm, choices
 from app.reviews.models import DECISIONS
 
 

@@ -1,7 +1,8 @@
 """Review cases for two consecutive years rated at the lowest level, their steps and responses."""
 from flask_babel import lazy_gettext as _l
 
-from app.audit import utcnow
+from app.clock import utcnow
+from app import permissions
 from app.extensions import db
 
 CASE_STATUSES = {
@@ -92,3 +93,16 @@ class ReviewResponse(db.Model):
     case_id = db.Column(db.Integer, db.ForeignKey("review_case.id"), nullable=False, index=True)
     text = db.Column(db.Text, nullable=False)
     created_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+# ---------------------------------------------------------------- permissions
+
+permissions.define({"review.view": {"hr_admin"}, "review.manage": {"hr_admin"}}, own=("review.respond",))
+
+
+@permissions.rule("review.view")
+def _own_case(user, target):
+    """The person concerned sees their own case; hr_admin those in scope."""
+    if target is None:
+        return user.staff_id is not None or bool(user.roles & {"unit_head", "hr_admin"})
+    return True if target.staff_id == user.staff_id else None

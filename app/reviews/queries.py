@@ -1,7 +1,7 @@
 """Reads for the review case pages."""
 from sqlalchemy import select
 
-from app.auth.permissions import scope_filter
+from app.permissions import scope_filter
 from app.database import paginate
 from app.extensions import db
 from app.org.models import Staff, Unit
@@ -11,7 +11,7 @@ from app.reviews.models import ReviewCase
 def _scoped(user):
     return (select(ReviewCase).join(Unit, Unit.id == ReviewCase.unit_id)
             .join(Staff, Staff.id == ReviewCase.staff_id)
-            .where(scope_filter(user, "review.manage"))
+            .where(scope_filter(user, "review.manage", Unit.path))
             .order_by(ReviewCase.year.desc(), Staff.full_name))
 
 
@@ -22,9 +22,19 @@ def cases_page(user, status=""):
     return paginate(query)
 
 
-def all_cases(user):
-    """Every case in scope, for exports."""
-    return db.session.scalars(_scoped(user)).all()
+EXPORT_HEADER = ("staff_code", "year", "previous_year", "status", "proposed_measure")
+
+
+def export_rows(user=None):
+    """`staff_code,year,previous_year,status,proposed_measure` for every case (in the user's
+    scope when given), for the command line and the downloads (SPEC §9)."""
+    query = (select(Staff.code, ReviewCase.year, ReviewCase.previous_year, ReviewCase.status,
+                    ReviewCase.proposed_measure).join(Staff, Staff.id == ReviewCase.staff_id)
+             .order_by(ReviewCase.year, Staff.code))
+    if user is not None:
+        query = query.join(Unit, Unit.id == ReviewCase.unit_id).where(
+            scope_filter(user, "review.manage", Unit.path))
+    return [tuple(row) for row in db.session.execute(query)]
 
 
 def cases_of(staff_id):

@@ -6,7 +6,7 @@ from app import audit, clock
 from app.annual.models import AnnualResult
 from app.annual.services import year_policy
 from app.database import transactional
-from app.evaluation.services import EvaluationError
+from app.errors import DomainError
 from app.extensions import db
 from app.notifications import services as notifications
 from app.org.models import Staff
@@ -33,14 +33,14 @@ def flag_reviews(year):
     created = db.session.execute(insert(ReviewCase).from_select(
         ["staff_id", "unit_id", "year", "previous_year", "status", "proposed_measure", "created_at"],
         select(Staff.id, Staff.unit_id, literal(year), literal(year - 1), literal("open"), measure,
-               literal(clock.now()))
+               literal(clock.utcnow()))
         .where(Staff.id.in_(in_run), ~already),
     ).execution_options(preserve_rowcount=True)).rowcount
     # The first step of every new case, written in one statement as well.
     note = _("Mở tự động: %(count)d năm liên tiếp ở mức thấp nhất.", count=span)
     db.session.execute(insert(ReviewEvent).from_select(
         ["case_id", "at", "from_status", "to_status", "note"],
-        select(ReviewCase.id, literal(clock.now()), literal(None), literal("open"), literal(note))
+        select(ReviewCase.id, literal(clock.utcnow()), literal(None), literal("open"), literal(note))
         .where(ReviewCase.year == year, ~exists().where(ReviewEvent.case_id == ReviewCase.id))))
     if created:
         audit.record("review.flagged", object_type="review_case", object_id=year,
@@ -48,7 +48,7 @@ def flag_reviews(year):
     # The people concerned hear of it (once, however often the check runs).
     notifications.notify_users(
         notifications.staff_users(select(ReviewCase.staff_id).where(ReviewCase.year == year)),
-        "review_case", {"year": year}, "/evaluation/my", f"review_case:{year}")
+        "review_case", {"year": year, "years": span}, "reports.my_assessment", f"review_case:{year}")
     return created
 
 
@@ -56,9 +56,9 @@ def flag_reviews(year):
 def advance(review_case, to_status, note, actor, decision=None):
     """Move a case one step (open → under_review → decided) with a written note."""
     if to_status not in TRANSITIONS[review_case.status]:
-        raise EvaluationError(_("Không thể chuyển hồ sơ từ trạng thái này."))
+        raise DomainError(_("Không thể chuyển hồ sơ từ trạng thái này."))
     if to_status == "decided" and decision not in ("dismissal", "reassignment", "cleared"):
-        raise EvaluationError(_("Hãy chọn kết luận."))
+        raise DomainError(_("Hãy chọn kết luận."))
     before = {"status": review_case.status}
     db.session.add(ReviewEvent(case_id=review_case.id, actor_id=actor.id,
                                from_status=review_case.status, to_status=to_status, note=note.strip()))
@@ -74,17 +74,8 @@ def advance(review_case, to_status, note, actor, decision=None):
 def respond(review_case, text):
     """The person concerned attaches a response while the case is not yet decided."""
     if review_case.status == "decided":
-        raise EvaluationError(_("Hồ sơ đã có kết luận; không thể bổ sung giải trình."))
+        raise DomainError(_("Hồ sơ đã có kết luận; không thể bổ sung giải trình."))
     response = ReviewResponse(case_id=review_case.id, text=text.strip())
     db.session.add(response)
     audit.record("review.responded", review_case, after={"length": len(text.strip())})
     return response
-
-
-def export_rows():
-    """`staff_code,year,previous_year,status,proposed_measure` for every case (SPEC §9)."""
-    for code, year, previous, status, measure in db.session.execute(
-            select(Staff.code, ReviewCase.year, ReviewCase.previous_year, ReviewCase.status,
-                   ReviewCase.proposed_measure).join(Staff, Staff.id == ReviewCase.staff_id)
-            .order_by(ReviewCase.year, Staff.code)):
-        yield code, year, previous, status, measure

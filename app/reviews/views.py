@@ -3,17 +3,17 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.auth.permissions import can, require
-from app.evaluation.services import EvaluationError
+from app.errors import DomainError, refused
 from app.exports import csv_response, xlsx_response
 from app.extensions import db
+from app.forms import YearForm
+from app.periods import parse_year
+from app.permissions import can, require
 from app.reviews import queries, services
 from app.reviews.forms import AdvanceForm, ResponseForm
 from app.reviews.models import CASE_STATUSES, ReviewCase
 
 bp = Blueprint("reviews", __name__, url_prefix="/reviews")
-
-EXPORT_HEADER = ("staff_code", "year", "previous_year", "status", "proposed_measure")
 
 
 def _case_or_404(case_id, action="review.view"):
@@ -39,11 +39,27 @@ def export(fmt):
     require("review.manage")
     if fmt not in ("csv", "xlsx"):
         abort(404)
-    rows = [(c.staff.code, c.year, c.previous_year, c.status, c.proposed_measure)
-            for c in queries.all_cases(current_user)]
+    rows = queries.export_rows(current_user)
     if fmt == "csv":
-        return csv_response("ho-so-xem-xet", EXPORT_HEADER, rows)
-    return xlsx_response("ho-so-xem-xet", "Ho so", EXPORT_HEADER, rows)
+        return csv_response("ho-so-xem-xet", queries.EXPORT_HEADER, rows)
+    return xlsx_response("ho-so-xem-xet", "Ho so", queries.EXPORT_HEADER, rows)
+
+
+@bp.post("/flag")
+def flag():
+    """Open the review cases of a year (exactly once per person and year)."""
+    require("annual.manage")
+    form = YearForm()
+    try:
+        if not form.validate_on_submit():
+            raise DomainError(_("Năm phải có dạng YYYY."))
+        year = parse_year(form.year.data)
+        created = services.flag_reviews(year)
+    except DomainError as exc:
+        refused(exc)
+        return redirect(url_for("annual.overview"))
+    flash(_("Đã mở %(count)d hồ sơ xem xét mới.", count=created), "success")
+    return redirect(url_for("annual.overview", year=year))
 
 
 def _render(review_case, status=200, advance_form=None, response_form=None):
@@ -78,9 +94,8 @@ def advance(case_id):
         try:
             services.advance(review_case, next_status, form.note.data, current_user,
                              form.decision.data or None)
-        except EvaluationError as exc:
-            flash(str(exc), "error")
-            return _render(review_case, 400, advance_form=form)
+        except DomainError as exc:
+            return _render(review_case, refused(exc), advance_form=form)
         flash(_("Đã cập nhật hồ sơ."), "success")
         return redirect(url_for("reviews.case_detail", case_id=review_case.id))
     return _render(review_case, 400, advance_form=form)
@@ -94,9 +109,8 @@ def respond(case_id):
     if form.validate_on_submit():
         try:
             services.respond(review_case, form.text.data)
-        except EvaluationError as exc:
-            flash(str(exc), "error")
-            return _render(review_case, 400, response_form=form)
+        except DomainError as exc:
+            return _render(review_case, refused(exc), response_form=form)
         flash(_("Đã gửi giải trình."), "success")
         return redirect(url_for("reviews.case_detail", case_id=review_case.id))
     return _render(review_case, 400, response_form=form)

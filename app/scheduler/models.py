@@ -1,5 +1,5 @@
 """The job-run ledger: every run of every job, with its outcome and counts."""
-from app.audit import utcnow
+from app.clock import utcnow
 from app.extensions import db
 
 

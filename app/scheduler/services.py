@@ -19,7 +19,7 @@ def run_job(name, trigger="manual", today=None):
     """Run one job now; the ledger gets its start, end, outcome, counts or error."""
     audit.act_as_system(f"scheduler:{name}")
     run = JobRun(job=name, trigger=trigger, host=socket.gethostname()[:120], pid=os.getpid(),
-                 started_at=clock.now())
+                 started_at=clock.utcnow())
     db.session.add(run)
     db.session.commit()
     try:
@@ -34,7 +34,7 @@ def run_job(name, trigger="manual", today=None):
         run = db.session.get(JobRun, run.id)
         run.outcome = "success" if counts is not None else "skipped"
         run.counts = counts
-    run.finished_at = clock.now()
+    run.finished_at = clock.utcnow()
     db.session.commit()
     return run
 

@@ -3,7 +3,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from app.auth.permissions import require
+from app.permissions import require
 from app.extensions import db
 from app.scheduler import services
 from app.scheduler.jobs import JOBS

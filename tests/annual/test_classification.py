@@ -13,6 +13,7 @@ from app.extensions import db
 from app.org import services as org_services
 from app.org.models import Staff
 from app.reviews import services as review_services
+from app.reviews import queries as review_queries
 from tests import factories
 from tests.annual.conftest import load_annual, load_results, months, person
 
@@ -183,7 +184,7 @@ def test_bad_years_on_the_command_line(runner, world):
 # ---------------------------------------------------------------- review cases
 
 def cases():
-    return [tuple(row) for row in review_services.export_rows()]
+    return [tuple(row) for row in review_queries.export_rows()]
 
 
 def test_an_imported_d_followed_by_a_computed_d_opens_one_case(app, world):

@@ -122,7 +122,7 @@ def test_classify_and_flag_through_the_page(app, client, auth, world):
     auth.login_user(world.users["hr_admin"])
     page = client.post("/annual/classify", data={"year": "2025"}, follow_redirects=True)
     assert "Năm 2025: 1 người được xếp loại" in page.text
-    page = client.post("/annual/flag-reviews", data={"year": "2025"}, follow_redirects=True)
+    page = client.post("/reviews/flag", data={"year": "2025"}, follow_redirects=True)
     assert "Đã mở 1 hồ sơ xem xét mới." in page.text
     bad = client.post("/annual/classify", data={"year": "năm nay"}, follow_redirects=True)
     assert "Năm phải có dạng YYYY." in bad.text

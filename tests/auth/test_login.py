@@ -115,7 +115,7 @@ def test_password_change_with_a_wrong_current_password_changes_nothing(app, auth
     response = auth.client.post("/account/password", data={
         "current_password": "not-it-at-all", "new_password": "a-brand-new-passphrase",
         "confirm": "a-brand-new-passphrase"})
-    assert response.status_code == 200
+    assert response.status_code == 400  # refused, the form shown again
     assert "Mật khẩu hiện tại không đúng." in response.text
     assert _user(app, "hr").password_hash == before
 

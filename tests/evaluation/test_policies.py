@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from app import clock
+from app.errors import DomainError
 from app.evaluation import services
 from app.evaluation.models import Framework, Policy
 from app.extensions import db
@@ -63,7 +64,7 @@ def test_a_framework_whose_maximums_do_not_add_up_is_refused(app, world):
     with app.app_context():
         wrong = [dict(c) for c in HANOI]
         wrong[3]["max_score"] = D("9.9")
-        with pytest.raises(services.EvaluationError, match="99.9"):
+        with pytest.raises(DomainError, match="99.9"):
             services.create_framework("BAD", "Sai", date(2026, 5, 1), False, ["cong_chuc"], wrong)
         assert db.session.scalar(select(Framework).where(Framework.code == "BAD")) is None
 

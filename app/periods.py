@@ -1,0 +1,85 @@
+"""Months (`YYYY-MM`) and years: the one parser used by every form, URL, query argument, file
+and command, and the URL converter that keeps a bad period from ever reaching a view."""
+import re
+from datetime import date, timedelta
+
+from flask import abort, request
+from flask_babel import gettext as _
+from werkzeug.routing import BaseConverter, ValidationError
+
+from app import clock
+from app.errors import DomainError
+
+PERIOD_PATTERN = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+YEAR_PATTERN = re.compile(r"^\d{4}$")
+FIRST_YEAR = 2000  # no result in the system is older
+
+
+def parse_period(code: str | None) -> date:
+    """The first day of the month named `YYYY-MM`, or DomainError."""
+    match = PERIOD_PATTERN.match(code or "")
+    if not match or int(match.group(1)) < FIRST_YEAR:
+        raise DomainError(_("Kỳ đánh giá phải có dạng YYYY-MM, ví dụ 2026-03."))
+    return date(int(match.group(1)), int(match.group(2)), 1)
+
+
+def period_code(day: date) -> str:
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def month_end(start: date) -> date:
+    """The last day of the month starting on `start`."""
+    return (start + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+
+
+def month_bounds(code: str) -> tuple[date, date]:
+    """The first and last day of the month `YYYY-MM`."""
+    start = parse_period(code)
+    return start, month_end(start)
+
+
+def parse_year(text) -> int:
+    """A year written YYYY, between 2000 and next year, or DomainError."""
+    text = str(text or "").strip()
+    last = clock.today().year + 1
+    if not YEAR_PATTERN.match(text) or not FIRST_YEAR <= int(text) <= last:
+        raise DomainError(_("Năm phải có dạng YYYY, từ %(min)d đến %(max)d.", min=FIRST_YEAR, max=last))
+    return int(text)
+
+
+def month_arg(name: str = "period") -> str:
+    """A `YYYY-MM` query argument (this month when absent); anything else is a 404."""
+    value = request.args.get(name) or period_code(clock.today())
+    try:
+        parse_period(value)
+    except DomainError:
+        abort(404)
+    return value
+
+
+class PeriodConverter(BaseConverter):
+    """`<period:code>` in a route: a well-formed `YYYY-MM`, else the route does not match (404)."""
+
+    regex = r"\d{4}-\d{2}"
+
+    def to_python(self, value):
+        try:
+            parse_period(value)
+        except DomainError:
+            raise ValidationError() from None
+        return value
+
+
+class YearConverter(BaseConverter):
+    """`<year:year>` in a route: a year the system can hold, else 404."""
+
+    regex = r"\d{4}"
+
+    def to_python(self, value):
+        try:
+            return parse_year(value)
+        except DomainError:
+            raise ValidationError() from None
+
+    def to_url(self, value):
+        return str(value)
