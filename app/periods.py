@@ -32,6 +32,14 @@ def month_end(start: date) -> date:
     return (start + timedelta(days=32)).replace(day=1) - timedelta(days=1)
 
 
+def add_months(day: date, months: int) -> date:
+    """The same day `months` months later (or earlier), kept within the month's length."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    start = date(year, month + 1, 1)
+    return start.replace(day=min(day.day, month_end(start).day))
+
+
 def month_bounds(code: str) -> tuple[date, date]:
     """The first and last day of the month `YYYY-MM`."""
     start = parse_period(code)

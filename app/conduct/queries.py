@@ -1,11 +1,12 @@
 """Reads for the conduct pages: lists in scope, statistics, repeat offenders, a person's record."""
-from datetime import date, timedelta
+from datetime import date
 
 from sqlalchemy import func, select
 
 from app.permissions import scope_filter
 from app.conduct.models import ChecklistTemplate, ConductReport, ConductRule, Finding, Inspection
 from app.database import paginate
+from app.periods import add_months
 from app.extensions import db
 from app.org.models import Staff, Unit
 
@@ -62,12 +63,14 @@ def violations_by(user, start, end):
     return by_rule, by_unit
 
 
-def repeat_offenders(user, today, minimum=2):
-    """Staff with at least `minimum` confirmed violations in the last twelve months."""
-    confirmed = _confirmed_in(user, today - timedelta(days=365), today).subquery()
+def repeat_offenders(user, today: date, policy):
+    """Staff with at least the policy's number of confirmed violations within its window of
+    months up to `today`."""
+    since = add_months(today, -policy.repeat_offender_months)
+    confirmed = _confirmed_in(user, since, today).subquery()
     counts = db.session.execute(
         select(confirmed.c.staff_id, func.count()).group_by(confirmed.c.staff_id)
-        .having(func.count() >= minimum).order_by(func.count().desc()).limit(100)).all()
+        .having(func.count() >= policy.repeat_offender_min).order_by(func.count().desc()).limit(100)).all()
     people = {s.id: s for s in db.session.scalars(
         select(Staff).where(Staff.id.in_([staff_id for staff_id, _n in counts])))}
     return [(people[staff_id], n) for staff_id, n in counts]

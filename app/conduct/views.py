@@ -17,6 +17,7 @@ from app.conduct.models import (FINDING_STATUSES, OUTCOMES, PLACES, PRESENCE, SE
                                 ConductReport, ConductRule, Finding, Inspection, InspectionPerson,
                                 Photo)
 from app.errors import DomainError
+from app.evaluation.services import policy_in_force
 from app.extensions import db
 from app.feedback.models import Complaint
 from app.org import queries as org_queries
@@ -338,5 +339,7 @@ def stats():
     code = month_arg()
     start, end = month_bounds(code)
     by_rule, by_unit = queries.violations_by(current_user, start, end)
+    policy = policy_in_force(clock.today())
     return render_template("conduct/stats.html", period=code, by_rule=by_rule, by_unit=by_unit,
-                           offenders=queries.repeat_offenders(current_user, clock.today()))
+                           policy=policy,
+                           offenders=queries.repeat_offenders(current_user, clock.today(), policy))

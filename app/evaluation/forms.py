@@ -92,6 +92,11 @@ class PolicyForm(AppForm):
     satisfaction_min_ratings = IntegerField(_l("Số lượt đánh giá tối thiểu trong tháng để gợi ý điểm C3"),
                                             validators=_day(1, 1000))
     conduct_response_days = IntegerField(_l("Số ngày để cán bộ giải trình vi phạm"), validators=_day(1, 60))
+    self_reminder_days = IntegerField(_l("Nhắc tự đánh giá từ bao nhiêu ngày trước hạn"), validators=_day(0, 10))
+    review_reminder_days = IntegerField(_l("Nhắc thủ trưởng đánh giá từ bao nhiêu ngày trước hạn"),
+                                        validators=_day(0, 10))
+    repeat_offender_min = IntegerField(_l("Vi phạm nhiều lần: từ bao nhiêu lần"), validators=_day(2, 50))
+    repeat_offender_months = IntegerField(_l("Vi phạm nhiều lần: trong bao nhiêu tháng"), validators=_day(1, 60))
     bands = FieldList(FormField(BandForm), min_entries=4, max_entries=8)
 
     def validate_review_due_day(self, field):

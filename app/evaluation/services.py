@@ -25,7 +25,8 @@ from app.types import clamp
 POLICY_FIELDS = ("name", "effective_from", "total_max", "open_day", "self_due_day",
                  "review_due_day", "close_day", "objection_days", "excellent_quota_ratio",
                  "min_months", "consecutive_years", "discipline_min_form", "warning_low_months",
-                 "satisfaction_min_ratings", "conduct_response_days")
+                 "satisfaction_min_ratings", "conduct_response_days", "self_reminder_days",
+                 "review_reminder_days", "repeat_offender_min", "repeat_offender_months")
 
 
 def policy_in_force(day):
@@ -470,7 +471,8 @@ def import_results(data):
             start = parse_period(row["period"])
         except DomainError as exc:
             check.error(exc.message)
-        score = check.decimal(row["score"], _("Điểm"), Decimal(0), Decimal(100))
+        # The upper bound is the total of the month's policy, checked once the policies are known.
+        score = check.decimal(row["score"], _("Điểm"), Decimal(0), Decimal(999))
         if staff_id and start:
             key = (staff_id, start)
             if key in seen:
@@ -488,7 +490,7 @@ def import_results(data):
                 Assessment.period_id.in_([p.id for p in periods.values()])),
             Assessment.staff_id, {s for _l, s, _p, _sc in good})}
     policies = {}
-    for line, staff_id, start, _score in good:
+    for line, staff_id, start, score in good:
         period = periods.get(start)
         if period is not None and (staff_id, period.id) in taken:
             RowChecker(line, errors).error(_("Cán bộ đã có kết quả tháng %(period)s.",
@@ -498,6 +500,11 @@ def import_results(data):
                 policies[start] = policy_in_force(start)
             except DomainError as exc:
                 RowChecker(line, errors).error(exc.message)
+                policies[start] = None
+        policy = policies[start]
+        if policy is not None and score > policy.total_max:
+            RowChecker(line, errors).error(_("%(field)s phải nằm trong khoảng %(low)s–%(high)s.",
+                                             field=_("Điểm"), low=0, high=policy.total_max))
     if errors:
         raise ImportRejected(sorted(errors, key=lambda e: e.line))
     for start in months:

@@ -108,7 +108,9 @@ def test_a_new_policy_version_changes_bands_and_calendar_from_its_month(app, cli
             "open_day": "20", "self_due_day": "2", "review_due_day": "4", "close_day": "6",
             "objection_days": "3", "excellent_quota_ratio": "0.15", "min_months": "6",
             "consecutive_years": "2", "discipline_min_form": "canh_cao", "warning_low_months": "2",
-            "satisfaction_min_ratings": "5", "conduct_response_days": "5"}
+            "satisfaction_min_ratings": "5", "conduct_response_days": "5",
+            "self_reminder_days": "2", "review_reminder_days": "1", "repeat_offender_min": "2",
+            "repeat_offender_months": "12"}
     for index, (level, low, vi, en) in enumerate([("A", "85", "Xuất sắc", "Excellent"),
                                                   ("B", "70", "Tốt", "Good"),
                                                   ("C", "50", "Đạt", "Pass"),
