@@ -6,6 +6,7 @@ from pathlib import Path
 
 from babel.support import NullTranslations, Translations
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectMultipleField, StringField
@@ -72,3 +73,11 @@ class YearForm(AppForm):
     """A year to act on (classify, flag the review cases)."""
 
     year = StringField(_l("Năm"), validators=[DataRequired(), year_rule])
+
+
+def posted_year() -> int:
+    """The year of a posted YearForm, or DomainError."""
+    form = YearForm()
+    if not form.validate_on_submit():
+        raise DomainError(_("Năm phải có dạng YYYY."))
+    return parse_year(form.year.data)

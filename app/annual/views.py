@@ -13,7 +13,7 @@ from app.errors import DomainError, refused
 from app.evaluation import services as evaluation_services
 from app.exports import csv_response, xlsx_response
 from app.extensions import db
-from app.forms import YearForm
+from app.forms import YearForm, posted_year
 from app.org.models import Unit
 from app.periods import parse_year
 from app.permissions import can, require
@@ -58,11 +58,8 @@ def overview():
 def classify():
     """Compute or recompute a year (finalised units and imported results are kept)."""
     require("annual.manage")
-    form = YearForm()
     try:
-        if not form.validate_on_submit():
-            raise DomainError(_("Năm phải có dạng YYYY."))
-        result = services.classify_year(parse_year(form.year.data))
+        result = services.classify_year(posted_year())
     except DomainError as exc:
         refused(exc)
         return redirect(url_for("annual.overview"))

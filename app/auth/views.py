@@ -1,6 +1,5 @@
 """Login, logout, password change, user administration and the audit trail page."""
 from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
                    session, url_for)
@@ -8,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import or_, select
 
+from app import clock
 from app.audit import AuditEvent
 from app.auth import services
 from app.auth.forms import (AuditFilterForm, ChangePasswordForm, GrantForm, LoginForm,
@@ -213,6 +213,5 @@ def audit_trail():
 
 def _day_start(day):
     """Midnight at the start of a day, in the organisation's time zone."""
-    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-    return datetime.combine(day, time.min, tzinfo=zone)
+    return clock.from_local(datetime.combine(day, time.min))
 

@@ -6,8 +6,7 @@ from flask_login import current_user
 from app.errors import DomainError, refused
 from app.exports import csv_response, xlsx_response
 from app.extensions import db
-from app.forms import YearForm
-from app.periods import parse_year
+from app.forms import posted_year
 from app.permissions import can, require
 from app.reviews import queries, services
 from app.reviews.forms import AdvanceForm, ResponseForm
@@ -49,11 +48,8 @@ def export(fmt):
 def flag():
     """Open the review cases of a year (exactly once per person and year)."""
     require("annual.manage")
-    form = YearForm()
     try:
-        if not form.validate_on_submit():
-            raise DomainError(_("Năm phải có dạng YYYY."))
-        year = parse_year(form.year.data)
+        year = posted_year()
         created = services.flag_reviews(year)
     except DomainError as exc:
         refused(exc)
