@@ -12,6 +12,8 @@ from sqlalchemy import select, update
 
 from app import clock
 from app.conduct import queries as conduct_queries
+from app.conduct import services as conduct_services
+from app.conduct.models import ConductRule
 from app.csvimport import ImportRejected
 from app.errors import DomainError
 from app.evaluation import services as evaluation_services
@@ -126,11 +128,21 @@ def test_the_import_cap_is_the_policy_total(app, world):
 
 def test_the_repeat_offender_window_comes_from_the_policy(app, world):
     with app.app_context():
+        inspector = db.session.get(factories.User, world.users["inspector"])
+        staff = db.session.get(factories.Staff, world.staff["S1"])
+        rule = db.session.scalar(select(ConductRule).where(ConductRule.code == "VH03"))
+        for day in (date(2025, 6, 3), date(2026, 3, 10)):  # nine months apart
+            report = conduct_services.raise_report("unit_head", staff, rule, day, "Đi muộn 30 phút", inspector)
+            conduct_services.submit_report(report, "")
+            report.findings[0].status = "confirmed"
+        db.session.commit()
         policy = db.session.scalar(select(Policy))
-        admin = db.session.get(factories.User, world.users["sys_admin"])
-        assert conduct_queries.repeat_offenders(admin, date(2026, 3, 26), policy) == []
-        policy.repeat_offender_min, policy.repeat_offender_months = 3, 6
-        assert conduct_queries.repeat_offenders(admin, date(2026, 3, 26), policy) == []
+        today = date(2026, 3, 26)
+        assert [(s.code, n) for s, n in conduct_queries.repeat_offenders(inspector, today, policy)] == [("S1", 2)]
+        policy.repeat_offender_months = 6  # the first one falls out of the window
+        assert conduct_queries.repeat_offenders(inspector, today, policy) == []
+        policy.repeat_offender_months, policy.repeat_offender_min = 12, 3
+        assert conduct_queries.repeat_offenders(inspector, today, policy) == []
 
 
 def test_the_annual_job_day_comes_from_the_configuration(app, world):
