@@ -68,7 +68,7 @@ def read_rows(data, columns):
             if any(len(value) > MAX_FIELD for value in values):
                 errors.append(RowError(line, _("Có giá trị dài quá %(max)d ký tự.", max=MAX_FIELD)))
                 continue
-            rows.append((line, {name: value.strip() for name, value in zip(header, values)}))
+            rows.append((line, {name: value.strip() for name, value in zip(header, values, strict=True)}))
     except csv.Error:
         errors.append(RowError(reader.line_num, _("Dòng CSV không đúng định dạng.")))
     if errors:
@@ -116,7 +116,7 @@ class RowChecker:
         return value
 
     def decimal(self, value, label, low, high, places=1):
-        if not re.fullmatch(r"\d{1,3}(\.\d{1,%d})?" % places, value or ""):
+        if not re.fullmatch(rf"\d{{1,3}}(\.\d{{1,{places}}})?", value or ""):
             return self.error(_("%(field)s \"%(value)s\" phải là số có tối đa %(places)d chữ số thập phân.",
                                 field=label, value=value, places=places))
         try:

@@ -42,10 +42,12 @@ def refused(error: DomainError, field=None) -> int:
 MESSAGES = {
     400: (_l("Yêu cầu không hợp lệ"), _l("Yêu cầu gửi lên không hợp lệ. Vui lòng kiểm tra lại và thử lại.")),
     403: (_l("Không có quyền truy cập"), _l("Tài khoản của bạn không có quyền thực hiện thao tác này.")),
-    404: (_l("Không tìm thấy trang"), _l("Trang hoặc đối tượng bạn tìm không tồn tại hoặc nằm ngoài phạm vi được giao.")),
+    404: (_l("Không tìm thấy trang"),
+          _l("Trang hoặc đối tượng bạn tìm không tồn tại hoặc nằm ngoài phạm vi được giao.")),
     405: (_l("Thao tác không được hỗ trợ"), _l("Trang này không hỗ trợ thao tác bạn vừa gửi.")),
     413: (_l("Tệp quá lớn"), _l("Tệp hoặc dữ liệu gửi lên vượt quá dung lượng cho phép.")),
-    429: (_l("Quá nhiều yêu cầu"), _l("Bạn đã gửi quá nhiều yêu cầu trong thời gian ngắn. Vui lòng chờ một lát rồi thử lại.")),
+    429: (_l("Quá nhiều yêu cầu"),
+          _l("Bạn đã gửi quá nhiều yêu cầu trong thời gian ngắn. Vui lòng chờ một lát rồi thử lại.")),
     500: (_l("Lỗi hệ thống"), _l("Đã có lỗi ngoài dự kiến. Sự cố đã được ghi lại; vui lòng thử lại sau.")),
 }
 
@@ -67,7 +69,8 @@ def register(app):
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):
-        return render_error(400, _l("Biểu mẫu đã hết hạn hoặc không hợp lệ. Vui lòng tải lại trang và gửi lại."))
+        return render_error(
+            400, _l("Biểu mẫu đã hết hạn hoặc không hợp lệ. Vui lòng tải lại trang và gửi lại."))
 
     @app.errorhandler(HTTPException)
     def http_error(error):

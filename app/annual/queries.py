@@ -6,11 +6,11 @@ from decimal import ROUND_HALF_UP, Decimal
 from sqlalchemy import Integer, and_, case, func, select, type_coerce
 
 from app.annual.models import AnnualResult, AnnualUnitYear
-from app.permissions import scope_filter
-from app.evaluation.models import Assessment, Period
 from app.database import paginate
+from app.evaluation.models import Assessment, Period
 from app.extensions import db
 from app.org.models import Staff, Unit
+from app.permissions import scope_filter
 
 EXPORT_HEADER = ("staff_code", "year", "months", "mean_score", "level", "reason")
 

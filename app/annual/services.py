@@ -6,15 +6,30 @@ from datetime import date
 from decimal import Decimal
 
 from flask_babel import gettext as _
-from sqlalchemy import (Date, Integer, and_, case, delete, distinct, exists, func, insert, literal,
-                        null, or_, select, type_coerce, union_all)
+from sqlalchemy import (
+    Date,
+    Integer,
+    and_,
+    case,
+    delete,
+    distinct,
+    exists,
+    func,
+    insert,
+    literal,
+    null,
+    or_,
+    select,
+    type_coerce,
+    union_all,
+)
 
 from app import audit, clock
 from app.annual.models import AnnualResult, AnnualUnitYear
 from app.csvimport import ImportRejected, RowChecker, read_rows
 from app.database import lookup, transactional
-from app.evaluation.models import Assessment, Period
 from app.errors import DomainError
+from app.evaluation.models import Assessment, Period
 from app.evaluation.services import policy_in_force
 from app.extensions import db
 from app.org import queries as org_queries

@@ -8,8 +8,8 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from app import audit
-from app.clock import aware, utcnow
 from app.auth.models import RoleGrant, User
+from app.clock import aware, utcnow
 from app.database import transactional
 from app.errors import DomainError
 from app.extensions import db

@@ -3,12 +3,12 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from app.permissions import scope_filter
 from app.conduct.models import ChecklistTemplate, ConductReport, ConductRule, Finding, Inspection
 from app.database import paginate
-from app.periods import add_months
 from app.extensions import db
 from app.org.models import Staff, Unit
+from app.periods import add_months
+from app.permissions import scope_filter
 
 
 def rules(include_retired=True):
@@ -24,7 +24,8 @@ def templates():
 
 def inspections_page(user):
     return paginate(select(Inspection).join(Unit, Unit.id == Inspection.unit_id)
-                     .where(scope_filter(user, "conduct.view", Unit.path)).order_by(Inspection.inspected_at.desc()))
+                     .where(scope_filter(user, "conduct.view", Unit.path))
+                     .order_by(Inspection.inspected_at.desc()))
 
 
 def reports_page(user, status=""):

@@ -11,9 +11,18 @@ from flask_babel import gettext as _
 from sqlalchemy import case, func, insert, literal, select
 
 from app import audit, clock
-from app.conduct.models import (ChecklistTemplate, ConductReport, ConductRule, Finding, Inspection,
-                                InspectionEntry, InspectionMember, InspectionPerson, Photo,
-                                TemplateRule)
+from app.conduct.models import (
+    ChecklistTemplate,
+    ConductReport,
+    ConductRule,
+    Finding,
+    Inspection,
+    InspectionEntry,
+    InspectionMember,
+    InspectionPerson,
+    Photo,
+    TemplateRule,
+)
 from app.database import transactional
 from app.errors import DomainError
 from app.evaluation.services import policy_in_force

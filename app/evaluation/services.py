@@ -13,8 +13,17 @@ from app.auth.models import RoleGrant
 from app.csvimport import ImportRejected, RowChecker, read_rows
 from app.database import lookup, transactional
 from app.errors import DomainError, StaleError
-from app.evaluation.models import (Assessment, AssessmentCriterion, Framework, FrameworkCategory,
-                                   FrameworkCriterion, Objection, Period, Policy, PolicyBand)
+from app.evaluation.models import (
+    Assessment,
+    AssessmentCriterion,
+    Framework,
+    FrameworkCategory,
+    FrameworkCriterion,
+    Objection,
+    Period,
+    Policy,
+    PolicyBand,
+)
 from app.extensions import db
 from app.notifications import services as notifications
 from app.org import queries as org_queries

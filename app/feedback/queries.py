@@ -1,11 +1,11 @@
 """Reads for the staff side of citizen feedback."""
 from sqlalchemy import select
 
-from app.permissions import scope_filter
 from app.database import paginate
 from app.extensions import db
 from app.feedback.models import Complaint, FeedbackTarget, Rating
 from app.org.models import Staff, Unit
+from app.permissions import scope_filter
 
 
 def ratings_of_staff(staff_id, period):

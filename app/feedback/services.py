@@ -81,14 +81,16 @@ def submit_rating(target, data, address, source_name):
         return Submitted(existing, complaint, duplicate=True)
     receipt = (data.get("receipt_code") or "").strip().upper() or None
     if receipt and db.session.scalar(select(Rating.id).where(Rating.receipt_code == receipt)):
-        raise DomainError(_("Hồ sơ có mã biên nhận này đã được đánh giá. Mỗi hồ sơ chỉ được đánh giá một lần."))
+        raise DomainError(_(
+            "Hồ sơ có mã biên nhận này đã được đánh giá. Mỗi hồ sơ chỉ được đánh giá một lần."))
     try:
         return _store(target, data, receipt, address, source_name)
     except IntegrityError:
         # A double submit raced us to the same token (or receipt): answer as the stored one.
         existing = db.session.scalar(select(Rating).where(Rating.idempotency_token == data["idem"]))
         if existing is None:
-            raise DomainError(_("Hồ sơ có mã biên nhận này đã được đánh giá. Mỗi hồ sơ chỉ được đánh giá một lần.")) from None
+            raise DomainError(_(
+                "Hồ sơ có mã biên nhận này đã được đánh giá. Mỗi hồ sơ chỉ được đánh giá một lần.")) from None
         complaint = db.session.scalar(select(Complaint).where(Complaint.rating_id == existing.id))
         return Submitted(existing, complaint, duplicate=True)
 

@@ -5,10 +5,10 @@ from datetime import date
 
 from sqlalchemy import func, or_, select
 
-from app.permissions import scope_filter, scope_paths
 from app.database import lookup, paginate
 from app.extensions import db
 from app.org.models import DisciplinaryDecision, LeaveRecord, Staff, StaffAssignment, Unit
+from app.permissions import scope_filter, scope_paths
 
 
 def top_units(user):

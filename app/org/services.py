@@ -5,12 +5,20 @@ from flask_babel import gettext as _
 from sqlalchemy import func, insert, select, text, update
 
 from app import audit
-from app.csvimport import ImportRejected, RowChecker, RowError, read_rows
+from app.csvimport import ImportRejected, RowChecker, read_rows
 from app.database import lookup, transactional
 from app.errors import DomainError
 from app.extensions import db
-from app.org.models import (DISCIPLINE_FORMS, STAFF_CATEGORIES, UNIT_KINDS, DisciplinaryDecision,
-                            LeaveRecord, Staff, StaffAssignment, Unit)
+from app.org.models import (
+    DISCIPLINE_FORMS,
+    STAFF_CATEGORIES,
+    UNIT_KINDS,
+    DisciplinaryDecision,
+    LeaveRecord,
+    Staff,
+    StaffAssignment,
+    Unit,
+)
 
 UNIT_FIELDS = ("code", "name", "parent_id", "kind")
 STAFF_FIELDS = ("code", "full_name", "unit_id", "category", "position", "is_head", "front_desk",

@@ -1,10 +1,10 @@
 """Reads for the review case pages."""
 from sqlalchemy import select
 
-from app.permissions import scope_filter
 from app.database import paginate
 from app.extensions import db
 from app.org.models import Staff, Unit
+from app.permissions import scope_filter
 from app.reviews.models import ReviewCase
 
 
