@@ -6,7 +6,7 @@ from typing import Any, ParamSpec, TypeVar
 
 from flask import current_app
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import ColumnElement, Row, Select
+from sqlalchemy import ColumnElement, Select
 from sqlalchemy.orm import QueryableAttribute
 
 from app.extensions import db
@@ -43,7 +43,7 @@ def transactional(fn: Callable[P, R]) -> Callable[P, R]:
 
 
 def lookup(query: Select[Any], key_column: ColumnElement[Any] | QueryableAttribute[Any],
-           keys: Iterable[Any], limit: int = 5000) -> Sequence[Row[Any]]:
+           keys: Iterable[Any], limit: int = 5000) -> Sequence[tuple[Any, ...]]:
     """The rows of `query` whose `key_column` (the first column selected) is one of `keys`.
 
     One statement either way: an IN list for a few keys; for many (databases cap the number of
@@ -53,8 +53,8 @@ def lookup(query: Select[Any], key_column: ColumnElement[Any] | QueryableAttribu
     if not keys:
         return []
     if len(keys) <= limit:
-        return db.session.execute(query.where(key_column.in_(keys))).all()
-    return [row for row in db.session.execute(query) if row[0] in keys]
+        return db.session.execute(query.where(key_column.in_(keys))).tuples().all()
+    return [row for row in db.session.execute(query).tuples() if row[0] in keys]
 
 
 def paginate(query: Select[Any], per_page: int | None = None) -> Pagination:
