@@ -1,6 +1,6 @@
 """Account services: passwords, login with lockout, users and role grants."""
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -14,6 +14,9 @@ from app.clock import aware, utcnow
 from app.database import transactional
 from app.errors import DomainError
 from app.extensions import db
+
+if TYPE_CHECKING:
+    from app.org.models import Staff
 
 USER_FIELDS = ("username", "display_name", "email", "staff_id", "active", "locale")
 
@@ -114,7 +117,7 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
 
 @transactional
 def create_user(username: str, display_name: str, password: str | None, email: str | None = None,
-                staff: Any = None, locale: str = "vi", password_hash: str | None = None) -> User:
+                staff: "Staff | None" = None, locale: str = "vi", password_hash: str | None = None) -> User:
     """Create an account; the username is stored in lower case.
 
     `password_hash` lets a bulk caller (the demo) hash one password once for many accounts.

@@ -12,6 +12,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import case, delete, func, insert, literal, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import QueryableAttribute
 
 from app import audit, clock
 from app.database import transactional
@@ -172,7 +173,8 @@ def roll_up(period: str) -> int | None:
                              .where(SatisfactionMonthly.period == period))
 
 
-def satisfaction(group_column: Any, keys: Collection[int], period: str) -> dict[int, tuple[int, int]]:
+def satisfaction(group_column: QueryableAttribute[int], keys: Collection[int],
+                 period: str) -> dict[int, tuple[int, int]]:
     """{key: (positive, total)} for staff or units in a month (one grouped query)."""
     if not keys:
         return {}

@@ -5,6 +5,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import func, insert, select, text, update
+from sqlalchemy.orm import QueryableAttribute
 
 from app import audit
 from app.csvimport import ImportRejected, RowChecker, RowError, read_rows
@@ -175,7 +176,7 @@ def add_leave(staff: Staff, start_date: date, end_date: date, kind: str) -> None
 
 # ---------------------------------------------------------------- imports
 
-def _existing(column: Any, values: Iterable[Any]) -> set[Any]:
+def _existing(column: QueryableAttribute[Any], values: Iterable[Any]) -> set[Any]:
     """The subset of `values` already present in `column` (one query)."""
     return {row[0] for row in lookup(select(column), column, values)}
 
