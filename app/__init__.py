@@ -71,16 +71,15 @@ def register_extensions(app):
     db.init_app(app)
     # Every model module is imported here so that migrations see the whole schema.
     from app import audit  # noqa: F401
-    from app.auth import models as auth_models  # noqa: F401
     from app.annual import models as annual_models  # noqa: F401
+    from app.auth import models as auth_models  # noqa: F401
     from app.conduct import models as conduct_models  # noqa: F401
     from app.evaluation import models as evaluation_models  # noqa: F401
     from app.feedback import models as feedback_models  # noqa: F401
     from app.notifications import models as notification_models  # noqa: F401
+    from app.org import models as org_models  # noqa: F401
     from app.reviews import models as review_models  # noqa: F401
     from app.scheduler import models as scheduler_models  # noqa: F401
-    from app.org import models as org_models  # noqa: F401
-
     from app.types import render_item
 
     migrate.init_app(app, db, directory=str(INSTANCE_DIR.parent / "migrations"),
@@ -122,14 +121,14 @@ def register_extensions(app):
 
 def register_blueprints(app):
     from app.annual.views import bp as annual_bp
-    from app.conduct.views import bp as conduct_bp
     from app.auth.views import bp as auth_bp
+    from app.conduct.views import bp as conduct_bp
     from app.evaluation.views import bp as evaluation_bp
     from app.feedback.views import bp as feedback_bp
     from app.feedback.views import public as public_feedback_bp
     from app.main.views import bp as main_bp
-    from app.org.views import bp as org_bp
     from app.notifications.views import bp as notifications_bp
+    from app.org.views import bp as org_bp
     from app.reports.views import bp as reports_bp
     from app.reviews.views import bp as reviews_bp
     from app.scheduler.views import bp as scheduler_bp
@@ -175,9 +174,9 @@ def register_template_helpers(app):
 
 
 def register_commands(app):
+    from app.annual import cli as annual_cli  # noqa: F401  (adds its commands to `evaluation`)
     from app.auth.cli import register as register_auth
     from app.demo import seed_demo_command
-    from app.annual import cli as annual_cli  # noqa: F401  (adds its commands to `evaluation`)
     from app.evaluation.cli import evaluation_cli
     from app.org.cli import org_cli
     from app.reviews.cli import reviews_cli  # also adds `evaluation flag-reviews`

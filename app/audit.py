@@ -1,7 +1,9 @@
 """The append-only audit trail: who did what to which object, before and after."""
+from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
 from itertools import chain
+from typing import Any
 
 from flask import g, has_request_context
 from flask_login import current_user
@@ -35,14 +37,14 @@ class AuditTrailIsAppendOnly(RuntimeError):
 
 
 @event.listens_for(Session, "before_flush")
-def _refuse_audit_changes(session, flush_context, instances):
+def _refuse_audit_changes(session: Session, flush_context: Any, instances: Any) -> None:
     # The database refuses too (triggers in the migration); this catches it earlier, in Python.
     for obj in chain(session.dirty, session.deleted):
         if isinstance(obj, AuditEvent):
             raise AuditTrailIsAppendOnly("The audit trail is append-only.")
 
 
-def _json_safe(value):
+def _json_safe(value: Any) -> Any:
     if isinstance(value, (datetime, date)):
         return value.isoformat()
     if isinstance(value, Decimal):
@@ -54,24 +56,25 @@ def _json_safe(value):
     return value
 
 
-def snapshot(obj, fields):
+def snapshot(obj: Any, fields: Iterable[str]) -> dict[str, Any]:
     """The named attributes of obj as a JSON-safe dict, for before/after."""
     return {name: _json_safe(getattr(obj, name)) for name in fields}
 
 
-def act_as_system(label):
+def act_as_system(label: str) -> None:
     """Attribute audit rows of this app context to a non-user actor (a command, a job)."""
     g.audit_actor_label = label
 
 
-def _current_actor():
+def _current_actor() -> tuple[int | None, str]:
     if has_request_context() and current_user.is_authenticated:
         return current_user.id, current_user.username
     return None, g.get("audit_actor_label", "system")
 
 
-def record(action, obj=None, *, object_type=None, object_id=None, before=None, after=None,
-           actor=None):
+def record(action: str, obj: Any = None, *, object_type: str | None = None,
+           object_id: int | str | None = None, before: dict[str, Any] | None = None,
+           after: dict[str, Any] | None = None, actor: Any = None) -> AuditEvent:
     """Add an audit row to the current transaction (it commits or rolls back with the change)."""
     if actor is not None:
         actor_id, actor_label = actor.id, actor.username

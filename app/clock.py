@@ -4,7 +4,7 @@ process too: CONGVU_FROZEN_CLOCK=2026-03-26T00:10, honoured only with APP_ENV=te
 Every timestamp the application stores or compares comes from here, so that a frozen clock
 freezes all of them."""
 import os
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -13,12 +13,12 @@ _frozen: datetime | None = None
 
 def now() -> datetime:
     """The current moment (aware, local time zone)."""
-    return _frozen if _frozen is not None else datetime.now(timezone.utc).astimezone(ZONE)
+    return _frozen if _frozen is not None else datetime.now(UTC).astimezone(ZONE)
 
 
 def utcnow() -> datetime:
     """The current moment, aware in UTC: the default of every stored timestamp."""
-    return now().astimezone(timezone.utc)
+    return now().astimezone(UTC)
 
 
 def today() -> date:
@@ -28,7 +28,7 @@ def today() -> date:
 def aware(moment: datetime) -> datetime:
     """A stored moment made aware: every timestamp is stored in UTC, and SQLite hands them back
     naive."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def local(moment: datetime) -> datetime:
@@ -45,7 +45,7 @@ def from_local(wall_time: datetime) -> datetime:
     """A wall-clock time typed in the organisation's zone, as the UTC moment to store."""
     if wall_time.tzinfo is None:
         wall_time = wall_time.replace(tzinfo=ZONE)
-    return wall_time.astimezone(timezone.utc)
+    return wall_time.astimezone(UTC)
 
 
 def freeze(moment: datetime | date | None) -> None:

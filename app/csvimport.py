@@ -6,9 +6,11 @@ line, so that a file with one bad row imports nothing.
 import csv
 import io
 import re
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from typing import Any, cast
 
 from flask_babel import gettext as _
 
@@ -22,25 +24,25 @@ class RowError:
     line: int
     message: str
 
-    def __str__(self):
+    def __str__(self) -> str:
         return _("Dòng %(line)d: %(message)s", line=self.line, message=self.message)
 
 
 class ImportRejected(DomainError):
     """The file was refused; nothing was written. `errors` lists every problem found."""
 
-    def __init__(self, errors):
+    def __init__(self, errors: list[RowError]) -> None:
         super().__init__(_("Tệp bị từ chối: %(count)d lỗi; không có dòng nào được nhập.", count=len(errors)))
         self.errors = errors
 
 
-def read_rows(data, columns):
+def read_rows(data: bytes | str, columns: Sequence[str]) -> list[tuple[int, dict[str, str]]]:
     """Decode and split a CSV file; yields (line_number, row dict) or raises ImportRejected."""
     if isinstance(data, bytes):
         try:
             data = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            line = data[: exc.start].count(b"\n") + 1
+            line = cast(bytes, data)[: exc.start].count(b"\n") + 1
             raise ImportRejected([RowError(line, _("Tệp không đúng mã hóa UTF-8."))]) from None
     elif data.startswith("\ufeff"):
         data = data[1:]
@@ -68,7 +70,7 @@ def read_rows(data, columns):
             if any(len(value) > MAX_FIELD for value in values):
                 errors.append(RowError(line, _("Có giá trị dài quá %(max)d ký tự.", max=MAX_FIELD)))
                 continue
-            rows.append((line, {name: value.strip() for name, value in zip(header, values)}))
+            rows.append((line, {name: value.strip() for name, value in zip(header, values, strict=True)}))
     except csv.Error:
         errors.append(RowError(reader.line_num, _("Dòng CSV không đúng định dạng.")))
     if errors:
@@ -81,20 +83,20 @@ def read_rows(data, columns):
 class RowChecker:
     """Collects the problems of one row; field parsers return None when the value is bad."""
 
-    def __init__(self, line, errors):
+    def __init__(self, line: int, errors: list[RowError]) -> None:
         self.line = line
         self.errors = errors
 
-    def error(self, message):
+    def error(self, message: str) -> Any:  # None, for the parsers' `return self.error(...)`
         self.errors.append(RowError(self.line, message))
         return None
 
-    def required(self, value, label):
+    def required(self, value: str, label: str) -> str | None:
         if not value:
             return self.error(_("Thiếu %(field)s.", field=label))
         return value
 
-    def date(self, value, label):
+    def date(self, value: str, label: str) -> date | None:
         if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value or ""):
             return self.error(_("%(field)s \"%(value)s\" không phải ngày dạng YYYY-MM-DD.",
                                 field=label, value=value))
@@ -104,19 +106,20 @@ class RowChecker:
             return self.error(_("%(field)s \"%(value)s\" không phải ngày có thật.",
                                 field=label, value=value))
 
-    def flag(self, value, label):
+    def flag(self, value: str, label: str) -> bool | None:
         if value not in ("0", "1"):
             return self.error(_("%(field)s phải là 0 hoặc 1.", field=label))
         return value == "1"
 
-    def choice(self, value, choices, label):
+    def choice(self, value: str, choices: Collection[str], label: str) -> str | None:
         if value not in choices:
             return self.error(_("%(field)s \"%(value)s\" không hợp lệ; dùng một trong: %(choices)s.",
                                 field=label, value=value, choices=", ".join(choices)))
         return value
 
-    def decimal(self, value, label, low, high, places=1):
-        if not re.fullmatch(r"\d{1,3}(\.\d{1,%d})?" % places, value or ""):
+    def decimal(self, value: str, label: str, low: Decimal | int, high: Decimal | int,
+                places: int = 1) -> Decimal | None:
+        if not re.fullmatch(rf"\d{{1,3}}(\.\d{{1,{places}}})?", value or ""):
             return self.error(_("%(field)s \"%(value)s\" phải là số có tối đa %(places)d chữ số thập phân.",
                                 field=label, value=value, places=places))
         try:

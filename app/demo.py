@@ -9,17 +9,17 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from app import clock
+from app.annual import services as annual_services
 from app.audit import act_as_system
 from app.auth import services as auth_services
-from app.annual import services as annual_services
+from app.conduct import services as conduct_services
+from app.conduct.models import ChecklistTemplate
 from app.database import transactional
 from app.evaluation import services as evaluation_services
 from app.evaluation.models import Assessment, Period
 from app.evaluation.suggestions import suggestions_for
-from app.conduct import services as conduct_services
-from app.conduct.models import ChecklistTemplate
-from app.feedback import services as feedback_services
 from app.extensions import db
+from app.feedback import services as feedback_services
 from app.org import services as org_services
 from app.org.models import Staff, Unit
 from app.reviews import services as review_services
@@ -113,7 +113,7 @@ def seed_demo():
     units, by_unit, counter = {}, {}, 0
     for code, name, kind, parent_code in UNITS:
         units[code] = org_services.create_unit(code, name, kind, units.get(parent_code))
-    for code, _name_, kind, _parent in UNITS:
+    for code, _unit_name, kind, _parent in UNITS:
         unit = units[code]
         title, category = HEAD_TITLES[kind]
         members = [(title, category, False, True)]
@@ -169,7 +169,7 @@ def _seed_accounts(units, by_unit):
             if role != "staff":
                 auth_services.grant_role(user, "staff", staff.unit)
     # Every other staff member gets an account named after their code (one hash, same password).
-    for code, members in by_unit.items():
+    for members in by_unit.values():
         for staff in members:
             if staff.id in linked:
                 continue
@@ -219,7 +219,8 @@ def _seed_assessments(rng, by_unit, accounts):
     evaluation_services.import_results("\n".join(lines) + "\n")
     # 2024 as annual levels from before the system; 2025 classified from its months.
     levels = ["staff_code,year,level"] + [
-        f"{s.code},2024,{'D' if s.id in weak else 'A' if base[s.id] >= 90 else 'B' if base[s.id] >= 70 else 'C'}"
+        f"{s.code},2024,"
+        f"{'D' if s.id in weak else 'A' if base[s.id] >= 90 else 'B' if base[s.id] >= 70 else 'C'}"
         for s in everyone]
     annual_services.import_annual("\n".join(levels) + "\n")
     annual_services.classify_year(2025)
@@ -238,7 +239,7 @@ def _seed_assessments(rng, by_unit, accounts):
                 if rng.random() < 0.9:
                     evaluation_services.save_self_assessment(
                         assessment, {k: min(v + Decimal("0.5"), c.max_score) for (k, v), c in
-                                     zip(scores.items(), assessment.criteria)},
+                                     zip(scores.items(), assessment.criteria, strict=True)},
                         "Hoàn thành các nhiệm vụ được giao trong tháng.", True, assessment.version)
                 reviewer = reviewers.get(assessment.staff_id)
                 if reviewer is not None and rng.random() < 0.97:
@@ -320,5 +321,6 @@ def seed_demo_command():
         click.echo(_("Cơ sở dữ liệu đã có dữ liệu; không nạp dữ liệu mẫu."))
         return
     count = seed_demo()
-    click.echo(_("Đã nạp dữ liệu mẫu: %(units)d đơn vị, %(staff)d cán bộ. Mật khẩu mọi tài khoản mẫu: %(password)s",
-                 units=len(UNITS), staff=count, password=DEMO_PASSWORD))
+    click.echo(_(
+        "Đã nạp dữ liệu mẫu: %(units)d đơn vị, %(staff)d cán bộ. Mật khẩu mọi tài khoản mẫu: %(password)s",
+        units=len(UNITS), staff=count, password=DEMO_PASSWORD))

@@ -2,6 +2,7 @@
 neutralised (SPEC §8)."""
 import csv
 import io
+from collections.abc import Iterable, Sequence
 
 from flask import Response
 from openpyxl import Workbook
@@ -10,7 +11,7 @@ from openpyxl.styles import Font
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def neutralise(value):
+def neutralise(value: object) -> object:
     """A cell value that no spreadsheet will evaluate: text starting with = + - @ gets a quote."""
     if value is None:
         return ""
@@ -19,7 +20,8 @@ def neutralise(value):
     return value
 
 
-def csv_text(header, rows, neutralise_cells=True):
+def csv_text(header: Sequence[object], rows: Iterable[Sequence[object]],
+             neutralise_cells: bool = True) -> str:
     """CSV text with a header row (for the command line, without neutralising codes)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
@@ -29,14 +31,15 @@ def csv_text(header, rows, neutralise_cells=True):
     return buffer.getvalue()
 
 
-def csv_response(filename, header, rows):
+def csv_response(filename: str, header: Sequence[object], rows: Iterable[Sequence[object]]) -> Response:
     """A UTF-8 CSV download (with a BOM so that Excel reads Vietnamese correctly)."""
     body = "\ufeff" + csv_text(header, rows)
     return Response(body, mimetype="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{filename}.csv"'})
 
 
-def xlsx_response(filename, title, header, rows):
+def xlsx_response(filename: str, title: str, header: Sequence[object],
+                  rows: Iterable[Sequence[object]]) -> Response:
     """An XLSX download with a bold header row."""
     workbook = Workbook()
     sheet = workbook.active

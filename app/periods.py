@@ -2,6 +2,7 @@
 and command, and the URL converter that keeps a bad period from ever reaching a view."""
 import re
 from datetime import date, timedelta
+from typing import Any
 
 from flask import abort, request
 from flask_babel import gettext as _
@@ -46,7 +47,7 @@ def month_bounds(code: str) -> tuple[date, date]:
     return start, month_end(start)
 
 
-def parse_year(text) -> int:
+def parse_year(text: str | int | None) -> int:
     """A year written YYYY, between 2000 and next year, or DomainError."""
     text = str(text or "").strip()
     last = clock.today().year + 1
@@ -70,7 +71,7 @@ class PeriodConverter(BaseConverter):
 
     regex = r"\d{4}-\d{2}"
 
-    def to_python(self, value):
+    def to_python(self, value: str) -> str:
         try:
             parse_period(value)
         except DomainError:
@@ -83,11 +84,11 @@ class YearConverter(BaseConverter):
 
     regex = r"\d{4}"
 
-    def to_python(self, value):
+    def to_python(self, value: str) -> int:
         try:
             return parse_year(value)
         except DomainError:
             raise ValidationError() from None
 
-    def to_url(self, value):
+    def to_url(self, value: Any) -> str:
         return str(value)

@@ -15,6 +15,7 @@ from typing import Any
 from flask import abort
 from flask_login import current_user
 from sqlalchemy import false, or_, true
+from sqlalchemy.orm import QueryableAttribute
 from sqlalchemy.sql import ColumnElement
 
 # action → the roles that may do it over a unit scope (sys_admin: everything, not listed).
@@ -25,7 +26,8 @@ ROOT_ACTIONS: set[str] = set()
 OWN_ACTIONS: set[str] = set()
 # action → a rule (user, target or None) answering True/False, or None to fall through to the
 # role-over-scope check.
-RULES: dict[str, Callable[[Any, Any], bool | None]] = {}
+RuleFn = Callable[[Any, Any], bool | None]
+RULES: dict[str, RuleFn] = {}
 
 
 def define(roles: dict[str, set[str]] | None = None, root: tuple[str, ...] = (),
@@ -37,21 +39,21 @@ def define(roles: dict[str, set[str]] | None = None, root: tuple[str, ...] = (),
     OWN_ACTIONS.update(own)
 
 
-def rule(action: str):
+def rule(action: str) -> Callable[[RuleFn], RuleFn]:
     """Register the rule of an action that is more than a role over a scope."""
-    def register(fn):
+    def register(fn: RuleFn) -> RuleFn:
         RULES[action] = fn
         return fn
     return register
 
 
-def in_scope(user, roles, target) -> bool:
+def in_scope(user: Any, roles: set[str], target: Any) -> bool:
     """True when one of the user's grants with one of `roles` covers the target's unit."""
     unit = target.unit
     return any(grant.role in roles and unit.is_within(grant.unit) for grant in user.grants)
 
 
-def can(user, action: str, target=None) -> bool:
+def can(user: Any, action: str, target: Any = None) -> bool:
     """True when `user` may do `action`, to `target` when given (else anywhere in their scope)."""
     if not getattr(user, "is_authenticated", False) or not user.active:
         return False
@@ -72,7 +74,7 @@ def can(user, action: str, target=None) -> bool:
     return in_scope(user, roles, target)
 
 
-def scope_paths(user, action: str) -> list[str] | None:
+def scope_paths(user: Any, action: str) -> list[str] | None:
     """Unit paths whose subtrees the user may act on; None means everywhere."""
     if user.is_sys_admin:
         return None
@@ -80,7 +82,8 @@ def scope_paths(user, action: str) -> list[str] | None:
     return sorted({grant.unit.path for grant in user.grants if grant.role in roles})
 
 
-def scope_filter(user, action: str, path_column) -> ColumnElement[bool]:
+def scope_filter(user: Any, action: str,
+                 path_column: ColumnElement[str] | QueryableAttribute[str]) -> ColumnElement[bool]:
     """A SQL condition on a unit path column: true for units inside the user's scope."""
     paths = scope_paths(user, action)
     if paths is None:
@@ -90,7 +93,7 @@ def scope_filter(user, action: str, path_column) -> ColumnElement[bool]:
     return or_(*(path_column.startswith(path, autoescape=True) for path in paths))
 
 
-def require(action: str, target=None, user=None) -> None:
+def require(action: str, target: Any = None, user: Any = None) -> None:
     """Abort with 403 when the role is missing, 404 when the object is outside the scope.
 
     404 rather than 403 for out-of-scope objects, so that ids cannot be probed.

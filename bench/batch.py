@@ -50,7 +50,8 @@ def main():
         upgrade()
         act_as_system("bench")
         statements = [0]
-        event.listen(db.engine, "before_cursor_execute", lambda *a: statements.__setitem__(0, statements[0] + 1))
+        event.listen(db.engine, "before_cursor_execute",
+                     lambda *a: statements.__setitem__(0, statements[0] + 1))
 
         def step(name, fn):
             before = statements[0]
@@ -64,7 +65,8 @@ def main():
         units = "code,name,parent_code,kind\nROOT,Tỉnh,,other\n" + "".join(
             f"U{u:05d},Đơn vị {u},ROOT,division\n" for u in range(args.units))
         staff = "code,full_name,unit_code,category,position,is_head,front_desk,email,start_date\n" + "".join(
-            f"S{n:07d},Cán bộ {n},U{n % args.units:05d},cong_chuc,Chuyên viên,{int(n < args.units)},0,,2020-01-01\n"
+            f"S{n:07d},Cán bộ {n},U{n % args.units:05d},cong_chuc,Chuyên viên,"
+            f"{int(n < args.units)},0,,2020-01-01\n"
             for n in range(args.staff))
         step("org import-units", lambda: org.import_units(units))
         step(f"org import-staff ({args.staff})", lambda: org.import_staff(staff))
@@ -72,16 +74,18 @@ def main():
             code = f"2025-{month:02d}"
             clock.freeze(date(2025, month, 26))
             if month == 1:
-                step(f"evaluation open-period {code}", lambda: evaluation.open_period(code).created)
+                step(f"evaluation open-period {code}",
+                     lambda code=code: evaluation.open_period(code).created)
                 # Give every assessment a score set-wise so that closing and classifying have work.
-                db.session.execute(text("UPDATE assessment SET status = 'reviewed', score = 800 + (id % 200), "
-                                        "level = 'B'"))
+                db.session.execute(text("UPDATE assessment SET status = 'reviewed', "
+                                        "score = 800 + (id % 200), level = 'B'"))
                 db.session.commit()
-                step(f"evaluation close-period {code}", lambda: evaluation.close_period(code).closed)
+                step(f"evaluation close-period {code}",
+                     lambda code=code: evaluation.close_period(code).closed)
             else:
                 evaluation.open_period(code)
-                db.session.execute(text("UPDATE assessment SET status = 'reviewed', score = 300 + (id % 700), "
-                                        "level = 'C' WHERE status = 'draft'"))
+                db.session.execute(text("UPDATE assessment SET status = 'reviewed', "
+                                        "score = 300 + (id % 700), level = 'C' WHERE status = 'draft'"))
                 db.session.commit()
                 evaluation.close_period(code)
         clock.freeze(None)

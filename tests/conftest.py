@@ -12,8 +12,10 @@ import pytest  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
-from app import create_app  # noqa: E402
-from app import clock  # noqa: E402
+from app import (
+    clock,  # noqa: E402
+    create_app,  # noqa: E402
+)
 from app.conduct.defaults import insert_defaults as insert_conduct_defaults  # noqa: E402
 from app.evaluation.defaults import insert_defaults  # noqa: E402
 from app.extensions import db, limiter  # noqa: E402

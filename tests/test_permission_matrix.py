@@ -8,13 +8,13 @@ hidden (404: the object is outside the persona's scope, or the persona has no su
 import pytest
 from sqlalchemy import select
 
+from app import clock
 from app.annual import services as annual_services
 from app.annual.models import AnnualResult
-from app.extensions import db
-from app import clock
 from app.auth.models import User
 from app.conduct import services as conduct_services
 from app.conduct.models import ChecklistTemplate, InspectionPerson
+from app.extensions import db
 from app.feedback import services as feedback_services
 from app.notifications.models import Notification
 from app.org.models import Unit
@@ -27,7 +27,7 @@ PERSONAS = ("anonymous", "staff", "unit_head_in", "unit_head_out", "inspector", 
 
 def row(anonymous, staff, unit_head_in, unit_head_out, inspector, hr_admin, sys_admin):
     return dict(zip(PERSONAS, (anonymous, staff, unit_head_in, unit_head_out, inspector,
-                               hr_admin, sys_admin)))
+                               hr_admin, sys_admin), strict=True))
 
 
 OPEN = row("ok", "ok", "ok", "ok", "ok", "ok", "ok")

@@ -3,8 +3,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from flask_babel import lazy_gettext as _l
 
-from app.clock import utcnow
 from app import permissions
+from app.clock import utcnow
 from app.extensions import db
 from app.types import Score
 

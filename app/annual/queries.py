@@ -1,21 +1,28 @@
 """Reads for the annual pages and exports: per unit counts, results, the early warning list."""
 from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Integer, and_, case, func, select, type_coerce
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import Integer, Subquery, and_, case, func, select, type_coerce
 
 from app.annual.models import AnnualResult, AnnualUnitYear
-from app.permissions import scope_filter
-from app.evaluation.models import Assessment, Period
 from app.database import paginate
+from app.evaluation.models import Assessment, Period, Policy
 from app.extensions import db
 from app.org.models import Staff, Unit
+from app.permissions import scope_filter
+
+if TYPE_CHECKING:
+    from app.auth.models import User
 
 EXPORT_HEADER = ("staff_code", "year", "months", "mean_score", "level", "reason")
 
 
-def export_rows(year, user=None, action="annual.view"):
+def export_rows(year: int, user: "User | None" = None,
+                action: str = "annual.view") -> Iterator[tuple[Any, ...]]:
     """`staff_code,year,months,mean_score,level,reason` for every result of the year (SPEC §9)."""
     query = (select(AnnualResult).join(Staff, Staff.id == AnnualResult.staff_id)
              .where(AnnualResult.year == year).order_by(Staff.code))
@@ -27,7 +34,7 @@ def export_rows(year, user=None, action="annual.view"):
                "" if mean is None else f"{mean:.2f}", result.level or "", result.reason)
 
 
-def units_page(user, year):
+def units_page(user: "User", year: int) -> Pagination:
     """Units with results this year, in scope, with level counts (one grouped query a page)."""
     query = (select(Unit).where(scope_filter(user, "annual.view", Unit.path),
                                 Unit.id.in_(select(AnnualResult.unit_id).where(AnnualResult.year == year)))
@@ -35,9 +42,10 @@ def units_page(user, year):
     return paginate(query)
 
 
-def level_counts(unit_ids, year):
+def level_counts(unit_ids: Iterable[int],
+                 year: int) -> tuple[defaultdict[int, defaultdict[str | None, int]], set[int]]:
     """{unit id: {level or None: count}} and the finalised unit ids, for a page of units."""
-    counts = defaultdict(lambda: defaultdict(int))
+    counts: defaultdict[int, defaultdict[str | None, int]] = defaultdict(lambda: defaultdict(int))
     for unit_id, level, count in db.session.execute(
             select(AnnualResult.unit_id, AnnualResult.level, func.count(AnnualResult.id))
             .where(AnnualResult.year == year, AnnualResult.unit_id.in_(unit_ids))
@@ -48,18 +56,18 @@ def level_counts(unit_ids, year):
     return counts, finalised
 
 
-def unit_results(unit, year):
+def unit_results(unit: Unit, year: int) -> Pagination:
     return paginate(select(AnnualResult).join(Staff, Staff.id == AnnualResult.staff_id)
                      .where(AnnualResult.year == year, AnnualResult.unit_id == unit.id)
                      .order_by(Staff.full_name), per_page=100)
 
 
-def staff_results(staff_id):
+def staff_results(staff_id: int) -> Sequence[AnnualResult]:
     return db.session.scalars(select(AnnualResult).where(AnnualResult.staff_id == staff_id)
                               .order_by(AnnualResult.year.desc())).all()
 
 
-def _this_year(year, low_level):
+def _this_year(year: int, low_level: str) -> Subquery:
     tenths = type_coerce(Assessment.score, Integer)
     return (select(Assessment.staff_id, func.count(Assessment.id).label("n"),
                    func.sum(tenths).label("total"),
@@ -70,7 +78,8 @@ def _this_year(year, low_level):
             .group_by(Assessment.staff_id).subquery("this_year"))
 
 
-def early_warning_page(user, year, policy):
+def early_warning_page(user: "User", year: int,
+                       policy: Policy) -> tuple[Pagination, dict[int, dict[str, Any]]]:
     """Staff rated lowest last year whose running mean this year is below the pass score, or
     who already have the policy's number of lowest-level months (SPEC §4)."""
     low = policy.lowest_level
@@ -87,7 +96,7 @@ def early_warning_page(user, year, policy):
              .order_by(Staff.full_name))
     page = paginate(query)
     ids = [staff.id for staff in page.items]
-    stats = {}
+    stats: dict[int, dict[str, Any]] = {}
     if ids:
         for staff_id, n, total, low_months in db.session.execute(
                 select(this_year).where(this_year.c.staff_id.in_(ids))):

@@ -4,36 +4,57 @@ import calendar
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from flask_babel import gettext as _
-from sqlalchemy import (Date, Integer, and_, case, delete, distinct, exists, func, insert, literal,
-                        null, or_, select, type_coerce, union_all)
+from sqlalchemy import (
+    Date,
+    Integer,
+    Select,
+    Subquery,
+    and_,
+    case,
+    delete,
+    distinct,
+    exists,
+    func,
+    insert,
+    literal,
+    null,
+    or_,
+    select,
+    type_coerce,
+    union_all,
+)
 
 from app import audit, clock
 from app.annual.models import AnnualResult, AnnualUnitYear
-from app.csvimport import ImportRejected, RowChecker, read_rows
+from app.csvimport import ImportRejected, RowChecker, RowError, read_rows
 from app.database import lookup, transactional
-from app.evaluation.models import Assessment, Period
 from app.errors import DomainError
+from app.evaluation.models import Assessment, Period, Policy
 from app.evaluation.services import policy_in_force
 from app.extensions import db
 from app.org import queries as org_queries
-from app.org.models import DISCIPLINE_FORMS, DisciplinaryDecision, LeaveRecord, Staff
+from app.org.models import DISCIPLINE_FORMS, DisciplinaryDecision, LeaveRecord, Staff, Unit
 from app.periods import parse_year
 
+if TYPE_CHECKING:
+    from app.auth.models import User
 
-def year_policy(year):
+
+def year_policy(year: int) -> Policy:
     """The policy in force on 31 December of the year (SPEC §4)."""
     return policy_in_force(date(year, 12, 31))
 
 
-def counted_forms(policy):
+def counted_forms(policy: Policy) -> list[str]:
     """The disciplinary forms at least as heavy as the policy's threshold, in order of weight."""
     forms = list(DISCIPLINE_FORMS)
     return forms[forms.index(policy.discipline_min_form):]
 
 
-def _months_of(year):
+def _months_of(year: int) -> Subquery:
     """The twelve months of a year as a derived table (UNION ALL: SQLite has no VALUES aliases)."""
     rows = [select(literal(date(year, m, 1), Date).label("month_start"),
                    literal(date(year, m, calendar.monthrange(year, m)[1]), Date).label("month_end"))
@@ -41,7 +62,7 @@ def _months_of(year):
     return union_all(*rows).subquery("months")
 
 
-def _finalised_units(year):
+def _finalised_units(year: int) -> Select[tuple[int]]:
     return select(AnnualUnitYear.unit_id).where(AnnualUnitYear.year == year)
 
 
@@ -54,7 +75,7 @@ class ClassifyResult:
 
 
 @transactional
-def classify_year(year):
+def classify_year(year: int) -> ClassifyResult:
     """Compute (or recompute) the year's results; finalised units and imported rows are kept.
 
     One statement computes every person: months closed with a score, maternity months that
@@ -111,10 +132,10 @@ def classify_year(year):
     counts = dict(db.session.execute(
         select(AnnualResult.level.is_not(None), func.count(AnnualResult.id))
         .where(AnnualResult.year == year, AnnualResult.imported.is_(False))
-        .group_by(AnnualResult.level.is_not(None))).all())
+        .group_by(AnnualResult.level.is_not(None))).tuples().all())
     kept = db.session.scalar(select(func.count(AnnualResult.id)).where(
         AnnualResult.year == year, or_(AnnualResult.imported.is_(True),
-                                       AnnualResult.unit_id.in_(_finalised_units(year)))))
+                                       AnnualResult.unit_id.in_(_finalised_units(year))))) or 0
     result = ClassifyResult(year, counts.get(True, 0), counts.get(False, 0), kept)
     audit.record("annual.classified", object_type="annual_result", object_id=year,
                  after={"year": year, "classified": result.classified,
@@ -132,36 +153,36 @@ class UnitQuota:
     ratio: Decimal
 
     @property
-    def allowed(self):
+    def allowed(self) -> int:
         """How many results may have the top level: ⌊ratio × second⌋."""
         return int(self.ratio * self.second)
 
     @property
-    def breached(self):
+    def breached(self) -> bool:
         return self.top > self.ratio * self.second
 
     @property
-    def excess(self):
+    def excess(self) -> int:
         return max(0, self.top - self.allowed)
 
 
-def unit_quota(unit_id, year):
+def unit_quota(unit_id: int, year: int) -> UnitQuota:
     policy = year_policy(year)
     top, second = policy.top_levels
     counts = dict(db.session.execute(
         select(AnnualResult.level, func.count(AnnualResult.id))
         .where(AnnualResult.year == year, AnnualResult.unit_id == unit_id,
                AnnualResult.level.in_((top, second)))
-        .group_by(AnnualResult.level)).all())
+        .group_by(AnnualResult.level)).tuples().all())
     return UnitQuota(unit_id, counts.get(top, 0), counts.get(second, 0), policy.excellent_quota_ratio)
 
 
-def is_finalised(unit_id, year):
+def is_finalised(unit_id: int, year: int) -> bool:
     return db.session.get(AnnualUnitYear, (unit_id, year)) is not None
 
 
 @transactional
-def demote(result, reason, actor):
+def demote(result: AnnualResult, reason: str, actor: "User") -> AnnualResult:
     """A head moves one top-level result down to the next level, with a written reason."""
     policy = year_policy(result.year)
     top, second = policy.top_levels
@@ -180,7 +201,7 @@ def demote(result, reason, actor):
 
 
 @transactional
-def finalise(unit, year, actor):
+def finalise(unit: Unit, year: int, actor: "User") -> None:
     """Lock a unit's year; refused while the A quota is breached."""
     if is_finalised(unit.id, year):
         raise DomainError(_("Kết quả năm của đơn vị đã được chốt."))
@@ -195,7 +216,7 @@ def finalise(unit, year, actor):
 
 
 @transactional
-def reopen_year(unit, year, reason):
+def reopen_year(unit: Unit, year: int, reason: str) -> None:
     """hr_admin unlocks a finalised unit year with a written reason."""
     row = db.session.get(AnnualUnitYear, (unit.id, year))
     if row is None:
@@ -210,10 +231,12 @@ ANNUAL_COLUMNS = ("staff_code", "year", "level")
 
 
 @transactional
-def import_annual(data):
+def import_annual(data: bytes | str) -> int:
     """Import annual levels of years before the system: `staff_code,year,level`. All or nothing."""
     rows = read_rows(data, ANNUAL_COLUMNS)
-    errors, records, seen = [], [], {}
+    errors: list[RowError] = []
+    records: list[tuple[int, int, int, str]] = []
+    seen: dict[tuple[int, int], int] = {}
     staff_ids = dict(lookup(select(Staff.code, Staff.id), Staff.code,
                             {row["staff_code"] for _l, row in rows}))
     policies = {}

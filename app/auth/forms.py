@@ -1,11 +1,11 @@
 """Forms for login, passwords, accounts and role grants."""
 from flask_babel import lazy_gettext as _l
-from app.forms import AppForm
 from wtforms import DateField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, Regexp
 
 from app.auth.models import ROLES
+from app.forms import AppForm
 
 PASSWORD_RULE = Length(min=10, max=128, message=_l("Mật khẩu phải có từ 10 đến 128 ký tự."))
 

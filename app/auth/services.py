@@ -1,5 +1,6 @@
 """Account services: passwords, login with lockout, users and role grants."""
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -8,16 +9,19 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from app import audit
-from app.clock import aware, utcnow
 from app.auth.models import RoleGrant, User
+from app.clock import aware, utcnow
 from app.database import transactional
 from app.errors import DomainError
 from app.extensions import db
 
+if TYPE_CHECKING:
+    from app.org.models import Staff
+
 USER_FIELDS = ("username", "display_name", "email", "staff_id", "active", "locale")
 
 
-def _hasher():
+def _hasher() -> PasswordHasher:
     config = current_app.config
     return PasswordHasher(
         time_cost=config["ARGON2_TIME_COST"],
@@ -26,12 +30,12 @@ def _hasher():
     )
 
 
-def hash_password(password):
+def hash_password(password: str) -> str:
     """An argon2id hash of the password."""
     return _hasher().hash(password)
 
 
-def verify_password(password_hash, password):
+def verify_password(password_hash: str, password: str) -> bool:
     """True when the password matches the stored hash."""
     try:
         return _hasher().verify(password_hash, password)
@@ -39,11 +43,11 @@ def verify_password(password_hash, password):
         return False
 
 
-def normalise_username(username):
+def normalise_username(username: str | None) -> str:
     return (username or "").strip().lower()
 
 
-def find_user(username):
+def find_user(username: str | None) -> User | None:
     return db.session.scalar(select(User).where(User.username == normalise_username(username)))
 
 
@@ -54,7 +58,7 @@ class LoginResult:
 
 
 @transactional
-def authenticate(username, password):
+def authenticate(username: str | None, password: str) -> LoginResult:
     """Check a login; count failures, lock the account for a while after too many."""
     config = current_app.config
     user = find_user(username)
@@ -84,10 +88,10 @@ def authenticate(username, password):
     return LoginResult(user, None)
 
 
-_DUMMY_HASH = {}
+_DUMMY_HASH: dict[Any, str] = {}
 
 
-def _dummy_hash():
+def _dummy_hash() -> str:
     key = current_app.config["ARGON2_MEMORY_COST"]
     if key not in _DUMMY_HASH:
         _DUMMY_HASH[key] = hash_password("not-a-real-password")
@@ -95,14 +99,14 @@ def _dummy_hash():
 
 
 @transactional
-def end_sessions(user, reason):
+def end_sessions(user: User, reason: str) -> None:
     """Invalidate every session cookie of the account (logout, password change, disabling)."""
     user.session_version += 1
     audit.record(f"auth.{reason}", user, actor=user if reason == "logout" else None)
 
 
 @transactional
-def change_password(user, current_password, new_password):
+def change_password(user: User, current_password: str, new_password: str) -> None:
     """Change one's own password; refused when the current password is wrong."""
     if not verify_password(user.password_hash, current_password):
         raise DomainError(_("Mật khẩu hiện tại không đúng."))
@@ -112,8 +116,8 @@ def change_password(user, current_password, new_password):
 
 
 @transactional
-def create_user(username, display_name, password, email=None, staff=None, locale="vi",
-                password_hash=None):
+def create_user(username: str, display_name: str, password: str | None, email: str | None = None,
+                staff: "Staff | None" = None, locale: str = "vi", password_hash: str | None = None) -> User:
     """Create an account; the username is stored in lower case.
 
     `password_hash` lets a bulk caller (the demo) hash one password once for many accounts.
@@ -122,7 +126,7 @@ def create_user(username, display_name, password, email=None, staff=None, locale
         username=normalise_username(username),
         display_name=display_name.strip(),
         email=(email or "").strip() or None,
-        password_hash=password_hash or hash_password(password),
+        password_hash=password_hash or hash_password(password),  # type: ignore[arg-type]  # None only with a hash
         staff_id=staff.id if staff else None,
         locale=locale,
     )
@@ -132,7 +136,7 @@ def create_user(username, display_name, password, email=None, staff=None, locale
 
 
 @transactional
-def reset_password(user, new_password):
+def reset_password(user: User, new_password: str) -> None:
     """Set a new password chosen by an administrator; ends the user's sessions."""
     user.password_hash = hash_password(new_password)
     user.session_version += 1
@@ -142,7 +146,7 @@ def reset_password(user, new_password):
 
 
 @transactional
-def set_active(user, active):
+def set_active(user: User, active: bool) -> None:
     """Disable or re-enable an account; disabling ends its sessions at once."""
     if user.active == active:
         return
@@ -155,12 +159,12 @@ def set_active(user, active):
 
 
 @transactional
-def set_locale(user, locale):
+def set_locale(user: User, locale: str) -> None:
     user.locale = locale
 
 
 @transactional
-def grant_role(user, role, unit, granted_by=None):
+def grant_role(user: User, role: str, unit: Any, granted_by: User | None = None) -> RoleGrant:
     """Grant a role over a unit (and its descendants). Granting twice changes nothing."""
     unit_id = None if role == "sys_admin" else unit.id
     existing = db.session.scalar(
@@ -179,7 +183,7 @@ def grant_role(user, role, unit, granted_by=None):
 
 
 @transactional
-def revoke_role(grant):
+def revoke_role(grant: RoleGrant) -> None:
     """Remove a role grant."""
     user = grant.user
     audit.record("role.revoked", grant, before={"user": user.username, "role": grant.role,
@@ -187,7 +191,7 @@ def revoke_role(grant):
     user.grants.remove(grant)
 
 
-def is_last_sys_admin_grant(grant):
+def is_last_sys_admin_grant(grant: RoleGrant) -> bool:
     """True for the only sys_admin grant held by an active account (it must not be removed)."""
     if grant.role != "sys_admin":
         return False

@@ -1,8 +1,7 @@
 """Login, logout, password change, user administration and the audit trail page."""
 from datetime import datetime, time, timedelta
 
-from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
-                   session, url_for)
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import or_, select
@@ -10,13 +9,19 @@ from sqlalchemy import or_, select
 from app import clock
 from app.audit import AuditEvent
 from app.auth import services
-from app.auth.forms import (AuditFilterForm, ChangePasswordForm, GrantForm, LoginForm,
-                            ResetPasswordForm, UserCreateForm)
+from app.auth.forms import (
+    AuditFilterForm,
+    ChangePasswordForm,
+    GrantForm,
+    LoginForm,
+    ResetPasswordForm,
+    UserCreateForm,
+)
 from app.auth.models import RoleGrant, User
-from app.permissions import require
 from app.errors import DomainError, refused
 from app.extensions import db, limiter
 from app.org.models import Staff, Unit
+from app.permissions import require
 from app.utils import safe_next_url
 
 bp = Blueprint("auth", __name__)

@@ -1,7 +1,14 @@
 """Forms of the conduct pages."""
 from flask_babel import lazy_gettext as _l
-from wtforms import (BooleanField, DateField, DateTimeLocalField, DecimalField, SelectField,
-                     StringField, TextAreaField)
+from wtforms import (
+    BooleanField,
+    DateField,
+    DateTimeLocalField,
+    DecimalField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 from app.conduct.models import CATEGORIES, PLACES, SEVERITIES
@@ -9,8 +16,9 @@ from app.forms import AppForm, MultiCheckboxField, choices, one_decimal
 
 
 class RuleForm(AppForm):
-    code = StringField(_l("Mã"), validators=[DataRequired(), Length(max=20),
-                                             Regexp(r"^[A-Za-z0-9_-]+$", message=_l("Mã chỉ gồm chữ không dấu, chữ số và . _ -"))])
+    code = StringField(_l("Mã"), validators=[
+        DataRequired(), Length(max=20),
+        Regexp(r"^[A-Za-z0-9_-]+$", message=_l("Mã chỉ gồm chữ không dấu, chữ số và . _ -"))])
     text_vi = StringField(_l("Nội dung (tiếng Việt)"), validators=[DataRequired(), Length(max=500)])
     text_en = StringField(_l("Nội dung (tiếng Anh)"), validators=[DataRequired(), Length(max=500)])
     place = SelectField(_l("Nơi áp dụng"), choices=choices(PLACES))

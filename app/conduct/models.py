@@ -2,10 +2,10 @@
 their findings."""
 from flask_babel import lazy_gettext as _l
 
-from app.clock import utcnow
-from app.evaluation.models import _localised
-from app.database import in_check
 from app import permissions
+from app.clock import utcnow
+from app.database import in_check
+from app.evaluation.models import _localised
 from app.extensions import db
 from app.types import Score
 

@@ -1,33 +1,41 @@
 """Reads for the conduct pages: lists in scope, statistics, repeat offenders, a person's record."""
+from collections.abc import Sequence
 from datetime import date
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import Row, Select, func, select
 
-from app.permissions import scope_filter
 from app.conduct.models import ChecklistTemplate, ConductReport, ConductRule, Finding, Inspection
 from app.database import paginate
-from app.periods import add_months
 from app.extensions import db
 from app.org.models import Staff, Unit
+from app.periods import add_months
+from app.permissions import scope_filter
+
+if TYPE_CHECKING:
+    from app.auth.models import User
+    from app.evaluation.models import Policy
 
 
-def rules(include_retired=True):
+def rules(include_retired: bool = True) -> Sequence[ConductRule]:
     query = select(ConductRule).order_by(ConductRule.code)
     if not include_retired:
         query = query.where(ConductRule.active.is_(True))
     return db.session.scalars(query).all()
 
 
-def templates():
+def templates() -> Sequence[ChecklistTemplate]:
     return db.session.scalars(select(ChecklistTemplate).order_by(ChecklistTemplate.name)).all()
 
 
-def inspections_page(user):
+def inspections_page(user: "User") -> Pagination:
     return paginate(select(Inspection).join(Unit, Unit.id == Inspection.unit_id)
-                     .where(scope_filter(user, "conduct.view", Unit.path)).order_by(Inspection.inspected_at.desc()))
+                     .where(scope_filter(user, "conduct.view", Unit.path))
+                     .order_by(Inspection.inspected_at.desc()))
 
 
-def reports_page(user, status=""):
+def reports_page(user: "User", status: str = "") -> Pagination:
     query = (select(ConductReport).join(Unit, Unit.id == ConductReport.unit_id)
              .where(scope_filter(user, "conduct.view", Unit.path)).order_by(ConductReport.id.desc()))
     if status:
@@ -35,7 +43,7 @@ def reports_page(user, status=""):
     return paginate(query)
 
 
-def findings_of(staff_id):
+def findings_of(staff_id: int) -> Sequence[Finding]:
     """A person's conduct record: every finding of a submitted or reviewed report."""
     return db.session.scalars(
         select(Finding).join(ConductReport, ConductReport.id == Finding.report_id)
@@ -43,13 +51,14 @@ def findings_of(staff_id):
         .order_by(Finding.occurred_on.desc())).all()
 
 
-def _confirmed_in(user, start, end):
+def _confirmed_in(user: "User", start: date, end: date) -> Select[tuple[Finding]]:
     return (select(Finding).join(Unit, Unit.id == Finding.unit_id)
             .where(scope_filter(user, "conduct.view", Unit.path), Finding.status == "confirmed",
                    Finding.occurred_on.between(start, end)))
 
 
-def violations_by(user, start, end):
+def violations_by(user: "User", start: date,
+                  end: date) -> tuple[Sequence[Row[Any]], Sequence[Row[Any]]]:
     """Confirmed violations in scope by rule and by unit for a period (two grouped queries)."""
     confirmed = _confirmed_in(user, start, end).subquery()
     by_rule = db.session.execute(
@@ -63,7 +72,7 @@ def violations_by(user, start, end):
     return by_rule, by_unit
 
 
-def repeat_offenders(user, today: date, policy):
+def repeat_offenders(user: "User", today: date, policy: "Policy") -> list[tuple[Staff, int]]:
     """Staff with at least the policy's number of confirmed violations within its window of
     months up to `today`."""
     since = add_months(today, -policy.repeat_offender_months)

@@ -2,26 +2,42 @@
 reports with their review, the person's response, and the C2 suggestion."""
 import hashlib
 import secrets
-from datetime import timedelta
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import case, func, insert, literal, select
 
 from app import audit, clock
-from app.conduct.models import (ChecklistTemplate, ConductReport, ConductRule, Finding, Inspection,
-                                InspectionEntry, InspectionMember, InspectionPerson, Photo,
-                                TemplateRule)
+from app.conduct.models import (
+    ChecklistTemplate,
+    ConductReport,
+    ConductRule,
+    Finding,
+    Inspection,
+    InspectionEntry,
+    InspectionMember,
+    InspectionPerson,
+    Photo,
+    TemplateRule,
+)
 from app.database import transactional
 from app.errors import DomainError
 from app.evaluation.services import policy_in_force
 from app.evaluation.suggestions import Suggestion, source
 from app.extensions import db
 from app.notifications import services as notifications
-from app.org.models import Staff
+from app.org.models import Staff, Unit
 from app.periods import month_end
+
+if TYPE_CHECKING:
+    from app.auth.models import User
+    from app.evaluation.models import Assessment, AssessmentCriterion
+    from app.feedback.models import Complaint
 
 RULE_FIELDS = ("code", "text_vi", "text_en", "place", "category", "severity", "deduction",
                "legal_source", "active")
@@ -32,7 +48,7 @@ EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png"}
 # ---------------------------------------------------------------- catalogue
 
 @transactional
-def save_rule(rule, **fields):
+def save_rule(rule: ConductRule | None, **fields: Any) -> ConductRule:
     """Create (rule None) or change a rule; a finding keeps the deduction it was made with."""
     before = audit.snapshot(rule, RULE_FIELDS) if rule else None
     if rule is None:
@@ -46,7 +62,7 @@ def save_rule(rule, **fields):
 
 
 @transactional
-def create_template(name, rules):
+def create_template(name: str, rules: Sequence[ConductRule]) -> ChecklistTemplate:
     template = ChecklistTemplate(name=name.strip())
     template.items = [TemplateRule(rule_id=r.id, position=i) for i, r in enumerate(rules, start=1)]
     db.session.add(template)
@@ -56,13 +72,13 @@ def create_template(name, rules):
 
 # ---------------------------------------------------------------- photos
 
-def photo_dir():
+def photo_dir() -> Path:
     folder = Path(current_app.instance_path) / "uploads" / "conduct"
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 
 
-def check_photo(data, declared_type):
+def check_photo(data: bytes, declared_type: str | None) -> str:
     """The photo's real type from its first bytes (JPEG or PNG), or DomainError."""
     limit = current_app.config["CONDUCT_PHOTO_MAX_BYTES"]
     if len(data) > limit:
@@ -75,7 +91,7 @@ def check_photo(data, declared_type):
     raise DomainError(_("Chỉ nhận ảnh JPEG hoặc PNG."))
 
 
-def store_photo(data, declared_type, unit, actor):
+def store_photo(data: bytes, declared_type: str | None, unit: Unit, actor: "User") -> Photo:
     """Keep a checked photo outside the web root; the row joins the caller's transaction."""
     content_type = check_photo(data, declared_type)
     filename = f"{secrets.token_hex(16)}.{EXTENSIONS[content_type]}"
@@ -87,14 +103,15 @@ def store_photo(data, declared_type, unit, actor):
     return photo
 
 
-def photo_path(photo):
+def photo_path(photo: Photo) -> Path:
     return photo_dir() / photo.filename
 
 
 # ---------------------------------------------------------------- inspections
 
 @transactional
-def create_inspection(unit, template, inspected_at, lead, members=()):
+def create_inspection(unit: Unit, template: ChecklistTemplate, inspected_at: datetime, lead: "User",
+                      members: Iterable["User"] = ()) -> Inspection:
     """An inspection of a unit, with every active staff member of the unit listed as present."""
     inspection = Inspection(unit_id=unit.id, template_id=template.id,
                             inspected_at=clock.from_local(inspected_at),
@@ -112,18 +129,18 @@ def create_inspection(unit, template, inspected_at, lead, members=()):
     return inspection
 
 
-def editable(inspection):
+def editable(inspection: Inspection) -> bool:
     """Entries can change until a report has been made from the inspection."""
     return db.session.scalar(select(ConductReport.id).where(
         ConductReport.inspection_id == inspection.id)) is None
 
 
-def entries_of(inspection, staff_id):
+def entries_of(inspection: Inspection, staff_id: int) -> dict[int, InspectionEntry]:
     return {e.rule_id: e for e in db.session.scalars(select(InspectionEntry).where(
         InspectionEntry.inspection_id == inspection.id, InspectionEntry.staff_id == staff_id))}
 
 
-def recorded_counts(inspection):
+def recorded_counts(inspection: Inspection) -> dict[int, tuple[int, int]]:
     """{staff id: (violations, entries)} for the inspection (one grouped query)."""
     return {staff_id: (violations or 0, total) for staff_id, violations, total in db.session.execute(
         select(InspectionEntry.staff_id,
@@ -132,7 +149,9 @@ def recorded_counts(inspection):
         .group_by(InspectionEntry.staff_id))}
 
 
-def record_person(inspection, person, presence, outcomes, actor):
+def record_person(inspection: Inspection, person: InspectionPerson, presence: str,
+                  outcomes: dict[ConductRule, tuple[str, str | None, bytes | None, str | None]],
+                  actor: "User") -> None:
     """Save one person's presence and checklist; `outcomes` is {rule: (outcome, note, photo
     bytes, declared type)}. A bad photo refuses the whole save and stores nothing."""
     if not editable(inspection):
@@ -141,8 +160,10 @@ def record_person(inspection, person, presence, outcomes, actor):
 
 
 @transactional
-def _record(inspection, person, presence, outcomes, actor):
-    written = []
+def _record(inspection: Inspection, person: InspectionPerson, presence: str,
+            outcomes: dict[ConductRule, tuple[str, str | None, bytes | None, str | None]],
+            actor: "User") -> None:
+    written: list[Path] = []
     try:
         person.presence = presence
         existing = entries_of(inspection, person.staff_id)
@@ -168,7 +189,7 @@ def _record(inspection, person, presence, outcomes, actor):
 # ---------------------------------------------------------------- reports
 
 @transactional
-def report_from_inspection(inspection, actor):
+def report_from_inspection(inspection: Inspection, actor: "User") -> ConductReport:
     """A draft report with a finding for every violation and every unexcused absence."""
     if not editable(inspection):
         raise DomainError(_("Đã lập biên bản từ cuộc kiểm tra này."))
@@ -180,7 +201,7 @@ def report_from_inspection(inspection, actor):
         InspectionEntry.inspection_id == inspection.id, InspectionEntry.outcome == "violation")).all()
     rules = {r.id: r for r in inspection.template.rules}
     for entry in entries:
-        rule = rules.get(entry.rule_id) or db.session.get(ConductRule, entry.rule_id)
+        rule: ConductRule = rules.get(entry.rule_id) or db.session.get(ConductRule, entry.rule_id)
         report.findings.append(Finding(staff_id=entry.staff_id, unit_id=inspection.unit_id,
                                        rule_id=rule.id, occurred_on=day, note=entry.note,
                                        photo_id=entry.photo_id, deduction=rule.deduction))
@@ -197,7 +218,7 @@ def report_from_inspection(inspection, actor):
     return report
 
 
-def _presence_rule(inspection):
+def _presence_rule(inspection: Inspection) -> ConductRule:
     """The punctuality rule of the checklist (or of the catalogue) that an absence breaks."""
     for rule in inspection.template.rules:
         if rule.category == "punctuality" and rule.active:
@@ -210,7 +231,8 @@ def _presence_rule(inspection):
 
 
 @transactional
-def raise_report(source_name, staff, rule, occurred_on, note, actor, complaint=None):
+def raise_report(source_name: str, staff: Staff, rule: ConductRule, occurred_on: date, note: str,
+                 actor: "User", complaint: "Complaint | None" = None) -> ConductReport:
     """A report raised by a unit head or from a citizen complaint, with one finding."""
     report = ConductReport(source=source_name, unit_id=staff.unit_id, created_by_id=actor.id,
                            complaint_id=complaint.id if complaint else None, summary=note.strip())
@@ -224,7 +246,7 @@ def raise_report(source_name, staff, rule, occurred_on, note, actor, complaint=N
 
 
 @transactional
-def submit_report(report, summary):
+def submit_report(report: ConductReport, summary: str | None) -> None:
     """Hand a draft report to the team lead; the people concerned can now respond."""
     if report.status != "draft":
         raise DomainError(_("Biên bản đã được gửi."))
@@ -241,7 +263,8 @@ def submit_report(report, summary):
 
 
 @transactional
-def review_report(report, decisions, actor):
+def review_report(report: ConductReport, decisions: dict[int, tuple[str | None, str]],
+                  actor: "User") -> None:
     """The lead confirms or dismisses every finding, each with a reason; the report is then final."""
     if report.status != "submitted":
         raise DomainError(_("Chỉ kết luận được biên bản đã gửi và chưa kết luận."))
@@ -260,7 +283,7 @@ def review_report(report, decisions, actor):
         f.staff.code + ":" + f.rule.code: f.status for f in report.findings})
 
 
-def response_deadline(finding):
+def response_deadline(finding: Finding) -> date | None:
     submitted = finding.report.submitted_at
     if submitted is None:
         return None
@@ -269,13 +292,13 @@ def response_deadline(finding):
     return day + timedelta(days=days)
 
 
-def can_respond(finding, today=None):
+def can_respond(finding: Finding, today: date | None = None) -> bool:
     deadline = response_deadline(finding)
     return deadline is not None and not finding.response and (today or clock.today()) <= deadline
 
 
 @transactional
-def respond(finding, text):
+def respond(finding: Finding, text: str) -> None:
     """The person concerned explains (giải trình) within the policy's window."""
     if not can_respond(finding):
         raise DomainError(_("Đã hết thời hạn giải trình hoặc đã giải trình."))
@@ -287,14 +310,15 @@ def respond(finding, text):
 # ---------------------------------------------------------------- the C2 suggestion
 
 @source("conduct")
-def conduct_suggestion(pairs):
+def conduct_suggestion(
+        pairs: Iterable[tuple["Assessment", "AssessmentCriterion"]]) -> dict[tuple[int, str], Suggestion]:
     """C2: the criterion's maximum less the deductions of confirmed findings of that month,
     floored at 0, with the findings named (SPEC §5)."""
-    months = {}
+    months: dict[int, tuple[date, list[tuple[Assessment, AssessmentCriterion]]]] = {}
     for assessment, criterion in pairs:
         months.setdefault(assessment.period_id, (assessment.period.starts_on, []))[1].append(
             (assessment, criterion))
-    found = {}
+    found: dict[tuple[int, str], Suggestion] = {}
     for start, items in months.values():
         end = month_end(start)
         rows = db.session.execute(
@@ -303,7 +327,7 @@ def conduct_suggestion(pairs):
             .where(Finding.staff_id.in_({a.staff_id for a, _c in items}),
                    Finding.status == "confirmed", Finding.occurred_on.between(start, end))
             .order_by(Finding.occurred_on)).all()
-        by_staff = {}
+        by_staff: dict[int, list[tuple[str, Decimal]]] = {}
         for staff_id, code, deduction in rows:
             by_staff.setdefault(staff_id, []).append((code, deduction))
         for assessment, criterion in items:

@@ -1,21 +1,28 @@
 """Conduct pages: the catalogue, checklist templates, inspections with the phone-friendly
 checklist, conduct reports and their review, responses, photos and statistics."""
-from flask import (Blueprint, abort, flash, redirect, render_template, request, send_file,
-                   url_for)
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
 from app import clock
 from app.auth.models import User
-from app.permissions import can, require
 from app.conduct import queries, services
-from app.conduct.forms import (InspectionForm, RaiseForm, RespondForm, RuleForm, SubmitForm,
-                               TemplateForm)
-from app.conduct.models import (FINDING_STATUSES, OUTCOMES, PLACES, PRESENCE, SEVERITIES,
-                                ChecklistTemplate,
-                                ConductReport, ConductRule, Finding, Inspection, InspectionPerson,
-                                Photo)
+from app.conduct.forms import InspectionForm, RaiseForm, RespondForm, RuleForm, SubmitForm, TemplateForm
+from app.conduct.models import (
+    FINDING_STATUSES,
+    OUTCOMES,
+    PLACES,
+    PRESENCE,
+    SEVERITIES,
+    ChecklistTemplate,
+    ConductReport,
+    ConductRule,
+    Finding,
+    Inspection,
+    InspectionPerson,
+    Photo,
+)
 from app.errors import DomainError
 from app.evaluation.services import policy_in_force
 from app.extensions import db
@@ -23,6 +30,7 @@ from app.feedback.models import Complaint
 from app.org import queries as org_queries
 from app.org.models import Staff
 from app.periods import month_arg, month_bounds
+from app.permissions import can, require
 
 bp = Blueprint("conduct", __name__, url_prefix="/conduct")
 
@@ -106,8 +114,8 @@ def inspection_new():
         for name in filter(None, (n.strip().lower() for n in (form.members.data or "").split(","))):
             user = db.session.scalar(select(User).where(User.username == name))
             if user is None or unit is not None and not can(user, "inspection.run", unit):
-                form.members.errors.append(_("%(name)s không phải thành viên đoàn kiểm tra có phạm vi đơn vị này.",
-                                             name=name))
+                form.members.errors.append(_(
+                    "%(name)s không phải thành viên đoàn kiểm tra có phạm vi đơn vị này.", name=name))
             else:
                 members.append(user)
         if not form.errors:

@@ -13,7 +13,8 @@ from app.types import Score
 SCORE = Score()
 
 policy = sa.table(
-    "policy", sa.column("id"), sa.column("name"), sa.column("effective_from", sa.Date), sa.column("total_max", SCORE),
+    "policy", sa.column("id"), sa.column("name"), sa.column("effective_from", sa.Date),
+    sa.column("total_max", SCORE),
     sa.column("open_day"), sa.column("self_due_day"), sa.column("review_due_day"),
     sa.column("close_day"), sa.column("objection_days"), sa.column("excellent_quota_ratio", sa.Numeric(4, 2)),
     sa.column("min_months"), sa.column("consecutive_years"), sa.column("created_at"),

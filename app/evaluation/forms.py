@@ -1,12 +1,28 @@
 """Forms of the monthly assessment: scores per criterion (built from the assessment's own
 criteria), objections, reopening, periods, policies and frameworks."""
 from flask_babel import lazy_gettext as _l
-from wtforms import (BooleanField, DecimalField, FieldList, FormField, HiddenField,
-                     IntegerField, SelectField, StringField, SubmitField,
-                     TextAreaField)
+from wtforms import (
+    BooleanField,
+    DecimalField,
+    FieldList,
+    FormField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
-from wtforms.validators import ValidationError
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 
 from app.evaluation.models import AUTO_SOURCES, CRITERION_GROUPS
 from app.forms import AppForm, MultiCheckboxField, choices, one_decimal, period_rule
@@ -79,24 +95,29 @@ class PolicyForm(AppForm):
                              validators=[InputRequired(), NumberRange(min=1, max=1000), one_decimal])
     open_day = IntegerField(_l("Ngày mở kỳ (trong tháng)"), validators=_day(1, 31))
     self_due_day = IntegerField(_l("Hạn tự đánh giá (ngày của tháng sau)"), validators=_day(1, 28))
-    review_due_day = IntegerField(_l("Hạn đánh giá của thủ trưởng (ngày của tháng sau)"), validators=_day(1, 28))
+    review_due_day = IntegerField(_l("Hạn đánh giá của thủ trưởng (ngày của tháng sau)"),
+                                  validators=_day(1, 28))
     close_day = IntegerField(_l("Ngày đóng kỳ (ngày của tháng sau)"), validators=_day(1, 28))
     objection_days = IntegerField(_l("Số ngày được kiến nghị sau khi công khai"), validators=_day(0, 60))
     excellent_quota_ratio = DecimalField(_l("Tỷ lệ tối đa số A so với số B"), places=2,
                                          validators=[InputRequired(), NumberRange(min=0, max=10)])
     min_months = IntegerField(_l("Số tháng tối thiểu để xếp loại năm"), validators=_day(1, 12))
-    consecutive_years = IntegerField(_l("Số năm liên tiếp không hoàn thành để xem xét"), validators=_day(1, 10))
+    consecutive_years = IntegerField(_l("Số năm liên tiếp không hoàn thành để xem xét"),
+                                     validators=_day(1, 10))
     discipline_min_form = SelectField(_l("Hình thức kỷ luật nhẹ nhất khiến năm bị xếp mức thấp nhất"),
                                       choices=choices(DISCIPLINE_FORMS))
-    warning_low_months = IntegerField(_l("Cảnh báo sớm: số tháng bị xếp mức thấp nhất"), validators=_day(1, 12))
+    warning_low_months = IntegerField(_l("Cảnh báo sớm: số tháng bị xếp mức thấp nhất"),
+                                      validators=_day(1, 12))
     satisfaction_min_ratings = IntegerField(_l("Số lượt đánh giá tối thiểu trong tháng để gợi ý điểm C3"),
                                             validators=_day(1, 1000))
     conduct_response_days = IntegerField(_l("Số ngày để cán bộ giải trình vi phạm"), validators=_day(1, 60))
-    self_reminder_days = IntegerField(_l("Nhắc tự đánh giá từ bao nhiêu ngày trước hạn"), validators=_day(0, 10))
+    self_reminder_days = IntegerField(_l("Nhắc tự đánh giá từ bao nhiêu ngày trước hạn"),
+                                      validators=_day(0, 10))
     review_reminder_days = IntegerField(_l("Nhắc thủ trưởng đánh giá từ bao nhiêu ngày trước hạn"),
                                         validators=_day(0, 10))
     repeat_offender_min = IntegerField(_l("Vi phạm nhiều lần: từ bao nhiêu lần"), validators=_day(2, 50))
-    repeat_offender_months = IntegerField(_l("Vi phạm nhiều lần: trong bao nhiêu tháng"), validators=_day(1, 60))
+    repeat_offender_months = IntegerField(_l("Vi phạm nhiều lần: trong bao nhiêu tháng"),
+                                          validators=_day(1, 60))
     bands = FieldList(FormField(BandForm), min_entries=4, max_entries=8)
 
     def validate_review_due_day(self, field):
@@ -119,8 +140,9 @@ class CriterionForm(AppForm):
     class Meta:
         csrf = False
 
-    code = StringField(_l("Mã"), validators=[Optional(), Length(max=20),
-                                             Regexp(r"^[A-Za-z0-9_-]*$", message=_l("Mã chỉ gồm chữ không dấu, chữ số và . _ -"))])
+    code = StringField(_l("Mã"), validators=[
+        Optional(), Length(max=20),
+        Regexp(r"^[A-Za-z0-9_-]*$", message=_l("Mã chỉ gồm chữ không dấu, chữ số và . _ -"))])
     group_code = SelectField(_l("Nhóm"), choices=choices(CRITERION_GROUPS))
     name_vi = StringField(_l("Tên (tiếng Việt)"), validators=[Optional(), Length(max=500)])
     name_en = StringField(_l("Tên (tiếng Anh)"), validators=[Optional(), Length(max=500)])
@@ -144,8 +166,9 @@ class FrameworkForm(AppForm):
     effective_from = StringField(_l("Hiệu lực từ kỳ (YYYY-MM)"), validators=[DataRequired(), period_rule])
     for_heads = BooleanField(_l("Dành cho cấp trưởng"))
     enabled = BooleanField(_l("Đang áp dụng"), default=True)
-    categories = MultiCheckboxField(_l("Áp dụng cho"), choices=choices(STAFF_CATEGORIES),
-                                    validators=[DataRequired(message=_l("Hãy chọn ít nhất một loại cán bộ hợp lệ."))])
+    categories = MultiCheckboxField(
+        _l("Áp dụng cho"), choices=choices(STAFF_CATEGORIES),
+        validators=[DataRequired(message=_l("Hãy chọn ít nhất một loại cán bộ hợp lệ."))])
     criteria = FieldList(FormField(CriterionForm), min_entries=12, max_entries=30)
 
     def validate_criteria(self, field):

@@ -1,25 +1,31 @@
 """Reads for the assessment pages: bounded queries, paginated lists."""
 from collections import Counter
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
-from sqlalchemy import case, func, select
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import Select, case, func, select
 
 from app import clock
 from app.database import paginate
 from app.evaluation.models import Assessment, Framework, Period, Policy, reviewed_by
 from app.extensions import db
-from app.org.models import Staff
+from app.org.models import Staff, Unit
+
+if TYPE_CHECKING:
+    from app.auth.models import User
 
 STATUS_ORDER = case({"self_submitted": 0, "draft": 1, "reviewed": 2, "closed": 3, "not_evaluated": 4},
                     value=Assessment.status, else_=5)
 
 
-def _team_query(user, period):
+def _team_query(user: "User", period: Period) -> Select[tuple[Assessment]]:
     return (select(Assessment)
             .join(Staff, Staff.id == Assessment.staff_id)
             .where(Assessment.period_id == period.id, reviewed_by(user)))
 
 
-def team_page(user, period, status=None):
+def team_page(user: "User", period: Period, status: str | None = None) -> Pagination:
     """The assessments this head reviews in a period, those waiting for review first."""
     query = _team_query(user, period)
     if status == "overdue":
@@ -29,11 +35,11 @@ def team_page(user, period, status=None):
     return paginate(query.order_by(STATUS_ORDER, Staff.full_name))
 
 
-def team_counters(user, period):
+def team_counters(user: "User", period: Period) -> dict[str, int]:
     """Counts by status for the head's team, and how many are overdue."""
     rows = db.session.execute(
         _team_query(user, period).with_only_columns(Assessment.status, func.count(Assessment.id))
-        .group_by(Assessment.status)).all()
+        .group_by(Assessment.status)).tuples().all()
     counts = Counter(dict(rows))
     waiting = counts["draft"] + counts["self_submitted"]
     overdue = waiting if period.review_due_on and clock.today() > period.review_due_on else 0
@@ -47,7 +53,7 @@ def team_counters(user, period):
     }
 
 
-def history(staff_id, months=24):
+def history(staff_id: int, months: int = 24) -> list[Assessment]:
     """The staff member's latest assessments, oldest first (for the chart)."""
     rows = db.session.scalars(
         select(Assessment).join(Period).where(Assessment.staff_id == staff_id)
@@ -55,19 +61,19 @@ def history(staff_id, months=24):
     return list(reversed(rows))
 
 
-def history_page(staff_id):
+def history_page(staff_id: int) -> Pagination:
     return paginate(select(Assessment).join(Period).where(Assessment.staff_id == staff_id)
                      .order_by(Period.starts_on.desc()))
 
 
-def current_assessment(staff_id, period):
+def current_assessment(staff_id: int, period: Period | None) -> Assessment | None:
     if period is None:
         return None
     return db.session.scalar(select(Assessment).where(Assessment.staff_id == staff_id,
                                                       Assessment.period_id == period.id))
 
 
-def published_list(unit, period):
+def published_list(unit: Unit, period: Period) -> Pagination:
     """Names and levels of the unit's closed assessments in a closed period (SPEC §3.7)."""
     return paginate(
         select(Assessment).join(Staff, Staff.id == Assessment.staff_id)
@@ -76,24 +82,24 @@ def published_list(unit, period):
         .order_by(Staff.full_name), per_page=100)
 
 
-def recent_periods():
+def recent_periods() -> Sequence[Period]:
     """Periods run in the system (not imported), newest first, for period pickers."""
     return db.session.scalars(select(Period).where(Period.imported.is_(False))
                               .order_by(Period.starts_on.desc()).limit(24)).all()
 
 
-def closed_periods():
+def closed_periods() -> Sequence[Period]:
     return db.session.scalars(select(Period).where(Period.status == "closed")
                               .order_by(Period.starts_on.desc()).limit(36)).all()
 
 
-def periods_page():
+def periods_page() -> Pagination:
     return paginate(select(Period).order_by(Period.starts_on.desc()))
 
 
-def period_counts(period_ids):
+def period_counts(period_ids: Iterable[int]) -> dict[int, Counter[str]]:
     """{period id: {status: count}} for a page of periods (one grouped query)."""
-    found = {pid: Counter() for pid in period_ids}
+    found: dict[int, Counter[str]] = {pid: Counter() for pid in period_ids}
     for period_id, status, count in db.session.execute(
             select(Assessment.period_id, Assessment.status, func.count(Assessment.id))
             .where(Assessment.period_id.in_(period_ids))
@@ -102,10 +108,10 @@ def period_counts(period_ids):
     return found
 
 
-def policies():
+def policies() -> Sequence[Policy]:
     return db.session.scalars(select(Policy).order_by(Policy.effective_from.desc())).all()
 
 
-def frameworks():
+def frameworks() -> Sequence[Framework]:
     return db.session.scalars(select(Framework).order_by(Framework.effective_from.desc(),
                                                          Framework.code)).all()

@@ -1,26 +1,41 @@
 """Evaluation services: policies, frameworks, periods, self-assessment, review, closing,
 reopening, objections and the import of results from before the system."""
 import calendar
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from flask_babel import gettext as _
-from sqlalchemy import exists, func, insert, literal, select, update
+from sqlalchemy import ScalarSelect, exists, func, insert, literal, select, update
 
 from app import audit, clock
 from app.auth.models import RoleGrant
-from app.csvimport import ImportRejected, RowChecker, read_rows
+from app.csvimport import ImportRejected, RowChecker, RowError, read_rows
 from app.database import lookup, transactional
 from app.errors import DomainError, StaleError
-from app.evaluation.models import (Assessment, AssessmentCriterion, Framework, FrameworkCategory,
-                                   FrameworkCriterion, Objection, Period, Policy, PolicyBand)
+from app.evaluation.models import (
+    Assessment,
+    AssessmentCriterion,
+    Framework,
+    FrameworkCategory,
+    FrameworkCriterion,
+    Objection,
+    Period,
+    Policy,
+    PolicyBand,
+)
 from app.extensions import db
 from app.notifications import services as notifications
 from app.org import queries as org_queries
 from app.org.models import STAFF_CATEGORIES, Staff
 from app.periods import parse_period, period_code
 from app.types import clamp
+
+if TYPE_CHECKING:
+    from app.auth.models import User
+    from app.evaluation.suggestions import Suggestion
 
 POLICY_FIELDS = ("name", "effective_from", "total_max", "open_day", "self_due_day",
                  "review_due_day", "close_day", "objection_days", "excellent_quota_ratio",
@@ -29,7 +44,7 @@ POLICY_FIELDS = ("name", "effective_from", "total_max", "open_day", "self_due_da
                  "review_reminder_days", "repeat_offender_min", "repeat_offender_months")
 
 
-def policy_in_force(day):
+def policy_in_force(day: date) -> Policy:
     """The policy version in force on `day`."""
     policy = db.session.scalar(select(Policy).where(Policy.effective_from <= day)
                                .order_by(Policy.effective_from.desc()).limit(1))
@@ -39,11 +54,11 @@ def policy_in_force(day):
     return policy
 
 
-def _day_of(year, month, day):
+def _day_of(year: int, month: int, day: int) -> date:
     return date(year, month, min(day, calendar.monthrange(year, month)[1]))
 
 
-def deadlines(policy, start):
+def deadlines(policy: Policy, start: date) -> dict[str, date]:
     """Opening, self-assessment, review and closing dates of the period starting on `start`."""
     following = start + timedelta(days=32)
     return {
@@ -54,11 +69,11 @@ def deadlines(policy, start):
     }
 
 
-def get_period(code):
+def get_period(code: str) -> Period | None:
     return db.session.scalar(select(Period).where(Period.code == code))
 
 
-def level_for(score, policy):
+def level_for(score: Decimal, policy: Policy) -> str:
     """The level of a score under the policy's bands, compared exactly."""
     for band in policy.bands:
         if score >= band.min_score:
@@ -66,7 +81,7 @@ def level_for(score, policy):
     return policy.lowest_level
 
 
-def total(criteria, attribute, total_max):
+def total(criteria: Iterable[AssessmentCriterion], attribute: str, total_max: Decimal) -> Decimal:
     """The sum of the criterion scores, each clamped to 0..max, the sum clamped to 0..total."""
     points = sum((clamp(getattr(c, attribute) or Decimal(0), Decimal(0), c.max_score)
                   for c in criteria), start=Decimal(0))
@@ -82,7 +97,7 @@ class OpenResult:
     without_framework: int
 
 
-def _framework_for_staff(start):
+def _framework_for_staff(start: date) -> ScalarSelect[Any]:
     """A correlated subquery: the framework in force for a staff row (category and head flag)."""
     return (
         select(Framework.id)
@@ -95,7 +110,7 @@ def _framework_for_staff(start):
 
 
 @transactional
-def open_period(code):
+def open_period(code: str) -> OpenResult:
     """Open a month: one assessment per active staff member, with a copy of its criteria.
 
     Opening again creates only what is missing (new staff); it never duplicates. A fixed number
@@ -116,7 +131,7 @@ def open_period(code):
                          _framework_for_staff(start).label("framework_id"))
                   .where(Staff.active.is_(True), ~already).subquery())
     # preserve_rowcount: SQLAlchemy reports an INSERT's row count only when asked to.
-    created = db.session.execute(insert(Assessment).from_select(
+    created = db.session.execute(insert(Assessment).from_select(  # type: ignore[attr-defined]  # DML: CursorResult
         ["period_id", "staff_id", "unit_id", "framework_id", "is_head", "status", "self_report",
          "review_comment", "reviewed_without_self", "imported", "reopened", "version"],
         select(literal(period.id), candidates.c.staff_id, candidates.c.unit_id,
@@ -135,7 +150,7 @@ def open_period(code):
         .where(Assessment.period_id == period.id,
                ~exists().where(AssessmentCriterion.assessment_id == Assessment.id)),
     ))
-    without = db.session.scalar(select(func.count(Staff.id)).where(Staff.active.is_(True), ~already))
+    without = db.session.scalar(select(func.count(Staff.id)).where(Staff.active.is_(True), ~already)) or 0
     if created:
         audit.record("period.opened", period, after={"code": code, "created": created,
                                                      "without_framework": without})
@@ -151,7 +166,7 @@ class CloseResult:
 
 
 @transactional
-def close_period(code):
+def close_period(code: str) -> CloseResult:
     """Close a month: reviewed → closed, the rest → not_evaluated; publish. Idempotent."""
     parse_period(code)
     period = get_period(code)
@@ -160,11 +175,11 @@ def close_period(code):
     if period.status == "closed":
         return CloseResult(period, 0, 0, already_closed=True)
     in_period = Assessment.period_id == period.id
-    closed = db.session.execute(
+    closed = db.session.execute(  # type: ignore[attr-defined]  # DML: CursorResult
         update(Assessment).where(in_period, Assessment.status == "reviewed")
         .values(status="closed", version=Assessment.version + 1)
         .execution_options(synchronize_session=False)).rowcount
-    not_evaluated = db.session.execute(
+    not_evaluated = db.session.execute(  # type: ignore[attr-defined]  # DML: CursorResult
         update(Assessment).where(in_period, Assessment.status.in_(("draft", "self_submitted")))
         .values(status="not_evaluated", version=Assessment.version + 1)
         .execution_options(synchronize_session=False)).rowcount
@@ -204,7 +219,7 @@ def close_due_periods(today: date) -> dict[str, dict[str, int]] | None:
     return closed or None
 
 
-def current_period():
+def current_period() -> Period | None:
     """The open period of the latest month, else the latest period."""
     return db.session.scalar(select(Period).where(Period.imported.is_(False))
                              .order_by((Period.status == "open").desc(), Period.starts_on.desc())
@@ -213,7 +228,7 @@ def current_period():
 
 # ---------------------------------------------------------------- self-assessment and review
 
-def self_editable(assessment, today=None):
+def self_editable(assessment: Assessment, today: date | None = None) -> bool:
     """The staff member may still edit: a draft, in an open period, not past the self deadline."""
     period = assessment.period
     today = today or clock.today()
@@ -221,7 +236,7 @@ def self_editable(assessment, today=None):
             and (period.status == "open" and today <= period.self_due_on or assessment.reopened))
 
 
-def reviewable(assessment):
+def reviewable(assessment: Assessment) -> bool:
     """The reviewer may (re)score: open period and not closed, or reopened after closing."""
     if assessment.imported:
         return False
@@ -231,19 +246,20 @@ def reviewable(assessment):
                                                                          "reviewed")
 
 
-def _check_version(assessment, expected_version):
+def _check_version(assessment: Assessment, expected_version: int | str | None) -> None:
     if expected_version is None or int(expected_version) != assessment.version:
         raise StaleError(_("Đánh giá này vừa được người khác cập nhật. Trang đã được tải lại với "
                           "dữ liệu mới nhất; hãy kiểm tra và lưu lại."))
 
 
-def _scores(assessment, attribute):
+def _scores(assessment: Assessment, attribute: str) -> dict[str, str | None]:
     return {c.code: None if getattr(c, attribute) is None else str(getattr(c, attribute))
             for c in assessment.criteria}
 
 
 @transactional
-def save_self_assessment(assessment, scores, report, submit, expected_version):
+def save_self_assessment(assessment: Assessment, scores: dict[str, Decimal | None], report: str | None,
+                         submit: bool, expected_version: int | str | None) -> Assessment:
     """Save the staff member's own scores and report; `submit` hands them to the reviewer."""
     _check_version(assessment, expected_version)
     if not self_editable(assessment):
@@ -265,7 +281,9 @@ def save_self_assessment(assessment, scores, report, submit, expected_version):
 
 
 @transactional
-def review_assessment(assessment, scores, comment, expected_version, reviewer, suggestions):
+def review_assessment(assessment: Assessment, scores: dict[str, Decimal], comment: str | None,
+                      expected_version: int | str | None, reviewer: "User",
+                      suggestions: dict[tuple[int, str], "Suggestion"]) -> Assessment:
     """The reviewer's scores, comment and approval; computes the score and the level."""
     _check_version(assessment, expected_version)
     if not reviewable(assessment):
@@ -295,7 +313,7 @@ def review_assessment(assessment, scores, comment, expected_version, reviewer, s
 
 
 @transactional
-def reopen_assessment(assessment, reason):
+def reopen_assessment(assessment: Assessment, reason: str) -> Assessment:
     """hr_admin reopens one closed assessment with a written reason; the reviewer scores again."""
     if assessment.status not in ("closed", "not_evaluated") or assessment.imported:
         raise DomainError(_("Chỉ mở lại được đánh giá đã chốt hoặc không được đánh giá."))
@@ -357,7 +375,7 @@ def send_review_reminders(today: date) -> dict[str, int] | None:
 
 # ---------------------------------------------------------------- objections
 
-def objection_deadline(assessment):
+def objection_deadline(assessment: Assessment) -> date | None:
     period = assessment.period
     if period.closed_at is None:
         return None
@@ -365,14 +383,14 @@ def objection_deadline(assessment):
     return closed_on + timedelta(days=period.policy.objection_days)
 
 
-def objection_allowed(assessment, today=None):
+def objection_allowed(assessment: Assessment, today: date | None = None) -> bool:
     deadline = objection_deadline(assessment)
     return (assessment.status == "closed" and not assessment.imported and deadline is not None
             and (today or clock.today()) <= deadline and assessment.objection is None)
 
 
 @transactional
-def file_objection(assessment, text):
+def file_objection(assessment: Assessment, text: str) -> Objection:
     """The staff member objects in writing within the policy's window after publication."""
     if not objection_allowed(assessment):
         raise DomainError(_("Đã hết thời hạn kiến nghị hoặc đã gửi kiến nghị."))
@@ -383,7 +401,7 @@ def file_objection(assessment, text):
 
 
 @transactional
-def answer_objection(objection, text, actor):
+def answer_objection(objection: Objection, text: str, actor: "User") -> Objection:
     """The reviewer answers; a changed score then goes through reopening."""
     if objection.answer:
         raise DomainError(_("Kiến nghị này đã được trả lời."))
@@ -397,7 +415,7 @@ def answer_objection(objection, text, actor):
 # ---------------------------------------------------------------- policies and frameworks
 
 @transactional
-def create_policy(bands, **fields):
+def create_policy(bands: Sequence[tuple[str, Decimal, str, str]], **fields: Any) -> Policy:
     """A new policy version; `bands` is [(level, min_score, label_vi, label_en), …]."""
     if db.session.scalar(select(Policy.id).where(Policy.effective_from == fields["effective_from"])):
         raise DomainError(_("Đã có chính sách có hiệu lực từ ngày này."))
@@ -412,7 +430,8 @@ def create_policy(bands, **fields):
 
 
 @transactional
-def create_framework(code, name, effective_from, for_heads, categories, criteria, enabled=True):
+def create_framework(code: str, name: str, effective_from: date, for_heads: bool, categories: Iterable[str],
+                     criteria: Sequence[dict[str, Any]], enabled: bool = True) -> Framework:
     """A new framework version. `criteria`: dicts with code, group_code, name_vi, name_en,
     max_score, auto_source, auto_param. Refused unless the maximums add up to the policy total."""
     policy = policy_in_force(effective_from)
@@ -439,7 +458,7 @@ def create_framework(code, name, effective_from, for_heads, categories, criteria
 
 
 @transactional
-def set_framework_enabled(framework, enabled):
+def set_framework_enabled(framework: Framework, enabled: bool) -> None:
     if framework.enabled != enabled:
         audit.record("framework.enabled" if enabled else "framework.disabled", framework,
                      before={"enabled": framework.enabled}, after={"enabled": enabled})
@@ -452,13 +471,15 @@ RESULT_COLUMNS = ("staff_code", "period", "score")
 
 
 @transactional
-def import_results(data):
+def import_results(data: bytes | str) -> int:
     """Import closed monthly results from before the system: `staff_code,period,score`.
 
     All or nothing. Each month's level follows the bands of the policy in force that month.
     """
     rows = read_rows(data, RESULT_COLUMNS)
-    errors, records, seen = [], [], {}
+    errors: list[RowError] = []
+    records: list[tuple[int, Any, date | None, Decimal | None]] = []
+    seen: dict[tuple[Any, date], int] = {}
     staff_ids = dict(lookup(select(Staff.code, Staff.id), Staff.code,
                             {row["staff_code"] for _l, row in rows}))
     for line, row in rows:

@@ -7,9 +7,17 @@ from flask_login import current_user
 from app import clock
 from app.errors import DomainError, StaleError, refused
 from app.evaluation import queries, services
-from app.evaluation.forms import (AnswerForm, EnableForm, FrameworkForm, ObjectionForm,
-                                  OpenPeriodForm, PolicyForm, ReopenForm, assessment_form,
-                                  score_field_name)
+from app.evaluation.forms import (
+    AnswerForm,
+    EnableForm,
+    FrameworkForm,
+    ObjectionForm,
+    OpenPeriodForm,
+    PolicyForm,
+    ReopenForm,
+    assessment_form,
+    score_field_name,
+)
 from app.evaluation.models import AUTO_SOURCES, CRITERION_GROUPS, Assessment, Framework
 from app.evaluation.suggestions import suggestions_for
 from app.extensions import db
@@ -293,7 +301,7 @@ def policy_new():
     if request.method == "GET" and latest is not None:
         form.process(obj=latest)
         form.effective_from.data = ""
-        for entry, band in zip(form.bands.entries, latest.bands):
+        for entry, band in zip(form.bands.entries, latest.bands, strict=False):
             entry.form.process(obj=band)
     if form.validate_on_submit():
         fields = {name: getattr(form, name).data for name in services.POLICY_FIELDS}
@@ -328,7 +336,7 @@ def framework_new():
     if request.method == "GET" and source is not None:
         form.code.data, form.name.data, form.for_heads.data = source.code, source.name, source.for_heads
         form.categories.data = source.category_codes
-        for entry, criterion in zip(form.criteria.entries, source.criteria):
+        for entry, criterion in zip(form.criteria.entries, source.criteria, strict=False):
             entry.form.process(obj=criterion)
             entry.form.auto_source.data = criterion.auto_source or ""
     if form.validate_on_submit():

@@ -24,7 +24,8 @@ class RatingForm(KioskForm):
         Regexp(r"^[A-Za-z0-9./-]+$", message=_l("Mã biên nhận chỉ gồm chữ, số và các ký tự . / -"))])
     comment = TextAreaField(_l("Góp ý của bạn"), validators=[Optional(), Length(max=1000)])
     is_complaint = BooleanField(_l("Tôi muốn gửi phản ánh để cơ quan xem xét, trả lời"))
-    consent = BooleanField(_l("Tôi đồng ý để cơ quan dùng thông tin liên hệ dưới đây chỉ để trả lời phản ánh này"))
+    consent = BooleanField(
+        _l("Tôi đồng ý để cơ quan dùng thông tin liên hệ dưới đây chỉ để trả lời phản ánh này"))
     contact = StringField(_l("Số điện thoại hoặc thư điện tử (không bắt buộc)"),
                           validators=[Optional(), Length(max=200)])
     # A field people never see; software that fills every field gives itself away.

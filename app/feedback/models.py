@@ -2,9 +2,9 @@
 contact only when the citizen chose to leave one."""
 from flask_babel import lazy_gettext as _l
 
+from app import permissions
 from app.clock import utcnow
 from app.database import in_check
-from app import permissions
 from app.extensions import db
 
 RATINGS = {

@@ -1,30 +1,37 @@
 """Reads for the staff side of citizen feedback."""
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import select
 
-from app.permissions import scope_filter
 from app.database import paginate
 from app.extensions import db
 from app.feedback.models import Complaint, FeedbackTarget, Rating
 from app.org.models import Staff, Unit
+from app.permissions import scope_filter
+
+if TYPE_CHECKING:
+    from app.auth.models import User
 
 
-def ratings_of_staff(staff_id, period):
+def ratings_of_staff(staff_id: int, period: str) -> Pagination:
     return paginate(select(Rating).where(Rating.staff_id == staff_id, Rating.period == period)
                      .order_by(Rating.id.desc()))
 
 
-def ratings_of_unit(unit_id, period):
+def ratings_of_unit(unit_id: int, period: str) -> Pagination:
     return paginate(select(Rating).where(Rating.unit_id == unit_id, Rating.period == period)
                      .order_by(Rating.id.desc()))
 
 
-def unit_officials(unit_id):
+def unit_officials(unit_id: int) -> Sequence[Staff]:
     """The front-desk staff of a unit (one query)."""
     return db.session.scalars(select(Staff).where(Staff.unit_id == unit_id, Staff.front_desk.is_(True),
                                                   Staff.active.is_(True)).order_by(Staff.full_name)).all()
 
 
-def complaints_page(user, status=""):
+def complaints_page(user: "User", status: str = "") -> Pagination:
     query = (select(Complaint).join(Unit, Unit.id == Complaint.unit_id)
              .where(scope_filter(user, "feedback.view", Unit.path)).order_by(Complaint.id.desc()))
     if status:
@@ -32,13 +39,13 @@ def complaints_page(user, status=""):
     return paginate(query)
 
 
-def targets_of_unit(unit_id):
+def targets_of_unit(unit_id: int) -> dict[int | None, FeedbackTarget]:
     """Active targets of a unit: {staff id or None (the desk): target}."""
     return {t.staff_id: t for t in db.session.scalars(
         select(FeedbackTarget).where(FeedbackTarget.unit_id == unit_id, FeedbackTarget.active.is_(True)))}
 
 
-def front_desk_units(user):
+def front_desk_units(user: "User") -> Pagination:
     """Units in scope with front-desk staff, or one-stop centres (for the QR page)."""
     has_desk_staff = select(Staff.unit_id).where(Staff.front_desk.is_(True), Staff.active.is_(True))
     return paginate(select(Unit).where(scope_filter(user, "feedback.manage", Unit.path),

@@ -3,13 +3,16 @@ moderation, and the satisfaction suggestion for C3."""
 import hashlib
 import hmac
 import secrets
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING, Any
 
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import case, delete, func, insert, literal, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import QueryableAttribute
 
 from app import audit, clock
 from app.database import transactional
@@ -18,30 +21,35 @@ from app.evaluation.suggestions import Suggestion, source
 from app.extensions import db
 from app.feedback.models import POSITIVE, Complaint, FeedbackTarget, Rating, SatisfactionMonthly
 
+if TYPE_CHECKING:
+    from app.auth.models import User
+    from app.evaluation.models import Assessment, AssessmentCriterion
+    from app.org.models import Staff, Unit
+
 TRACKING_ALPHABET = "ACDEFGHJKLMNPQRTUVWXY34679"  # no look-alikes such as 0/O or 1/I
 
 
-def client_hash(address):
+def client_hash(address: str | None) -> str:
     """A keyed hash of the client address: enough to study abuse, useless to identify anyone."""
     key = hashlib.sha256(("feedback:" + current_app.config["SECRET_KEY"]).encode()).digest()
     return hmac.new(key, (address or "").encode(), hashlib.sha256).hexdigest()[:32]
 
 
-def find_target(token):
+def find_target(token: str) -> FeedbackTarget | None:
     return db.session.scalar(select(FeedbackTarget).where(FeedbackTarget.token == token,
                                                           FeedbackTarget.active.is_(True)))
 
 
-def new_idempotency_token():
+def new_idempotency_token() -> str:
     return secrets.token_urlsafe(24)
 
 
-def _tracking_code():
+def _tracking_code() -> str:
     return "PA-" + "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(8))
 
 
 @transactional
-def create_target(kind, unit, staff=None):
+def create_target(kind: str, unit: "Unit", staff: "Staff | None" = None) -> FeedbackTarget:
     """A QR target for a front-desk official or a desk, with a fresh random token."""
     target = FeedbackTarget(kind=kind, unit_id=unit.id, staff_id=staff.id if staff else None,
                             token=secrets.token_urlsafe(16))
@@ -52,7 +60,7 @@ def create_target(kind, unit, staff=None):
 
 
 @transactional
-def replace_token(target):
+def replace_token(target: FeedbackTarget) -> FeedbackTarget:
     """Retire a token (a poster was misused) and issue a new one; old links stop working."""
     target.active = False
     replacement = FeedbackTarget(kind=target.kind, unit_id=target.unit_id, staff_id=target.staff_id,
@@ -69,7 +77,8 @@ class Submitted:
     duplicate: bool = False
 
 
-def submit_rating(target, data, address, source_name):
+def submit_rating(target: FeedbackTarget, data: dict[str, Any], address: str | None,
+                  source_name: str) -> Submitted:
     """Store one rating (and its complaint, when there is one).
 
     The same idempotency token twice stores one row and answers as the first time did; a
@@ -81,20 +90,23 @@ def submit_rating(target, data, address, source_name):
         return Submitted(existing, complaint, duplicate=True)
     receipt = (data.get("receipt_code") or "").strip().upper() or None
     if receipt and db.session.scalar(select(Rating.id).where(Rating.receipt_code == receipt)):
-        raise DomainError(_("Hồ sơ có mã biên nhận này đã được đánh giá. Mỗi hồ sơ chỉ được đánh giá một lần."))
+        raise DomainError(_(
+            "Hồ sơ có mã biên nhận này đã được đánh giá. Mỗi hồ sơ chỉ được đánh giá một lần."))
     try:
         return _store(target, data, receipt, address, source_name)
     except IntegrityError:
         # A double submit raced us to the same token (or receipt): answer as the stored one.
         existing = db.session.scalar(select(Rating).where(Rating.idempotency_token == data["idem"]))
         if existing is None:
-            raise DomainError(_("Hồ sơ có mã biên nhận này đã được đánh giá. Mỗi hồ sơ chỉ được đánh giá một lần.")) from None
+            raise DomainError(_(
+                "Hồ sơ có mã biên nhận này đã được đánh giá. Mỗi hồ sơ chỉ được đánh giá một lần.")) from None
         complaint = db.session.scalar(select(Complaint).where(Complaint.rating_id == existing.id))
         return Submitted(existing, complaint, duplicate=True)
 
 
 @transactional
-def _store(target, data, receipt, address, source_name):
+def _store(target: FeedbackTarget, data: dict[str, Any], receipt: str | None, address: str | None,
+           source_name: str) -> Submitted:
     comment = (data.get("comment") or "").strip()
     rating = Rating(
         target_id=target.id, staff_id=target.staff_id, unit_id=target.unit_id,
@@ -117,12 +129,12 @@ def _store(target, data, receipt, address, source_name):
     return Submitted(rating, complaint)
 
 
-def find_complaint(code):
+def find_complaint(code: str | None) -> Complaint | None:
     return db.session.scalar(select(Complaint).where(Complaint.tracking_code == (code or "").strip().upper()))
 
 
 @transactional
-def answer_complaint(complaint, answer, actor):
+def answer_complaint(complaint: Complaint, answer: str, actor: "User") -> Complaint:
     """Answer a complaint and close it with the note; the citizen sees the answer by its code."""
     if complaint.status == "closed":
         raise DomainError(_("Phản ánh này đã được trả lời."))
@@ -136,7 +148,7 @@ def answer_complaint(complaint, answer, actor):
 
 
 @transactional
-def hide_comment(rating, reason):
+def hide_comment(rating: Rating, reason: str) -> Rating:
     """hr_admin hides an abusive comment; the rating stays and counts."""
     if rating.comment_hidden:
         return rating
@@ -147,7 +159,7 @@ def hide_comment(rating, reason):
 
 
 @transactional
-def roll_up(period):
+def roll_up(period: str) -> int | None:
     """Recompute the month's satisfaction roll-up per official and per unit (two statements each)."""
     db.session.execute(delete(SatisfactionMonthly).where(SatisfactionMonthly.period == period))
     positive = func.sum(case((Rating.rating.in_(POSITIVE), 1), else_=0))
@@ -161,7 +173,8 @@ def roll_up(period):
                              .where(SatisfactionMonthly.period == period))
 
 
-def satisfaction(group_column, keys, period):
+def satisfaction(group_column: QueryableAttribute[int], keys: Collection[int],
+                 period: str) -> dict[int, tuple[int, int]]:
     """{key: (positive, total)} for staff or units in a month (one grouped query)."""
     if not keys:
         return {}
@@ -172,7 +185,7 @@ def satisfaction(group_column, keys, period):
     return {key: (int(positive or 0), total) for key, positive, total in rows}
 
 
-def index(positive, total):
+def index(positive: int, total: int) -> Decimal | None:
     """The satisfaction index as a percentage with one decimal, or None without ratings."""
     if not total:
         return None
@@ -180,14 +193,15 @@ def index(positive, total):
 
 
 @source("satisfaction")
-def satisfaction_suggestion(pairs):
+def satisfaction_suggestion(
+        pairs: Iterable[tuple["Assessment", "AssessmentCriterion"]]) -> dict[tuple[int, str], Suggestion]:
     """C3 for a front-desk official: the month's satisfaction index × the criterion's maximum,
     from the policy's minimum number of ratings (SPEC §2, §6)."""
-    by_period = {}
+    by_period: dict[str, list[tuple[Assessment, AssessmentCriterion]]] = {}
     for assessment, criterion in pairs:
         if assessment.staff.front_desk:
             by_period.setdefault(assessment.period.code, []).append((assessment, criterion))
-    found = {}
+    found: dict[tuple[int, str], Suggestion] = {}
     for period, items in by_period.items():
         counts = satisfaction(Rating.staff_id, {a.staff_id for a, _c in items}, period)
         for assessment, criterion in items:

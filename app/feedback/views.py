@@ -1,8 +1,7 @@
 """Citizen feedback pages: the public ones (no login: QR link form, kiosk, tracking) and the
 staff side (own ratings, the unit's index, complaints, QR posters, moderation)."""
 import segno
-from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
-                   url_for)
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user

@@ -2,11 +2,12 @@
 copied by e-mail (an outbox the scheduler empties) when SMTP is configured."""
 import smtplib
 from email.message import EmailMessage
+from typing import Any
 
 from flask import current_app, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import exists, insert, literal, select, update
+from sqlalchemy import Select, Subquery, exists, insert, literal, select, update
 from werkzeug.routing import BuildError
 
 from app import clock
@@ -16,7 +17,7 @@ from app.extensions import db
 from app.notifications.models import Notification
 
 
-def render(notification):
+def render(notification: Notification) -> tuple[str, str]:
     """(subject, body) of a notification in the current language."""
     p = notification.params
     kind = notification.kind
@@ -41,14 +42,14 @@ def render(notification):
     return kind, ""
 
 
-def notify_users(user_ids_query, kind: str, params: dict, endpoint: str, dedupe_key: str,
-                 link_args: dict | None = None) -> int:
+def notify_users(user_ids_query: Subquery, kind: str, params: dict[str, Any], endpoint: str, dedupe_key: str,
+                 link_args: dict[str, Any] | None = None) -> int:
     """One notification per user selected by `user_ids_query` (a select of user ids), once per
     dedupe key: a single INSERT … SELECT, whatever the number of users. The notification leads
     to `endpoint` with `link_args`. Returns how many were written."""
     already = exists().where(Notification.user_id == user_ids_query.c.id,
                              Notification.dedupe_key == dedupe_key)
-    return db.session.execute(insert(Notification).from_select(
+    return db.session.execute(insert(Notification).from_select(  # type: ignore[attr-defined]  # DML: CursorResult
         ["user_id", "kind", "params", "endpoint", "link_args", "dedupe_key", "email_wanted",
          "created_at"],
         select(user_ids_query.c.id, literal(kind), literal(params, Notification.params.type),
@@ -57,7 +58,7 @@ def notify_users(user_ids_query, kind: str, params: dict, endpoint: str, dedupe_
         .where(~already)).execution_options(preserve_rowcount=True)).rowcount
 
 
-def link_of(notification, external: bool = False) -> str:
+def link_of(notification: Notification, external: bool = False) -> str:
     """The address a notification leads to (the notification centre if its page is gone)."""
     try:
         return url_for(notification.endpoint, _external=external, **(notification.link_args or {}))
@@ -65,19 +66,19 @@ def link_of(notification, external: bool = False) -> str:
         return url_for("notifications.index", _external=external)
 
 
-def staff_users(staff_ids_query):
+def staff_users(staff_ids_query: Select[Any]) -> Subquery:
     """The active accounts linked to the staff selected by `staff_ids_query`, as a subquery."""
     return select(User.id.label("id")).where(User.staff_id.in_(staff_ids_query),
                                              User.active.is_(True)).subquery()
 
 
-def unread_count(user):
+def unread_count(user: User) -> int | None:
     return db.session.scalar(select(db.func.count(Notification.id)).where(
         Notification.user_id == user.id, Notification.read_at.is_(None)))
 
 
 @transactional
-def mark_read(user, notification_id=None):
+def mark_read(user: User, notification_id: int | None = None) -> None:
     """Mark one (or all) of the user's notifications as read."""
     query = update(Notification).where(Notification.user_id == user.id, Notification.read_at.is_(None))
     if notification_id is not None:
@@ -85,7 +86,7 @@ def mark_read(user, notification_id=None):
     db.session.execute(query.values(read_at=clock.utcnow()).execution_options(synchronize_session=False))
 
 
-def send_pending_emails(limit=500):
+def send_pending_emails(limit: int = 500) -> int:
     """Send the outbox by SMTP (when configured), each in its reader's language; returns the count."""
     config = current_app.config
     if not config.get("MAIL_SERVER"):

@@ -1,9 +1,9 @@
 """Units, staff members and their history (assignments, discipline, leave)."""
 from flask_babel import lazy_gettext as _l
 
+from app import permissions
 from app.clock import utcnow
 from app.database import in_check
-from app import permissions
 from app.extensions import db
 
 UNIT_KINDS = {

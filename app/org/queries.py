@@ -1,17 +1,20 @@
 """Reads for the organisation pages: scoped, paginated, a bounded number of queries each."""
 import calendar
 from collections import defaultdict
+from collections.abc import Collection, Iterable, Sequence
 from datetime import date
+from typing import Any
 
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import func, or_, select
 
-from app.permissions import scope_filter, scope_paths
 from app.database import lookup, paginate
 from app.extensions import db
 from app.org.models import DisciplinaryDecision, LeaveRecord, Staff, StaffAssignment, Unit
+from app.permissions import scope_filter, scope_paths
 
 
-def top_units(user):
+def top_units(user: Any) -> Pagination:
     """The highest units the user may browse: the roots, or the units of their grants."""
     paths = scope_paths(user, "org.view")
     query = select(Unit).order_by(Unit.name)
@@ -24,16 +27,16 @@ def top_units(user):
     return paginate(query)
 
 
-def child_units(unit):
+def child_units(unit: Unit) -> Pagination:
     return paginate(select(Unit).where(Unit.parent_id == unit.id).order_by(Unit.name))
 
 
-def unit_staff(unit):
+def unit_staff(unit: Unit) -> Pagination:
     return paginate(select(Staff).where(Staff.unit_id == unit.id, Staff.active.is_(True))
                      .order_by(Staff.is_head.desc(), Staff.full_name))
 
 
-def ancestors(unit):
+def ancestors(unit: Unit) -> list[Unit]:
     """The units above `unit`, root first (one query)."""
     ids = unit.ancestor_ids[:-1]
     if not ids:
@@ -42,21 +45,21 @@ def ancestors(unit):
     return [by_id[i] for i in ids if i in by_id]
 
 
-def subtree_counts(units):
+def subtree_counts(units: Iterable[Unit]) -> tuple[dict[int, int], dict[int, int]]:
     """Staff and child-unit counts for a page of units (two grouped queries)."""
     ids = [u.id for u in units]
     if not ids:
         return {}, {}
     staff = dict(db.session.execute(
         select(Staff.unit_id, func.count(Staff.id))
-        .where(Staff.unit_id.in_(ids), Staff.active.is_(True)).group_by(Staff.unit_id)).all())
+        .where(Staff.unit_id.in_(ids), Staff.active.is_(True)).group_by(Staff.unit_id)).tuples().all())
     children = dict(db.session.execute(
         select(Unit.parent_id, func.count(Unit.id)).where(Unit.parent_id.in_(ids))
-        .group_by(Unit.parent_id)).all())
+        .group_by(Unit.parent_id)).tuples().all())
     return staff, children
 
 
-def search_staff(user, q="", category="", status="active"):
+def search_staff(user: Any, q: str = "", category: str = "", status: str = "active") -> Pagination:
     """Staff within the user's scope matching a name or code."""
     query = (select(Staff).join(Staff.unit).where(scope_filter(user, "org.view", Unit.path))
              .order_by(Staff.full_name, Staff.code))
@@ -72,7 +75,8 @@ def search_staff(user, q="", category="", status="active"):
     return paginate(query)
 
 
-def staff_history(staff):
+def staff_history(staff: Staff) -> tuple[Sequence[StaffAssignment], Sequence[DisciplinaryDecision],
+                                        Sequence[LeaveRecord]]:
     """Assignments, disciplinary decisions and leave of one staff member (three queries)."""
     assignments = db.session.scalars(
         select(StaffAssignment).where(StaffAssignment.staff_id == staff.id)
@@ -86,7 +90,7 @@ def staff_history(staff):
     return assignments, decisions, leave
 
 
-def unit_id_in_month(staff_id, year, month):
+def unit_id_in_month(staff_id: int, year: int, month: int) -> int | None:
     """The unit a staff member belonged to in a month: the latest assignment touching it."""
     first = date(year, month, 1)
     last = date(year, month, calendar.monthrange(year, month)[1])
@@ -98,19 +102,19 @@ def unit_id_in_month(staff_id, year, month):
     )
 
 
-def units_in_months(staff_ids, months):
+def units_in_months(staff_ids: Collection[int], months: Iterable[date]) -> dict[tuple[int, date], int]:
     """{(staff id, first day of month): unit id} from the assignment history (two queries).
 
     A month with no assignment (before the history starts) falls back to the current unit.
     """
-    history = defaultdict(list)
+    history: defaultdict[int, list[tuple[int, date, date | None]]] = defaultdict(list)
     rows = lookup(select(StaffAssignment.staff_id, StaffAssignment.unit_id,
                          StaffAssignment.start_date, StaffAssignment.end_date)
                   .order_by(StaffAssignment.start_date), StaffAssignment.staff_id, staff_ids)
     for staff_id, unit_id, start, end in rows:
         history[staff_id].append((unit_id, start, end))
     current = dict(lookup(select(Staff.id, Staff.unit_id), Staff.id, staff_ids))
-    found = {}
+    found: dict[tuple[int, date], int] = {}
     for staff_id in staff_ids:
         for month in months:
             last = date(month.year, month.month, calendar.monthrange(month.year, month.month)[1])
@@ -122,5 +126,5 @@ def units_in_months(staff_ids, months):
     return found
 
 
-def find_unit(code):
+def find_unit(code: str | None) -> Unit | None:
     return db.session.scalar(select(Unit).where(Unit.code == (code or "").strip()))

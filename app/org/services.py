@@ -1,16 +1,27 @@
 """Organisation services: units, staff, transfers, discipline, leave, and the CSV imports."""
-from datetime import timedelta
+from collections.abc import Collection, Iterable
+from datetime import date, timedelta
+from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import func, insert, select, text, update
+from sqlalchemy.orm import QueryableAttribute
 
 from app import audit
 from app.csvimport import ImportRejected, RowChecker, RowError, read_rows
 from app.database import lookup, transactional
 from app.errors import DomainError
 from app.extensions import db
-from app.org.models import (DISCIPLINE_FORMS, STAFF_CATEGORIES, UNIT_KINDS, DisciplinaryDecision,
-                            LeaveRecord, Staff, StaffAssignment, Unit)
+from app.org.models import (
+    DISCIPLINE_FORMS,
+    STAFF_CATEGORIES,
+    UNIT_KINDS,
+    DisciplinaryDecision,
+    LeaveRecord,
+    Staff,
+    StaffAssignment,
+    Unit,
+)
 
 UNIT_FIELDS = ("code", "name", "parent_id", "kind")
 STAFF_FIELDS = ("code", "full_name", "unit_id", "category", "position", "is_head", "front_desk",
@@ -33,14 +44,14 @@ _REBUILD_PATHS = text("""
 """)
 
 
-def rebuild_unit_paths():
+def rebuild_unit_paths() -> None:
     db.session.execute(_REBUILD_PATHS)
 
 
 # ---------------------------------------------------------------- units
 
 @transactional
-def create_unit(code, name, kind, parent=None):
+def create_unit(code: str, name: str, kind: str, parent: Unit | None = None) -> Unit:
     """Add a unit under `parent` (or as a root)."""
     unit = Unit(code=code.strip(), name=name.strip(), kind=kind, parent_id=parent.id if parent else None)
     db.session.add(unit)
@@ -51,7 +62,7 @@ def create_unit(code, name, kind, parent=None):
 
 
 @transactional
-def update_unit(unit, name, kind, parent=None):
+def update_unit(unit: Unit, name: str, kind: str, parent: Unit | None = None) -> Unit:
     """Rename, re-kind or move a unit; a move carries its whole subtree along."""
     before = audit.snapshot(unit, UNIT_FIELDS)
     unit.name, unit.kind = name.strip(), kind
@@ -77,7 +88,7 @@ def update_unit(unit, name, kind, parent=None):
 # ---------------------------------------------------------------- staff
 
 @transactional
-def create_staff(unit, **fields):
+def create_staff(unit: Unit, **fields: Any) -> Staff:
     """Add a staff member and their first assignment (from their start date)."""
     staff = Staff(unit_id=unit.id, **fields)
     db.session.add(staff)
@@ -88,7 +99,7 @@ def create_staff(unit, **fields):
 
 
 @transactional
-def update_staff(staff, **fields):
+def update_staff(staff: Staff, **fields: Any) -> Staff:
     """Change a staff member's details (not their unit: that is a transfer)."""
     before = audit.snapshot(staff, STAFF_FIELDS)
     for name, value in fields.items():
@@ -97,7 +108,7 @@ def update_staff(staff, **fields):
     return staff
 
 
-def current_assignment(staff):
+def current_assignment(staff: Staff) -> StaffAssignment | None:
     return db.session.scalar(
         select(StaffAssignment)
         .where(StaffAssignment.staff_id == staff.id, StaffAssignment.end_date.is_(None))
@@ -106,7 +117,7 @@ def current_assignment(staff):
 
 
 @transactional
-def transfer_staff(staff, unit, effective_date):
+def transfer_staff(staff: Staff, unit: Unit, effective_date: date) -> None:
     """Move a staff member to another unit from `effective_date`, keeping the history.
 
     Refused with DomainError (changing nothing) when the transfer is impossible.
@@ -129,7 +140,7 @@ def transfer_staff(staff, unit, effective_date):
 
 
 @transactional
-def add_discipline(staff, decision_date, form, note=""):
+def add_discipline(staff: Staff, decision_date: date, form: str, note: str = "") -> None:
     """Record a disciplinary decision; a duplicate is refused."""
     exists = db.session.scalar(select(DisciplinaryDecision.id).where(
         DisciplinaryDecision.staff_id == staff.id,
@@ -146,7 +157,7 @@ def add_discipline(staff, decision_date, form, note=""):
 
 
 @transactional
-def add_leave(staff, start_date, end_date, kind):
+def add_leave(staff: Staff, start_date: date, end_date: date, kind: str) -> None:
     """Record a period of leave; overlapping periods are refused."""
     if end_date < start_date:
         raise DomainError(_("Ngày kết thúc phải sau hoặc bằng ngày bắt đầu."))
@@ -165,18 +176,21 @@ def add_leave(staff, start_date, end_date, kind):
 
 # ---------------------------------------------------------------- imports
 
-def _existing(column, values):
+def _existing(column: QueryableAttribute[Any], values: Iterable[Any]) -> set[Any]:
     """The subset of `values` already present in `column` (one query)."""
     return {row[0] for row in lookup(select(column), column, values)}
 
 
-def _outside(paths, unit_path):
+def _outside(paths: Collection[str] | None, unit_path: str) -> bool:
     """True when a unit path lies outside the allowed subtrees (None allows everything)."""
     return paths is not None and not any(unit_path.startswith(p) for p in paths)
 
 
-def _check_units(rows, paths):
-    errors, seen, units = [], {}, []
+def _check_units(rows: list[tuple[int, dict[str, str]]], paths: Collection[str] | None,
+                 ) -> tuple[list[tuple[int, str | None, str | None, str | None, str]], list[RowError]]:
+    errors: list[RowError] = []
+    seen: dict[str, int] = {}
+    units: list[tuple[int, str | None, str | None, str | None, str]] = []
     for line, row in rows:
         check = RowChecker(line, errors)
         code = check.required(row["code"], _("mã đơn vị"))
@@ -192,7 +206,7 @@ def _check_units(rows, paths):
     existing = _existing(Unit.code, seen)
     outside_codes = {parent for *_rest, parent in units if parent and parent not in seen}
     known_parents = dict(db.session.execute(
-        select(Unit.code, Unit.path).where(Unit.code.in_(outside_codes))).all())
+        select(Unit.code, Unit.path).where(Unit.code.in_(outside_codes))).tuples().all())
     for line, code, _name, _kind, parent in units:
         check = RowChecker(line, errors)
         if code in existing:
@@ -218,7 +232,7 @@ def _check_units(rows, paths):
 
 
 @transactional
-def import_units(data, paths=None):
+def import_units(data: bytes | str, paths: Collection[str] | None = None) -> int:
     """Import `code,name,parent_code,kind`; a parent may come later in the file. All or nothing.
 
     `paths` limits the import to those subtrees (an hr_admin's scope); None allows everything.
@@ -230,7 +244,7 @@ def import_units(data, paths=None):
         {"code": code, "name": name, "kind": kind, "path": ""} for _l, code, name, kind, _p in units
     ])
     codes = {code for _l, code, *_rest in units} | {parent for *_rest, parent in units if parent}
-    ids = dict(db.session.execute(select(Unit.code, Unit.id).where(Unit.code.in_(codes))).all())
+    ids = dict(db.session.execute(select(Unit.code, Unit.id).where(Unit.code.in_(codes))).tuples().all())
     with_parent = [{"id": ids[code], "parent_id": ids[parent]}
                    for _l, code, _n, _k, parent in units if parent]
     if with_parent:
@@ -240,8 +254,11 @@ def import_units(data, paths=None):
     return len(units)
 
 
-def _check_staff(rows, paths):
-    errors, seen, staff = [], {}, []
+def _check_staff(rows: list[tuple[int, dict[str, str]]], paths: Collection[str] | None,
+                 ) -> tuple[list[tuple[int, dict[str, Any]]], list[RowError]]:
+    errors: list[RowError] = []
+    seen: dict[str, int] = {}
+    staff: list[tuple[int, dict[str, Any]]] = []
     for line, row in rows:
         check = RowChecker(line, errors)
         code = check.required(row["code"], _("mã cán bộ"))
@@ -280,7 +297,7 @@ def _check_staff(rows, paths):
     return staff, errors
 
 
-def _checked_email(check, value):
+def _checked_email(check: RowChecker, value: str) -> str | None:
     if not value:
         return None
     from email_validator import EmailNotValidError, validate_email
@@ -292,7 +309,7 @@ def _checked_email(check, value):
 
 
 @transactional
-def import_staff(data, paths=None):
+def import_staff(data: bytes | str, paths: Collection[str] | None = None) -> int:
     """Import staff rows with their first assignment. All or nothing."""
     staff, errors = _check_staff(read_rows(data, STAFF_COLUMNS), paths)
     if errors:
@@ -316,10 +333,12 @@ def import_staff(data, paths=None):
 
 
 @transactional
-def import_discipline(data, paths=None):
+def import_discipline(data: bytes | str, paths: Collection[str] | None = None) -> int:
     """Import `staff_code,decision_date,form`. All or nothing."""
     rows = read_rows(data, DISCIPLINE_COLUMNS)
-    errors, records, seen = [], [], {}
+    errors: list[RowError] = []
+    records: list[tuple[int, dict[str, Any]]] = []
+    seen: dict[tuple[Any, date | None, str | None], int] = {}
     staff_units = {code: (staff_id, path) for code, staff_id, path in lookup(
         select(Staff.code, Staff.id, Unit.path).join(Staff.unit), Staff.code,
         {row["staff_code"] for _l, row in rows})}

@@ -1,5 +1,5 @@
 """Organisation pages: the unit tree, staff search and profiles, edits and imports."""
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -8,8 +8,16 @@ from app.csvimport import ImportRejected
 from app.errors import DomainError, refused
 from app.extensions import db
 from app.org import queries, services
-from app.org.forms import (DisciplineForm, ImportForm, LeaveForm, StaffCreateForm, StaffForm,
-                           StaffSearchForm, TransferForm, UnitForm)
+from app.org.forms import (
+    DisciplineForm,
+    ImportForm,
+    LeaveForm,
+    StaffCreateForm,
+    StaffForm,
+    StaffSearchForm,
+    TransferForm,
+    UnitForm,
+)
 from app.org.models import Staff, Unit
 from app.permissions import can, require, scope_paths
 

@@ -1,8 +1,8 @@
 """Review cases for two consecutive years rated at the lowest level, their steps and responses."""
 from flask_babel import lazy_gettext as _l
 
-from app.clock import utcnow
 from app import permissions
+from app.clock import utcnow
 from app.extensions import db
 
 CASE_STATUSES = {

@@ -1,4 +1,6 @@
 """Review cases: flagged once per (person, year) by one statement; steps with notes; responses."""
+from typing import TYPE_CHECKING
+
 from flask_babel import gettext as _
 from sqlalchemy import case, exists, func, insert, literal, select
 
@@ -12,12 +14,15 @@ from app.notifications import services as notifications
 from app.org.models import Staff
 from app.reviews.models import MEASURE_BY_CATEGORY, ReviewCase, ReviewEvent, ReviewResponse
 
+if TYPE_CHECKING:
+    from app.auth.models import User
+
 # Which step may follow which, and whether it needs a decision.
 TRANSITIONS = {"open": ("under_review",), "under_review": ("decided",), "decided": ()}
 
 
 @transactional
-def flag_reviews(year):
+def flag_reviews(year: int) -> int:
     """Open a case for everyone at the lowest level in each of the policy's consecutive years
     ending with `year` (imported levels count; "not classified" breaks a run). Exactly once:
     running it again opens nothing new. Returns the number of new cases."""
@@ -30,7 +35,7 @@ def flag_reviews(year):
               .having(func.count(AnnualResult.id) == span))
     already = exists().where(ReviewCase.staff_id == Staff.id, ReviewCase.year == year)
     measure = case(MEASURE_BY_CATEGORY, value=Staff.category, else_="cho_thoi_viec")
-    created = db.session.execute(insert(ReviewCase).from_select(
+    created = db.session.execute(insert(ReviewCase).from_select(  # type: ignore[attr-defined]  # DML: CursorResult
         ["staff_id", "unit_id", "year", "previous_year", "status", "proposed_measure", "created_at"],
         select(Staff.id, Staff.unit_id, literal(year), literal(year - 1), literal("open"), measure,
                literal(clock.utcnow()))
@@ -53,7 +58,8 @@ def flag_reviews(year):
 
 
 @transactional
-def advance(review_case, to_status, note, actor, decision=None):
+def advance(review_case: ReviewCase, to_status: str, note: str, actor: "User",
+            decision: str | None = None) -> ReviewCase:
     """Move a case one step (open → under_review → decided) with a written note."""
     if to_status not in TRANSITIONS[review_case.status]:
         raise DomainError(_("Không thể chuyển hồ sơ từ trạng thái này."))
@@ -71,7 +77,7 @@ def advance(review_case, to_status, note, actor, decision=None):
 
 
 @transactional
-def respond(review_case, text):
+def respond(review_case: ReviewCase, text: str) -> ReviewResponse:
     """The person concerned attaches a response while the case is not yet decided."""
     if review_case.status == "decided":
         raise DomainError(_("Hồ sơ đã có kết luận; không thể bổ sung giải trình."))

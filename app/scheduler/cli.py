@@ -2,7 +2,6 @@
 import sys
 import time
 
-
 import click
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger

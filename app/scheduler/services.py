@@ -4,10 +4,12 @@ import fcntl
 import os
 import socket
 import traceback
+from datetime import date
 from pathlib import Path
+from typing import IO
 
 from flask import current_app
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 
 from app import audit, clock
 from app.extensions import db
@@ -15,10 +17,10 @@ from app.scheduler.jobs import JOBS
 from app.scheduler.models import JobRun
 
 
-def run_job(name, trigger="manual", today=None):
+def run_job(name: str, trigger: str = "manual", today: date | None = None) -> JobRun:
     """Run one job now; the ledger gets its start, end, outcome, counts or error."""
     audit.act_as_system(f"scheduler:{name}")
-    run = JobRun(job=name, trigger=trigger, host=socket.gethostname()[:120], pid=os.getpid(),
+    run: JobRun = JobRun(job=name, trigger=trigger, host=socket.gethostname()[:120], pid=os.getpid(),
                  started_at=clock.utcnow())
     db.session.add(run)
     db.session.commit()
@@ -39,7 +41,7 @@ def run_job(name, trigger="manual", today=None):
     return run
 
 
-def catch_up():
+def catch_up() -> list[JobRun]:
     """On start: every job once, in order, so that anything missed while down is done now."""
     return [run_job(name, "catch_up") for name in JOBS]
 
@@ -50,11 +52,11 @@ class SchedulerLock:
 
     KEY = 727_2026  # an arbitrary, fixed advisory-lock key for Công vụ's scheduler
 
-    def __init__(self):
-        self.connection = None
-        self.handle = None
+    def __init__(self) -> None:
+        self.connection: Connection | None = None
+        self.handle: IO[str] | None = None
 
-    def acquire(self):
+    def acquire(self) -> bool:
         if db.engine.dialect.name == "postgresql":
             if self.connection is None:
                 self.connection = db.engine.connect()
@@ -69,7 +71,7 @@ class SchedulerLock:
         except BlockingIOError:
             return False
 
-    def alive(self):
+    def alive(self) -> bool:
         """Still holding the lock (the database connection still answers)."""
         if self.connection is None:
             return True

@@ -3,8 +3,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from app.permissions import require
 from app.extensions import db
+from app.permissions import require
 from app.scheduler import services
 from app.scheduler.jobs import JOBS
 from app.scheduler.models import JobRun

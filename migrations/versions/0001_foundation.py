@@ -1,13 +1,12 @@
 """Foundation: units, staff and their history, accounts with scoped roles, the audit trail.
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-21 17:51:36.063043
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0001'

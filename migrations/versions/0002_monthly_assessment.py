@@ -6,12 +6,11 @@ Revises: 0001
 Create Date: 2026-11-21 18:02:33.950444
 
 """
-from alembic import op
-import sqlalchemy as sa
-
 from datetime import date
 from decimal import Decimal as D
 
+import sqlalchemy as sa
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0002'

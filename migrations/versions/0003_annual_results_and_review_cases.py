@@ -6,9 +6,8 @@ Revises: 0002
 Create Date: 2026-11-21 18:14:54.322141
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0003'

@@ -6,11 +6,10 @@ Revises: 0004
 Create Date: 2026-11-21 18:34:48.177514
 
 """
-from alembic import op
-import sqlalchemy as sa
-
 from decimal import Decimal as D
 
+import sqlalchemy as sa
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0005'

@@ -12,8 +12,8 @@ from app.evaluation.models import Policy
 from app.extensions import db
 from app.org import services as org_services
 from app.org.models import Staff
-from app.reviews import services as review_services
 from app.reviews import queries as review_queries
+from app.reviews import services as review_services
 from tests import factories
 from tests.annual.conftest import load_annual, load_results, months, person
 

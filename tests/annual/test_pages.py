@@ -16,8 +16,8 @@ from app.extensions import db
 from app.org.models import Staff
 from app.reviews import services as review_services
 from tests import factories
-from tests.queries import StatementCounter
 from tests.annual.conftest import load_annual, load_results, months, person
+from tests.queries import StatementCounter
 
 
 def _a1_with_one_a_and_two_b(app):
@@ -59,10 +59,12 @@ def test_quota_breach_blocks_finalising_until_a_head_demotes(app, client, auth, 
         row = db.session.get(AnnualResult, a_result)
         assert (row.level, row.demoted_from) == ("B", "A")
         assert db.session.get(AnnualUnitYear, (a1, 2025)) is not None
-        actions = db.session.scalars(select(AuditEvent.action).where(AuditEvent.action.like("annual.%"))).all()
+        actions = db.session.scalars(
+            select(AuditEvent.action).where(AuditEvent.action.like("annual.%"))).all()
         assert {"annual.classified", "annual.demoted", "annual.finalised"} <= set(actions)
     # Locked: the head cannot reopen, hr_admin can.
-    assert client.post(f"/annual/2025/units/{a1}/reopen", data={"reason": "Cần xem lại kết quả."}).status_code == 403
+    assert client.post(f"/annual/2025/units/{a1}/reopen",
+                       data={"reason": "Cần xem lại kết quả."}).status_code == 403
     auth.login_user(world.users["hr_admin"])
     client.post(f"/annual/2025/units/{a1}/reopen", data={"reason": "Có kiến nghị cần xem lại."})
     with app.app_context():

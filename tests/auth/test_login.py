@@ -26,7 +26,8 @@ def test_login_with_the_right_password_reaches_the_home_page(app, client, auth, 
     assert home.status_code == 200
     assert "Người dùng hr" in home.text
     with app.app_context():
-        assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "auth.login")).actor_label == "hr"
+        event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "auth.login"))
+        assert event.actor_label == "hr"
 
 
 def test_wrong_password_is_refused_with_a_message_and_audited(app, client, auth, world):

@@ -13,7 +13,8 @@ pytestmark = pytest.mark.browser
 JPEG = b"\xff\xd8\xff\xe0" + b"\0" * 512
 
 
-def test_an_inspection_from_the_checklist_to_the_c2_suggestion(app, page, browser, live_server, world, tmp_path):
+def test_an_inspection_from_the_checklist_to_the_c2_suggestion(app, page, browser, live_server, world,
+                                                                tmp_path):
     photo = tmp_path / "khong-deo-the.jpg"
     photo.write_bytes(JPEG)
     with app.app_context():

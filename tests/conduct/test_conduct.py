@@ -78,11 +78,13 @@ def test_an_inspection_end_to_end_feeds_c2(app, client, auth, world):
     mine = client.get("/conduct/mine")
     assert "Không đeo thẻ" in mine.text and "Chờ kết luận" in mine.text
     with app.app_context():
-        finding_id = db.session.scalar(select(Finding.id).where(Finding.staff_id == s1, Finding.rule_id == badge.id))
+        finding_id = db.session.scalar(
+            select(Finding.id).where(Finding.staff_id == s1, Finding.rule_id == badge.id))
     client.post(f"/conduct/findings/{finding_id}/respond", data={"text": "Tôi để quên thẻ ở nhà hôm đó."})
     assert client.get(f"/conduct/photos/{photo.id}").status_code == 200
     auth.login_user(world.users["inspector"])
-    incomplete = client.post(f"/conduct/reports/{report_id}/review", data={f"status_{finding_id}": "confirmed"})
+    incomplete = client.post(f"/conduct/reports/{report_id}/review",
+                             data={f"status_{finding_id}": "confirmed"})
     assert incomplete.status_code == 400 and "kèm lý do" in incomplete.text
     with app.app_context():
         decisions = {f.id: ("dismissed" if f.rule.code == "VH02" else "confirmed") for f in
@@ -189,7 +191,8 @@ def test_stats_count_confirmed_violations_and_repeat_offenders(app, client, auth
         inspector = db.session.get(factories.User, world.users["inspector"])
         staff = db.session.get(factories.Staff, world.staff["S1"])
         for day in (3, 10):
-            report = services.raise_report("unit_head", staff, _rule("VH03"), date(2026, 3, day), "Đi muộn 30 phút", inspector)
+            report = services.raise_report("unit_head", staff, _rule("VH03"), date(2026, 3, day),
+                                           "Đi muộn 30 phút", inspector)
             services.submit_report(report, "")
             report.findings[0].status = "confirmed"
         db.session.commit()
@@ -205,11 +208,13 @@ def test_hr_admin_edits_and_retires_a_rule_and_past_findings_keep_their_points(a
     with app.app_context():
         inspector = db.session.get(factories.User, world.users["inspector"])
         staff = db.session.get(factories.Staff, world.staff["S1"])
-        services.raise_report("unit_head", staff, _rule("VH05"), date(2026, 3, 3), "Hút thuốc trong phòng", inspector)
+        services.raise_report("unit_head", staff, _rule("VH05"), date(2026, 3, 3), "Hút thuốc trong phòng",
+                              inspector)
         rule_id = _rule("VH05").id
     auth.login_user(world.users["hr_admin"])
     response = client.post(f"/conduct/rules/{rule_id}/edit", data={
-        "code": "VH05", "text_vi": "Không hút thuốc lá trong phòng làm việc", "text_en": "No smoking in workrooms",
+        "code": "VH05", "text_vi": "Không hút thuốc lá trong phòng làm việc",
+        "text_en": "No smoking in workrooms",
         "place": "workplace", "category": "alcohol_smoking", "severity": "serious", "deduction": "4",
         "legal_source": "Luật PCTH thuốc lá 2012"})
     assert response.status_code == 302

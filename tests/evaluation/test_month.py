@@ -76,7 +76,8 @@ def test_staff_member_saves_a_draft_then_submits(app, client, auth, world):
                            data=scores_form(full, a.version, report="Hoàn thành 12 hồ sơ.", submit="1"))
     assert response.status_code == 302
     a = fetch(app, "S1")
-    assert (a.status, a.self_total, a.self_report) == ("self_submitted", Decimal("100.0"), "Hoàn thành 12 hồ sơ.")
+    assert (a.status, a.self_total, a.self_report) == ("self_submitted", Decimal("100.0"),
+                                                       "Hoàn thành 12 hồ sơ.")
     # Submitted: no longer editable.
     again = client.post(f"/evaluation/assessments/{a.id}/self",
                         data=scores_form(draft, a.version, save="1"))
@@ -153,7 +154,8 @@ def test_a_stale_review_form_is_refused_and_nothing_is_overwritten(app, client, 
     auth.login_user(head_a1)
     a = fetch(app, "S1")
     stale_version = a.version
-    client.post(f"/evaluation/assessments/{a.id}/review", data=scores_form(split("80", a.criteria), stale_version))
+    client.post(f"/evaluation/assessments/{a.id}/review",
+                data=scores_form(split("80", a.criteria), stale_version))
     response = client.post(f"/evaluation/assessments/{a.id}/review",
                            data=scores_form(split("40", a.criteria), stale_version), follow_redirects=True)
     assert "vừa được người khác cập nhật" in response.text
@@ -168,7 +170,8 @@ def test_l1_suggestion_follows_the_units_levels(app, client, auth, world, head_a
     page = client.get(f"/evaluation/assessments/{h1.id}/review")
     assert "Mới có 0/1 người được đánh giá" in page.text
     auth.login_user(head_a1)
-    client.post(f"/evaluation/assessments/{s1.id}/review", data=scores_form(split("45", s1.criteria), s1.version))
+    client.post(f"/evaluation/assessments/{s1.id}/review",
+                data=scores_form(split("45", s1.criteria), s1.version))
     auth.login_user(world.users["unit_head_in"])
     page = client.get(f"/evaluation/assessments/{h1.id}/review")
     assert "1 người của đơn vị bị xếp mức thấp nhất trong tháng." in page.text
@@ -185,7 +188,8 @@ def test_l1_suggestion_follows_the_units_levels(app, client, auth, world, head_a
 def test_l1_suggests_full_marks_when_nobody_is_rated_lowest(app, client, auth, world, head_a1):
     auth.login_user(head_a1)
     s1 = fetch(app, "S1")
-    client.post(f"/evaluation/assessments/{s1.id}/review", data=scores_form(split("75", s1.criteria), s1.version))
+    client.post(f"/evaluation/assessments/{s1.id}/review",
+                data=scores_form(split("75", s1.criteria), s1.version))
     auth.login_user(world.users["unit_head_in"])
     page = client.get(f"/evaluation/assessments/{fetch(app, 'H1').id}/review")
     assert "Không ai của đơn vị bị xếp mức thấp nhất" in page.text
@@ -195,7 +199,8 @@ def test_l1_suggests_full_marks_when_nobody_is_rated_lowest(app, client, auth, w
 def test_closing_locks_reviewed_and_marks_the_rest_not_evaluated(app, client, auth, runner, world, head_a1):
     auth.login_user(head_a1)
     s1 = fetch(app, "S1")
-    client.post(f"/evaluation/assessments/{s1.id}/review", data=scores_form(split("91", s1.criteria), s1.version))
+    client.post(f"/evaluation/assessments/{s1.id}/review",
+                data=scores_form(split("91", s1.criteria), s1.version))
     result = runner.invoke(args=["evaluation", "close-period", "2026-03"])
     assert result.exit_code == 0, result.output
     assert "1 phiếu chốt, 2 phiếu không được đánh giá" in result.output
@@ -241,7 +246,8 @@ def test_published_list_shows_names_and_levels_to_colleagues_only(app, client, a
 def test_reopening_lets_the_reviewer_score_again_and_closes_again(app, client, auth, world, head_a1):
     auth.login_user(head_a1)
     s1 = fetch(app, "S1")
-    client.post(f"/evaluation/assessments/{s1.id}/review", data=scores_form(split("60", s1.criteria), s1.version))
+    client.post(f"/evaluation/assessments/{s1.id}/review",
+                data=scores_form(split("60", s1.criteria), s1.version))
     with app.app_context():
         services.close_period("2026-03")
     auth.login_user(world.users["hr_admin"])
@@ -252,7 +258,8 @@ def test_reopening_lets_the_reviewer_score_again_and_closes_again(app, client, a
     s1 = fetch(app, "S1")
     assert (s1.status, s1.reopened) == ("draft", True)
     auth.login_user(head_a1)
-    client.post(f"/evaluation/assessments/{s1.id}/review", data=scores_form(split("72", s1.criteria), s1.version))
+    client.post(f"/evaluation/assessments/{s1.id}/review",
+                data=scores_form(split("72", s1.criteria), s1.version))
     s1 = fetch(app, "S1")
     assert (s1.status, s1.score, s1.level, s1.reopened) == ("closed", Decimal("72.0"), "B", False)
     with app.app_context():
@@ -266,7 +273,8 @@ def test_reopening_lets_the_reviewer_score_again_and_closes_again(app, client, a
 def test_objection_within_the_window_and_the_answer(app, client, auth, world, head_a1):
     auth.login_user(head_a1)
     s1 = fetch(app, "S1")
-    client.post(f"/evaluation/assessments/{s1.id}/review", data=scores_form(split("65", s1.criteria), s1.version))
+    client.post(f"/evaluation/assessments/{s1.id}/review",
+                data=scores_form(split("65", s1.criteria), s1.version))
     clock.freeze(date(2026, 4, 7))
     with app.app_context():
         services.close_period("2026-03")
@@ -275,10 +283,12 @@ def test_objection_within_the_window_and_the_answer(app, client, auth, world, he
     response = client.post(f"/evaluation/assessments/{s1.id}/objection",
                            data={"text": "Tôi đã hoàn thành thêm 3 hồ sơ chưa được tính."})
     assert response.status_code == 302
-    twice = client.post(f"/evaluation/assessments/{s1.id}/objection", data={"text": "Một lần nữa, xin xem lại."})
+    twice = client.post(f"/evaluation/assessments/{s1.id}/objection",
+                        data={"text": "Một lần nữa, xin xem lại."})
     assert twice.status_code == 400
     auth.login_user(head_a1)
-    client.post(f"/evaluation/assessments/{s1.id}/objection/answer", data={"answer": "Đã kiểm tra, đề nghị mở lại."})
+    client.post(f"/evaluation/assessments/{s1.id}/objection/answer",
+                data={"answer": "Đã kiểm tra, đề nghị mở lại."})
     page = client.get(f"/evaluation/assessments/{s1.id}")
     assert "chưa được tính" in page.text and "đề nghị mở lại" in page.text
 
@@ -286,7 +296,8 @@ def test_objection_within_the_window_and_the_answer(app, client, auth, world, he
 def test_objection_after_the_window_is_refused(app, client, auth, world, head_a1):
     auth.login_user(head_a1)
     s1 = fetch(app, "S1")
-    client.post(f"/evaluation/assessments/{s1.id}/review", data=scores_form(split("65", s1.criteria), s1.version))
+    client.post(f"/evaluation/assessments/{s1.id}/review",
+                data=scores_form(split("65", s1.criteria), s1.version))
     clock.freeze(date(2026, 4, 7))
     with app.app_context():
         services.close_period("2026-03")
@@ -331,7 +342,8 @@ def test_hr_admin_opens_and_closes_periods_through_the_page(app, client, auth, w
 def test_my_assessment_page_shows_the_history_chart(app, client, auth, world, head_a1):
     auth.login_user(head_a1)
     s1 = fetch(app, "S1")
-    client.post(f"/evaluation/assessments/{s1.id}/review", data=scores_form(split("88", s1.criteria), s1.version))
+    client.post(f"/evaluation/assessments/{s1.id}/review",
+                data=scores_form(split("88", s1.criteria), s1.version))
     with app.app_context():
         services.close_period("2026-03")
     auth.login_user(world.users["staff"])

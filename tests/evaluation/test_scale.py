@@ -9,10 +9,8 @@ from app.evaluation.models import Assessment
 from app.extensions import db
 from app.org.models import Staff
 from tests import factories
-from tests.queries import StatementCounter
 from tests.evaluation.conftest import fetch, scores_form, split
-
-
+from tests.queries import StatementCounter
 
 
 def _add_staff(count, unit_id, prefix):
@@ -59,7 +57,8 @@ def _queries(app, client, url):
 def test_team_and_history_pages_run_a_bounded_number_of_queries(app, client, auth, world, head_a1):
     auth.login_user(head_a1)
     s1 = fetch(app, "S1")
-    client.post(f"/evaluation/assessments/{s1.id}/review", data=scores_form(split("80", s1.criteria), s1.version))
+    client.post(f"/evaluation/assessments/{s1.id}/review",
+                data=scores_form(split("80", s1.criteria), s1.version))
     team_small = _queries(app, client, "/evaluation/team")
     auth.login_user(world.users["staff"])
     history_small = _queries(app, client, "/evaluation/my")

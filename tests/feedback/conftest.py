@@ -6,7 +6,6 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.feedback import services
-
 from tests import factories
 
 

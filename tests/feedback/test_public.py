@@ -81,7 +81,8 @@ def test_a_dissatisfied_rating_with_a_comment_opens_a_complaint_with_a_tracking_
     code = re.search(r"PA-[A-Z0-9]{8}", response.text).group(0)
     with app.app_context():
         complaint = db.session.scalar(select(Complaint))
-        assert (complaint.tracking_code, complaint.status, complaint.contact) == (code, "open", "0912 345 678")
+        assert (complaint.tracking_code, complaint.status, complaint.contact) == (code, "open",
+                                                                                  "0912 345 678")
         assert complaint.staff_id == desk.official
     track = client.get(f"/track?code={code.lower()}")
     assert track.status_code == 200 and "Đang xử lý" in track.text

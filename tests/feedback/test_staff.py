@@ -68,7 +68,8 @@ def test_staff_outside_the_unit_reach_nothing(app, client, auth, desk, world):
     assert "PA-" not in client.get("/feedback/complaints").text
     auth.login_user(desk.account)  # the official themself cannot answer or hide
     assert client.get(f"/feedback/complaints/{complaint_id}").status_code == 403
-    assert client.post(f"/feedback/ratings/{rating_id}/hide", data={"reason": "Tôi không thích"}).status_code == 403
+    assert client.post(f"/feedback/ratings/{rating_id}/hide",
+                       data={"reason": "Tôi không thích"}).status_code == 403
 
 
 def test_hr_admin_hides_an_abusive_comment_and_the_rating_still_counts(app, client, auth, desk, world):
@@ -80,7 +81,8 @@ def test_hr_admin_hides_an_abusive_comment_and_the_rating_still_counts(app, clie
     client.post(f"/feedback/ratings/{rating_id}/hide", data={"reason": "Ngôn từ xúc phạm"})
     auth.login_user(desk.account)
     page = client.get("/feedback/mine?period=2026-03")
-    assert "Lời lẽ thô tục" not in page.text and "[Nội dung đã được ẩn]" in page.text and "(0/1 lượt)" in page.text
+    assert "Lời lẽ thô tục" not in page.text
+    assert "[Nội dung đã được ẩn]" in page.text and "(0/1 lượt)" in page.text
     with app.app_context():
         event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "rating.comment_hidden"))
         assert event.before["comment"] == "Lời lẽ thô tục ở đây" and event.actor_label == "hr"

@@ -90,7 +90,8 @@ def test_a_missing_file_is_a_clear_error(runner):
 
 def test_existing_unit_codes_are_refused(app, runner, tmp_path, world):
     before = counts(app)
-    path = write(tmp_path, "units.csv", "code,name,parent_code,kind\nA,Trùng,ROOT,division\nN,Mới,A,division\n")
+    path = write(tmp_path, "units.csv",
+                 "code,name,parent_code,kind\nA,Trùng,ROOT,division\nN,Mới,A,division\n")
     result = runner.invoke(args=["org", "import-units", path])
     assert result.exit_code == 1
     assert ":2: Mã đơn vị A đã có trong hệ thống." in result.stderr
@@ -98,7 +99,8 @@ def test_existing_unit_codes_are_refused(app, runner, tmp_path, world):
 
 
 def test_units_may_hang_under_existing_units(app, runner, tmp_path, world):
-    path = write(tmp_path, "units.csv", "code,name,parent_code,kind\nA2,Phòng 2,A,division\nA21,Tổ,A2,other\n")
+    path = write(tmp_path, "units.csv",
+                 "code,name,parent_code,kind\nA2,Phòng 2,A,division\nA21,Tổ,A2,other\n")
     assert runner.invoke(args=["org", "import-units", path]).exit_code == 0
     with app.app_context():
         a21 = db.session.scalar(select(Unit).where(Unit.code == "A21"))

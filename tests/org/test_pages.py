@@ -86,7 +86,8 @@ def test_staff_form_errors_are_shown_and_nothing_is_saved(app, client, auth, wor
 def test_transfer_keeps_the_history_and_the_month_is_known(app, client, auth, world):
     auth.login_user(world.users["hr_admin"])
     s1 = world.staff["S1"]
-    response = client.post(f"/org/staff/{s1}/transfer", data={"unit_code": "B", "effective_date": "2025-04-16"})
+    response = client.post(f"/org/staff/{s1}/transfer",
+                           data={"unit_code": "B", "effective_date": "2025-04-16"})
     assert response.status_code == 302
     with app.app_context():
         rows = db.session.scalars(select(StaffAssignment).where(StaffAssignment.staff_id == s1)
@@ -140,7 +141,8 @@ def test_only_sys_admin_creates_a_root_unit(app, client, auth, world):
     response = client.post("/org/units/new", data={"code": "TOP", "name": "Gốc", "kind": "other"})
     assert "Chỉ quản trị hệ thống được tạo đơn vị cấp cao nhất." in response.text
     auth.login_user(world.users["sys_admin"])
-    assert client.post("/org/units/new", data={"code": "TOP", "name": "Gốc", "kind": "other"}).status_code == 302
+    assert client.post("/org/units/new",
+                       data={"code": "TOP", "name": "Gốc", "kind": "other"}).status_code == 302
 
 
 def test_discipline_and_leave_are_recorded_and_duplicates_refused(app, client, auth, world):

@@ -68,7 +68,8 @@ def test_nobody_else_reaches_the_case(app, client, auth, world):
         colleague = factories.create_user([("staff", "A1")], staff_code="H1", username="h1").id
     auth.login_user(colleague)
     assert client.get(f"/reviews/{case_id}").status_code == 404
-    assert client.post(f"/reviews/{case_id}/respond", data={"text": "Giải trình giả mạo rất dài."}).status_code == 404
+    assert client.post(f"/reviews/{case_id}/respond",
+                       data={"text": "Giải trình giả mạo rất dài."}).status_code == 404
     auth.login_user(world.users["unit_head_in"])
     assert client.get(f"/reviews/{case_id}").status_code == 404
     assert client.get("/reviews/").status_code == 403

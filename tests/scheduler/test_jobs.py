@@ -154,10 +154,10 @@ def test_the_notification_centre(app, client, auth, world):
 
 @pytest.fixture()
 def smtp_server():
+    import socket
+
     from aiosmtpd.controller import Controller
     from aiosmtpd.handlers import Message
-
-    import socket
 
     received = []
 

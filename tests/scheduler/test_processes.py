@@ -65,7 +65,8 @@ def on_file_database(app):
         pytest.skip("needs a database that other processes can open")
 
 
-def test_with_three_gunicorn_workers_each_job_runs_once_in_the_scheduler_process(app, world, on_file_database):
+def test_with_three_gunicorn_workers_each_job_runs_once_in_the_scheduler_process(app, world,
+                                                                                  on_file_database):
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
