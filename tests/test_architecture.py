@@ -132,13 +132,15 @@ def test_the_repeat_offender_window_comes_from_the_policy(app, world):
         staff = db.session.get(factories.Staff, world.staff["S1"])
         rule = db.session.scalar(select(ConductRule).where(ConductRule.code == "VH03"))
         for day in (date(2025, 6, 3), date(2026, 3, 10)):  # nine months apart
-            report = conduct_services.raise_report("unit_head", staff, rule, day, "Đi muộn 30 phút", inspector)
+            report = conduct_services.raise_report("unit_head", staff, rule, day, "Đi muộn 30 phút",
+                                                   inspector)
             conduct_services.submit_report(report, "")
             report.findings[0].status = "confirmed"
         db.session.commit()
         policy = db.session.scalar(select(Policy))
         today = date(2026, 3, 26)
-        assert [(s.code, n) for s, n in conduct_queries.repeat_offenders(inspector, today, policy)] == [("S1", 2)]
+        offenders = conduct_queries.repeat_offenders(inspector, today, policy)
+        assert [(person.code, count) for person, count in offenders] == [("S1", 2)]
         policy.repeat_offender_months = 6  # the first one falls out of the window
         assert conduct_queries.repeat_offenders(inspector, today, policy) == []
         policy.repeat_offender_months, policy.repeat_offender_min = 12, 3
