@@ -40,11 +40,12 @@ run: translations
 	APP_ENV=development $(FLASK) seed-demo
 	APP_ENV=development $(FLASK) run --host 127.0.0.1 --port 5000
 
-# Installs and runs the whole test suite on both cores, one database per pytest-xdist worker
-# (browser tests skip when Chromium is absent).
+# Installs and runs the whole test suite on both cores (each test file on one pytest-xdist worker,
+# each worker on its own database; PYTEST_WORKERS=0 runs in one process).
+# Browser tests skip when Chromium is absent.
 PYTEST_WORKERS ?= 2
 test: install-dev translations
-	APP_ENV=testing $(BIN)/pytest -n $(PYTEST_WORKERS)
+	APP_ENV=testing $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile
 
 # After changing visible strings: refresh the English catalogue, then translate the new entries.
 messages: install
