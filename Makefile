@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: run test install install-dev translations messages clean
+.PHONY: run test lint install install-dev requirements translations messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,14 @@ install: $(VENV)/.runtime
 
 install-dev: $(VENV)/.dev
 
+# After editing requirements.in or requirements-dev.in: re-pin requirements*.txt (the only files
+# installs read). Versions already pinned stay; to move one: make requirements PIP_COMPILE_ARGS="-P name".
+PIP_COMPILE = CUSTOM_COMPILE_COMMAND="make requirements" $(BIN)/pip-compile --quiet --strip-extras \
+	--no-emit-index-url --no-emit-find-links $(PIP_COMPILE_ARGS)
+requirements: $(VENV)/.dev
+	$(PIP_COMPILE) --output-file=requirements.txt requirements.in
+	$(PIP_COMPILE) --output-file=requirements-dev.txt requirements-dev.in
+
 translations: install
 	$(BIN)/pybabel compile --statistics -d app/translations -D messages
 	$(BIN)/pybabel compile --statistics -d app/translations -D wtforms
@@ -32,9 +40,19 @@ run: translations
 	APP_ENV=development $(FLASK) seed-demo
 	APP_ENV=development $(FLASK) run --host 127.0.0.1 --port 5000
 
-# Installs and runs the whole test suite (browser tests skip when Chromium is absent).
+# Installs and runs the whole test suite on both cores (each test file on one pytest-xdist worker,
+# each worker on its own database; PYTEST_WORKERS=0 runs in one process).
+# Browser tests skip when Chromium is absent.
+PYTEST_WORKERS ?= 2
 test: install-dev translations
-	APP_ENV=testing $(BIN)/pytest
+	APP_ENV=testing $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile
+
+# Static checks (run by CI): lint and import order, types of the service and query layers and
+# the core, and the import contracts of .importlinter (docs/architecture.md).
+lint: install-dev
+	$(BIN)/ruff check app tests bench migrations config.py wsgi.py
+	$(BIN)/mypy app/*/services.py app/*/queries.py app/periods.py app/clock.py app/permissions.py app/errors.py app/database.py
+	$(BIN)/lint-imports
 
 # After changing visible strings: refresh the English catalogue, then translate the new entries.
 messages: install
@@ -42,4 +60,4 @@ messages: install
 	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations -l en --no-fuzzy-matching --ignore-obsolete
 
 clean:
-	rm -rf $(VENV) instance/testing*.db
+	rm -rf $(VENV) instance/testing*.db instance/testing-gw*

@@ -42,7 +42,8 @@ def xlsx_response(filename: str, title: str, header: Sequence[object],
                   rows: Iterable[Sequence[object]]) -> Response:
     """An XLSX download with a bold header row."""
     workbook = Workbook()
-    sheet = workbook.active
+    sheet = workbook.create_sheet(index=0)
+    workbook.remove(workbook.worksheets[1])  # the empty default sheet
     sheet.title = title[:31]
     sheet.append([str(h) for h in header])
     for cell in sheet[1]:

@@ -1,23 +1,47 @@
 """Fixtures in the flaskr style: app, client, runner, auth; a fresh database for every test.
 
 SQLite: the schema is built once by the migrations into a template file, copied before each
-test. PostgreSQL (TEST_DATABASE_URL): the schema is rebuilt once, tables truncated before each test.
+test. PostgreSQL (TEST_DATABASE_URL): the schema is rebuilt once and the rows the migrations
+seed are kept aside; before each test the tables are truncated and those rows put back.
+
+Under pytest-xdist (`pytest -n 2`) every worker has its own database, named after the worker:
+instance/testing-gw0.db, or <database>_gw0 next to the PostgreSQL database of TEST_DATABASE_URL
+(created when missing, dropped at the end), and its own instance folder for uploaded files.
 """
 import os
 import shutil
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
 
 os.environ["APP_ENV"] = "testing"
+WORKER = os.environ.get("PYTEST_XDIST_WORKER")  # gw0, gw1, ... under pytest-xdist, else None
+INSTANCE_DIR = Path(__file__).resolve().parent.parent / "instance"
+
+
+def _worker_database_url(url, worker):
+    """The database of one xdist worker: the same URL with the worker's name in the file or database."""
+    if url is None:
+        return f"sqlite:///{INSTANCE_DIR / f'testing-{worker}.db'}"
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if not parsed.database or parsed.database == ":memory:":
+            return url  # in memory: private to the worker already
+        stem, dot, suffix = parsed.database.rpartition(".")
+        database = f"{stem}-{worker}.{suffix}" if dot else f"{parsed.database}-{worker}"
+    else:
+        database = f"{parsed.database}_{worker}"
+    return parsed.set(database=database).render_as_string(hide_password=False)
+
+
+if WORKER:  # before config.py reads TEST_DATABASE_URL (imported by the app below)
+    os.environ["TEST_DATABASE_URL"] = _worker_database_url(os.environ.get("TEST_DATABASE_URL"), WORKER)
 
 import pytest  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
-from sqlalchemy import text  # noqa: E402
+from sqlalchemy import Integer, create_engine, select, text  # noqa: E402
 
-from app import (
-    clock,  # noqa: E402
-    create_app,  # noqa: E402
-)
-from app.conduct.defaults import insert_defaults as insert_conduct_defaults  # noqa: E402
-from app.evaluation.defaults import insert_defaults  # noqa: E402
+from app import clock, create_app  # noqa: E402
 from app.extensions import db, limiter  # noqa: E402
 from tests import factories  # noqa: E402
 
@@ -27,9 +51,63 @@ def _sqlite_path(app):
     return uri.removeprefix("sqlite:///") if uri.startswith("sqlite:///") else None
 
 
+def _create_postgresql_database(url):
+    """CREATE DATABASE when missing (from the maintenance database, outside a transaction)."""
+    parsed = make_url(url)
+    engine = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            exists = conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                                 {"name": parsed.database})
+            if not exists:
+                conn.execute(text(f'CREATE DATABASE "{parsed.database}"'))
+    finally:
+        engine.dispose()
+
+
+def _drop_postgresql_database(url):
+    parsed = make_url(url)
+    engine = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
+    finally:
+        engine.dispose()
+
+
+class Seed:
+    """The rows the migrations leave in a PostgreSQL database, put back after each TRUNCATE."""
+
+    def __init__(self, conn):
+        self.rows = []  # (table, rows) in db.metadata.sorted_tables order: parents first
+        for table in db.metadata.sorted_tables:
+            rows = [dict(row) for row in conn.execute(select(table)).mappings()]
+            if rows:
+                self.rows.append((table, rows))
+        # Tables whose integer id draws from a sequence (serial or identity).
+        self.sequences = [
+            table.name for table, _ in self.rows
+            if "id" in table.c and isinstance(table.c.id.type, Integer)
+            and conn.scalar(text("SELECT pg_get_serial_sequence(:t, 'id')"), {"t": table.name})
+        ]
+
+    def restore(self, conn):
+        tables = ", ".join(t.name for t in db.metadata.sorted_tables)
+        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        for table, rows in self.rows:
+            conn.execute(table.insert(), rows)
+        for name in self.sequences:  # the next id follows the seeded ones
+            conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
+                              f"COALESCE(MAX(id), 0) + 1, false) FROM {name}"))
+
+
 @pytest.fixture(scope="session")
 def app():
     app = create_app("testing")
+    if WORKER:  # uploaded files stay apart from the other workers' (instance/testing-gw0/)
+        app.instance_path = str(INSTANCE_DIR / f"testing-{WORKER}")
+        os.makedirs(app.instance_path, exist_ok=True)
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
     with app.app_context():
         path = _sqlite_path(app)
         if path:
@@ -40,27 +118,32 @@ def app():
             db.engine.dispose()
             shutil.copyfile(path, path + ".template")
         else:
+            _create_postgresql_database(url)
             with db.engine.begin() as conn:
                 conn.execute(text("DROP SCHEMA public CASCADE"))
                 conn.execute(text("CREATE SCHEMA public"))
             upgrade()
-    return app
+            with db.engine.connect() as conn:
+                app.extensions["tests.seed"] = Seed(conn)
+    yield app
+    if WORKER and url.startswith("postgresql"):  # the worker's own database: drop it
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+        _drop_postgresql_database(url)
 
 
 @pytest.fixture(autouse=True)
 def fresh_database(app):
-    """Every test starts from an empty, fully migrated database."""
+    """Every test starts from a fully migrated database holding only the migrations' rows."""
     with app.app_context():
         path = _sqlite_path(app)
         if path:
             db.engine.dispose()
             shutil.copyfile(path + ".template", path)
         else:
-            tables = ", ".join(t.name for t in db.metadata.sorted_tables)
             with db.engine.begin() as conn:
-                conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-                insert_defaults(conn)  # the rows migrations 0002 and 0005 seed
-                insert_conduct_defaults(conn)
+                app.extensions["tests.seed"].restore(conn)
         limiter.reset()
     yield
     clock.freeze(None)

@@ -6,8 +6,10 @@ number of queries, whatever the number of pairs. The head sees the suggestion an
 explanation; the head's score is what counts.
 """
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import case, func, select
@@ -16,7 +18,8 @@ from app.evaluation.models import Assessment
 from app.extensions import db
 from app.types import clamp
 
-SOURCES = {}
+# auto_source → a function (assessment, criterion) pairs → {(assessment id, code): Suggestion}
+SOURCES: dict[str, Callable[[list[tuple[Any, Any]]], dict[tuple[int, str], "Suggestion"]]] = {}
 
 
 @dataclass(frozen=True)

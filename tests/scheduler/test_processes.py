@@ -163,5 +163,6 @@ def test_killing_the_scheduler_while_it_closes_leaves_no_half_closed_period(app,
 def _waiting_on_lock(engine):
     with engine.connect() as connection:
         return bool(connection.execute(text(
-            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND wait_event_type = 'Lock' "
             "AND query LIKE 'UPDATE period%'")).scalar())
