@@ -1,4 +1,7 @@
-"""Transactions: services own them; views, commands and jobs never commit."""
+"""Transactions: services own them; views, commands and jobs never commit. And the statements
+whose plans cannot go wrong, for the batch work: INSERT … ON CONFLICT DO NOTHING instead of an
+anti join against the table being written, a lock per batch operation, fresh statistics after it."""
+import zlib
 from collections.abc import Callable, Iterable, Sequence
 from contextvars import ContextVar
 from functools import wraps
@@ -6,7 +9,8 @@ from typing import Any, ParamSpec, TypeVar
 
 from flask import current_app
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import ColumnElement, Select
+from sqlalchemy import ColumnElement, Select, func, select, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import QueryableAttribute
 
 from app.extensions import db
@@ -40,6 +44,39 @@ def transactional(fn: Callable[P, R]) -> Callable[P, R]:
             _depth.reset(token)
 
     return wrapper
+
+
+def is_postgresql() -> bool:
+    return db.session.get_bind().dialect.name == "postgresql"
+
+
+def insert_missing(model: Any, keys: Sequence[str]) -> Any:
+    """`INSERT … ON CONFLICT (keys) DO NOTHING` into `model`: rows whose key is already there are
+    skipped by the unique index itself, so the plan never depends on what the statistics know of
+    the table being written (an anti join against it can turn quadratic on PostgreSQL)."""
+    dialect = postgresql if is_postgresql() else sqlite
+    return dialect.insert(model).on_conflict_do_nothing(index_elements=list(keys))
+
+
+def lock(name: str) -> None:
+    """Serialise a batch operation (open, close, flag…) across processes and hosts until the
+    transaction ends: a PostgreSQL advisory lock; SQLite already admits one writer at a time."""
+    if is_postgresql():
+        db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"),
+                           {"key": zlib.crc32(f"congvu:{name}".encode())})
+
+
+def analyze(*tables: str) -> None:
+    """Fresh planner statistics for tables a batch has just changed materially (PostgreSQL's
+    autovacuum would get there later; the next statement of the same job should not wait)."""
+    if is_postgresql():
+        for table in tables:
+            db.session.execute(text(f"ANALYZE {table}"))
+
+
+def max_id(model: Any) -> int:
+    """The highest id so far (0 for an empty table): rows inserted after it have larger ids."""
+    return db.session.scalar(select(func.coalesce(func.max(model.id), 0))) or 0
 
 
 def lookup(query: Select[Any], key_column: ColumnElement[Any] | QueryableAttribute[Any],

@@ -30,7 +30,7 @@ from sqlalchemy import (
 from app import audit, clock
 from app.annual.models import AnnualResult, AnnualUnitYear
 from app.csvimport import ImportRejected, RowChecker, RowError, read_rows
-from app.database import lookup, transactional
+from app.database import analyze, insert_missing, lock, lookup, transactional
 from app.errors import DomainError
 from app.evaluation.models import Assessment, Period, Policy
 from app.evaluation.services import policy_in_force
@@ -84,6 +84,7 @@ def classify_year(year: int) -> ClassifyResult:
     """
     policy = year_policy(year)
     start, end = date(year, 1, 1), date(year, 12, 31)
+    lock(f"annual:{year}")
     db.session.execute(delete(AnnualResult).where(
         AnnualResult.year == year, AnnualResult.imported.is_(False),
         AnnualResult.unit_id.not_in(_finalised_units(year))))
@@ -117,8 +118,9 @@ def classify_year(year: int) -> ClassifyResult:
                       for band in policy.bands], else_=policy.lowest_level)
     level = case((~classified, null()), (is_disciplined, policy.lowest_level), else_=by_score)
     reason = case((~classified, "insufficient_months"), (is_disciplined, "disciplined"), else_="score")
-    has_result = exists().where(AnnualResult.staff_id == Staff.id, AnnualResult.year == year)
-    db.session.execute(insert(AnnualResult).from_select(
+    # Kept results (imported, finalised units) stay: the unique (staff, year) index skips them,
+    # so no anti join reads the table being written.
+    db.session.execute(insert_missing(AnnualResult, ["staff_id", "year"]).from_select(
         ["staff_id", "year", "unit_id", "policy_id", "months", "maternity_months", "score_sum",
          "level", "reason", "imported", "computed_at"],
         select(Staff.id, literal(year), Staff.unit_id, literal(policy.id), n, maternity_months,
@@ -127,8 +129,9 @@ def classify_year(year: int) -> ClassifyResult:
         .outerjoin(monthly, monthly.c.staff_id == Staff.id)
         .outerjoin(maternity, maternity.c.staff_id == Staff.id)
         .outerjoin(disciplined, disciplined.c.staff_id == Staff.id)
-        .where(or_(monthly.c.n.is_not(None), maternity.c.m.is_not(None)), ~has_result),
+        .where(or_(monthly.c.n.is_not(None), maternity.c.m.is_not(None))),
     ))
+    analyze("annual_result")
     counts = dict(db.session.execute(
         select(AnnualResult.level.is_not(None), func.count(AnnualResult.id))
         .where(AnnualResult.year == year, AnnualResult.imported.is_(False))

@@ -8,12 +8,12 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from flask_babel import gettext as _
-from sqlalchemy import ScalarSelect, exists, func, insert, literal, select, update
+from sqlalchemy import ScalarSelect, func, insert, literal, select, update
 
 from app import audit, clock
 from app.auth.models import RoleGrant
 from app.csvimport import ImportRejected, RowChecker, RowError, read_rows
-from app.database import lookup, transactional
+from app.database import analyze, insert_missing, lock, lookup, max_id, transactional
 from app.errors import DomainError, StaleError
 from app.evaluation.models import (
     Assessment,
@@ -70,7 +70,9 @@ def deadlines(policy: Policy, start: date) -> dict[str, date]:
 
 
 def get_period(code: str) -> Period | None:
-    return db.session.scalar(select(Period).where(Period.code == code))
+    """The period `YYYY-MM` as the database holds it now (not as this session last saw it)."""
+    return db.session.scalar(select(Period).where(Period.code == code)
+                             .execution_options(populate_existing=True))
 
 
 def level_for(score: Decimal, policy: Policy) -> str:
@@ -117,6 +119,7 @@ def open_period(code: str) -> OpenResult:
     of statements, whatever the number of staff.
     """
     start = parse_period(code)
+    lock(f"period:{code}")  # a second open of the same month waits, then finds it open
     period = get_period(code)
     if period is not None and period.status == "closed":
         raise DomainError(_("Kỳ %(code)s đã đóng; không thể mở lại.", code=code))
@@ -126,19 +129,22 @@ def open_period(code: str) -> OpenResult:
                         opened_at=clock.utcnow(), **deadlines(policy, start))
         db.session.add(period)
         db.session.flush()
-    already = exists().where(Assessment.staff_id == Staff.id, Assessment.period_id == period.id)
+    # Every active staff member with a framework; the unique (staff, period) index skips those who
+    # already have their assessment, so no anti join reads the table being written.
     candidates = (select(Staff.id.label("staff_id"), Staff.unit_id, Staff.is_head,
                          _framework_for_staff(start).label("framework_id"))
-                  .where(Staff.active.is_(True), ~already).subquery())
+                  .where(Staff.active.is_(True)).subquery())
+    before = max_id(Assessment)
     # preserve_rowcount: SQLAlchemy reports an INSERT's row count only when asked to.
-    created = db.session.execute(insert(Assessment).from_select(  # type: ignore[attr-defined]  # DML: CursorResult
+    created = db.session.execute(insert_missing(Assessment, ["staff_id", "period_id"]).from_select(
         ["period_id", "staff_id", "unit_id", "framework_id", "is_head", "status", "self_report",
          "review_comment", "reviewed_without_self", "imported", "reopened", "version"],
         select(literal(period.id), candidates.c.staff_id, candidates.c.unit_id,
                candidates.c.framework_id, candidates.c.is_head, literal("draft"), literal(""),
                literal(""), literal(False), literal(False), literal(False), literal(1))
         .where(candidates.c.framework_id.is_not(None)),
-    ).execution_options(preserve_rowcount=True)).rowcount
+    ).execution_options(preserve_rowcount=True)).rowcount  # type: ignore[attr-defined]  # DML: CursorResult
+    # The criteria of the new assessments only: an id range on the primary key.
     db.session.execute(insert(AssessmentCriterion).from_select(
         ["assessment_id", "position", "code", "group_code", "name_vi", "name_en", "max_score",
          "auto_source", "auto_param"],
@@ -147,11 +153,16 @@ def open_period(code: str) -> OpenResult:
                FrameworkCriterion.max_score, FrameworkCriterion.auto_source,
                FrameworkCriterion.auto_param)
         .join(FrameworkCriterion, FrameworkCriterion.framework_id == Assessment.framework_id)
-        .where(Assessment.period_id == period.id,
-               ~exists().where(AssessmentCriterion.assessment_id == Assessment.id)),
+        .where(Assessment.id > before, Assessment.period_id == period.id),
     ))
-    without = db.session.scalar(select(func.count(Staff.id)).where(Staff.active.is_(True), ~already)) or 0
+    # Who has none (no framework fits them): two counts, no anti join.
+    active = db.session.scalar(select(func.count(Staff.id)).where(Staff.active.is_(True))) or 0
+    covered = db.session.scalar(
+        select(func.count(Assessment.id)).join(Staff, Staff.id == Assessment.staff_id)
+        .where(Assessment.period_id == period.id, Staff.active.is_(True))) or 0
+    without = active - covered
     if created:
+        analyze("assessment", "assessment_criterion")
         audit.record("period.opened", period, after={"code": code, "created": created,
                                                      "without_framework": without})
     return OpenResult(period, created, without)
@@ -169,6 +180,7 @@ class CloseResult:
 def close_period(code: str) -> CloseResult:
     """Close a month: reviewed → closed, the rest → not_evaluated; publish. Idempotent."""
     parse_period(code)
+    lock(f"period:{code}")  # a second close waits, then finds it closed (and records nothing)
     period = get_period(code)
     if period is None:
         raise DomainError(_("Kỳ %(code)s chưa được mở.", code=code))

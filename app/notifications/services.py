@@ -7,12 +7,12 @@ from typing import Any
 from flask import current_app, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import Select, Subquery, exists, insert, literal, select, update
+from sqlalchemy import Select, Subquery, literal, select, true, update
 from werkzeug.routing import BuildError
 
 from app import clock
 from app.auth.models import User
-from app.database import transactional
+from app.database import insert_missing, transactional
 from app.extensions import db
 from app.notifications.models import Notification
 
@@ -47,15 +47,15 @@ def notify_users(user_ids_query: Subquery, kind: str, params: dict[str, Any], en
     """One notification per user selected by `user_ids_query` (a select of user ids), once per
     dedupe key: a single INSERT … SELECT, whatever the number of users. The notification leads
     to `endpoint` with `link_args`. Returns how many were written."""
-    already = exists().where(Notification.user_id == user_ids_query.c.id,
-                             Notification.dedupe_key == dedupe_key)
-    return db.session.execute(insert(Notification).from_select(  # type: ignore[attr-defined]  # DML: CursorResult
+    # The unique (user, dedupe key) index skips those already told: no anti join.
+    return db.session.execute(insert_missing(Notification, ["user_id", "dedupe_key"]).from_select(
         ["user_id", "kind", "params", "endpoint", "link_args", "dedupe_key", "email_wanted",
          "created_at"],
         select(user_ids_query.c.id, literal(kind), literal(params, Notification.params.type),
                literal(endpoint), literal(link_args or {}, Notification.link_args.type),
                literal(dedupe_key), literal(True), literal(clock.utcnow()))
-        .where(~already)).execution_options(preserve_rowcount=True)).rowcount
+        .where(true())  # SQLite needs a WHERE before ON CONFLICT in INSERT … SELECT
+    ).execution_options(preserve_rowcount=True)).rowcount  # type: ignore[attr-defined]  # DML: CursorResult
 
 
 def link_of(notification: Notification, external: bool = False) -> str:

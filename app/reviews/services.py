@@ -2,12 +2,12 @@
 from typing import TYPE_CHECKING
 
 from flask_babel import gettext as _
-from sqlalchemy import case, exists, func, insert, literal, select
+from sqlalchemy import case, func, insert, literal, select
 
 from app import audit, clock
 from app.annual.models import AnnualResult
 from app.annual.services import year_policy
-from app.database import transactional
+from app.database import insert_missing, lock, max_id, transactional
 from app.errors import DomainError
 from app.extensions import db
 from app.notifications import services as notifications
@@ -33,20 +33,22 @@ def flag_reviews(year: int) -> int:
                      AnnualResult.level == policy.lowest_level)
               .group_by(AnnualResult.staff_id)
               .having(func.count(AnnualResult.id) == span))
-    already = exists().where(ReviewCase.staff_id == Staff.id, ReviewCase.year == year)
     measure = case(MEASURE_BY_CATEGORY, value=Staff.category, else_="cho_thoi_viec")
-    created = db.session.execute(insert(ReviewCase).from_select(  # type: ignore[attr-defined]  # DML: CursorResult
+    lock(f"flag_reviews:{year}")  # a second run waits, then finds every case there
+    before = max_id(ReviewCase)
+    # The unique (staff, year) index skips the cases already open: exactly once, no anti join.
+    created = db.session.execute(insert_missing(ReviewCase, ["staff_id", "year"]).from_select(
         ["staff_id", "unit_id", "year", "previous_year", "status", "proposed_measure", "created_at"],
         select(Staff.id, Staff.unit_id, literal(year), literal(year - 1), literal("open"), measure,
                literal(clock.utcnow()))
-        .where(Staff.id.in_(in_run), ~already),
-    ).execution_options(preserve_rowcount=True)).rowcount
+        .where(Staff.id.in_(in_run)),
+    ).execution_options(preserve_rowcount=True)).rowcount  # type: ignore[attr-defined]  # DML: CursorResult
     # The first step of every new case, written in one statement as well.
     note = _("Mở tự động: %(count)d năm liên tiếp ở mức thấp nhất.", count=span)
     db.session.execute(insert(ReviewEvent).from_select(
         ["case_id", "at", "from_status", "to_status", "note"],
         select(ReviewCase.id, literal(clock.utcnow()), literal(None), literal("open"), literal(note))
-        .where(ReviewCase.year == year, ~exists().where(ReviewEvent.case_id == ReviewCase.id))))
+        .where(ReviewCase.id > before, ReviewCase.year == year)))
     if created:
         audit.record("review.flagged", object_type="review_case", object_id=year,
                      after={"year": year, "created": created})
