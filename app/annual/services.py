@@ -281,7 +281,7 @@ def import_annual(data: bytes | str) -> int:
         raise ImportRejected(sorted(errors, key=lambda e: e.line))
     units = org_queries.units_in_months({s for _l, s, _y, _v in records},
                                         sorted({date(y, 12, 1) for _l, _s, y, _v in records}))
-    db.session.execute(insert(AnnualResult), [
+    db.session.execute(insert(AnnualResult.__table__), [  # Core executemany: batches of rows
         {"staff_id": staff_id, "year": year, "unit_id": units[(staff_id, date(year, 12, 1))],
          "policy_id": policies[year].id, "months": None, "maternity_months": 0, "score_sum": None,
          "level": level, "reason": "imported", "imported": True, "computed_at": clock.utcnow()}

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ScalarSelect, func, insert, literal, select, update
 
 from app import audit, clock
@@ -505,7 +506,7 @@ def import_results(data: bytes | str) -> int:
         except DomainError as exc:
             check.error(exc.message)
         # The upper bound is the total of the month's policy, checked once the policies are known.
-        score = check.decimal(row["score"], _("Điểm"), Decimal(0), Decimal(999))
+        score = check.decimal(row["score"], _l("Điểm"), Decimal(0), Decimal(999))
         if staff_id and start:
             key = (staff_id, start)
             if key in seen:
@@ -550,7 +551,7 @@ def import_results(data: bytes | str) -> int:
     involved = {s for _l, s, _p, _sc in good}
     units = org_queries.units_in_months(involved, months)
     heads = dict(lookup(select(Staff.id, Staff.is_head), Staff.id, involved))
-    db.session.execute(insert(Assessment), [
+    db.session.execute(insert(Assessment.__table__), [  # Core executemany: batches of rows
         {"period_id": periods[start].id, "staff_id": staff_id, "unit_id": units[(staff_id, start)],
          "is_head": heads[staff_id], "status": "closed", "score": score,
          "level": level_for(score, policies[start]), "imported": True, "self_report": "",

@@ -4,6 +4,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.orm import QueryableAttribute
 
@@ -193,9 +194,9 @@ def _check_units(rows: list[tuple[int, dict[str, str]]], paths: Collection[str] 
     units: list[tuple[int, str | None, str | None, str | None, str]] = []
     for line, row in rows:
         check = RowChecker(line, errors)
-        code = check.required(row["code"], _("mã đơn vị"))
-        name = check.required(row["name"], _("tên đơn vị"))
-        kind = check.choice(row["kind"], list(UNIT_KINDS), _("Loại đơn vị"))
+        code = check.required(row["code"], _l("mã đơn vị"))
+        name = check.required(row["name"], _l("tên đơn vị"))
+        kind = check.choice(row["kind"], list(UNIT_KINDS), _l("Loại đơn vị"))
         if code and code in seen:
             check.error(_("Mã đơn vị %(code)s trùng với dòng %(line)d.", code=code, line=seen[code]))
         elif code:
@@ -240,7 +241,7 @@ def import_units(data: bytes | str, paths: Collection[str] | None = None) -> int
     units, errors = _check_units(read_rows(data, UNIT_COLUMNS), paths)
     if errors:
         raise ImportRejected(sorted(set(errors), key=lambda e: (e.line, e.message)))
-    db.session.execute(insert(Unit), [
+    db.session.execute(insert(Unit.__table__), [  # Core executemany: batches of rows
         {"code": code, "name": name, "kind": kind, "path": ""} for _l, code, name, kind, _p in units
     ])
     codes = {code for _l, code, *_rest in units} | {parent for *_rest, parent in units if parent}
@@ -261,7 +262,7 @@ def _check_staff(rows: list[tuple[int, dict[str, str]]], paths: Collection[str] 
     staff: list[tuple[int, dict[str, Any]]] = []
     for line, row in rows:
         check = RowChecker(line, errors)
-        code = check.required(row["code"], _("mã cán bộ"))
+        code = check.required(row["code"], _l("mã cán bộ"))
         if code and code in seen:
             check.error(_("Mã cán bộ %(code)s trùng với dòng %(line)d.", code=code, line=seen[code]))
         elif code:
@@ -270,14 +271,14 @@ def _check_staff(rows: list[tuple[int, dict[str, str]]], paths: Collection[str] 
             check.error(_("Mã cán bộ dài quá 50 ký tự."))
         record = {
             "code": code,
-            "full_name": check.required(row["full_name"], _("họ và tên")),
-            "unit_code": check.required(row["unit_code"], _("mã đơn vị")),
-            "category": check.choice(row["category"], list(STAFF_CATEGORIES), _("Ngạch/loại cán bộ")),
+            "full_name": check.required(row["full_name"], _l("họ và tên")),
+            "unit_code": check.required(row["unit_code"], _l("mã đơn vị")),
+            "category": check.choice(row["category"], list(STAFF_CATEGORIES), _l("Ngạch/loại cán bộ")),
             "position": row["position"],
             "is_head": check.flag(row["is_head"], "is_head"),
             "front_desk": check.flag(row["front_desk"], "front_desk"),
             "email": _checked_email(check, row["email"]),
-            "start_date": check.date(row["start_date"], _("Ngày bắt đầu")),
+            "start_date": check.date(row["start_date"], _l("Ngày bắt đầu")),
         }
         staff.append((line, record))
     existing = _existing(Staff.code, seen)
@@ -318,7 +319,7 @@ def import_staff(data: bytes | str, paths: Collection[str] | None = None) -> int
             for _line, record in staff]
     for row in rows:
         row["active"] = True
-    db.session.execute(insert(Staff), rows)
+    db.session.execute(insert(Staff.__table__), rows)  # Core executemany: batches of rows
     # Their first assignment, for every new staff member at once.
     db.session.execute(
         insert(StaffAssignment).from_select(
@@ -350,8 +351,8 @@ def import_discipline(data: bytes | str, paths: Collection[str] | None = None) -
         elif _outside(paths, path):
             check.error(_("Cán bộ %(code)s nằm ngoài phạm vi bạn được giao.", code=row["staff_code"]))
             staff_id = None
-        day = check.date(row["decision_date"], _("Ngày quyết định"))
-        form = check.choice(row["form"], list(DISCIPLINE_FORMS), _("Hình thức kỷ luật"))
+        day = check.date(row["decision_date"], _l("Ngày quyết định"))
+        form = check.choice(row["form"], list(DISCIPLINE_FORMS), _l("Hình thức kỷ luật"))
         key = (staff_id, day, form)
         if staff_id and day and form:
             if key in seen:
@@ -368,7 +369,7 @@ def import_discipline(data: bytes | str, paths: Collection[str] | None = None) -
                 RowChecker(line, errors).error(_("Quyết định này đã có trong hệ thống."))
     if errors:
         raise ImportRejected(sorted(errors, key=lambda e: e.line))
-    db.session.execute(insert(DisciplinaryDecision), [record for _l, record in records])
+    db.session.execute(insert(DisciplinaryDecision.__table__), [record for _l, record in records])
     audit.record("org.import_discipline", object_type="disciplinary_decision",
                  after={"created": len(records)})
     return len(records)
