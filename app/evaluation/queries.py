@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING
 
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, case, func, select
+from sqlalchemy.orm import lazyload
 
 from app import clock
 from app.database import paginate
@@ -15,12 +16,14 @@ from app.org.models import Staff, Unit
 if TYPE_CHECKING:
     from app.auth.models import User
 
+# Lists show no criterion: their rows are loaded only if a page ever reads them.
+LIST_ONLY = lazyload(Assessment.criteria)
 STATUS_ORDER = case({"self_submitted": 0, "draft": 1, "reviewed": 2, "closed": 3, "not_evaluated": 4},
                     value=Assessment.status, else_=5)
 
 
 def _team_query(user: "User", period: Period) -> Select[tuple[Assessment]]:
-    return (select(Assessment)
+    return (select(Assessment).options(LIST_ONLY)
             .join(Staff, Staff.id == Assessment.staff_id)
             .where(Assessment.period_id == period.id, reviewed_by(user)))
 
@@ -56,27 +59,28 @@ def team_counters(user: "User", period: Period) -> dict[str, int]:
 def history(staff_id: int, months: int = 24) -> list[Assessment]:
     """The staff member's latest assessments, oldest first (for the chart)."""
     rows = db.session.scalars(
-        select(Assessment).join(Period).where(Assessment.staff_id == staff_id)
+        select(Assessment).options(LIST_ONLY).join(Period).where(Assessment.staff_id == staff_id)
         .order_by(Period.starts_on.desc()).limit(months)).all()
     return list(reversed(rows))
 
 
 def history_page(staff_id: int) -> Pagination:
-    return paginate(select(Assessment).join(Period).where(Assessment.staff_id == staff_id)
+    return paginate(select(Assessment).options(LIST_ONLY).join(Period).where(Assessment.staff_id == staff_id)
                      .order_by(Period.starts_on.desc()))
 
 
 def current_assessment(staff_id: int, period: Period | None) -> Assessment | None:
+    """The person's assessment of a period, for a summary (its criteria load only if read)."""
     if period is None:
         return None
-    return db.session.scalar(select(Assessment).where(Assessment.staff_id == staff_id,
+    return db.session.scalar(select(Assessment).options(LIST_ONLY).where(Assessment.staff_id == staff_id,
                                                       Assessment.period_id == period.id))
 
 
 def published_list(unit: Unit, period: Period) -> Pagination:
     """Names and levels of the unit's closed assessments in a closed period (SPEC §3.7)."""
     return paginate(
-        select(Assessment).join(Staff, Staff.id == Assessment.staff_id)
+        select(Assessment).options(LIST_ONLY).join(Staff, Staff.id == Assessment.staff_id)
         .where(Assessment.unit_id == unit.id, Assessment.period_id == period.id,
                Assessment.status == "closed")
         .order_by(Staff.full_name), per_page=100)

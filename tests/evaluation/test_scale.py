@@ -1,7 +1,7 @@
 """Batch work is set-based: statement counts do not depend on the number of staff; pages are bounded."""
 from datetime import date
 
-from sqlalchemy import insert, select
+from sqlalchemy import event, insert, select
 
 from app import clock
 from app.evaluation import services
@@ -74,3 +74,22 @@ def test_team_and_history_pages_run_a_bounded_number_of_queries(app, client, aut
     assert _queries(app, client, "/evaluation/team?period=2026-03") == team_small
     auth.login_user(world.users["staff"])
     assert _queries(app, client, "/evaluation/my") == history_small
+
+
+def test_lists_of_assessments_never_load_their_criteria(app, client, auth, world, head_a1):
+    seen = []
+    with app.app_context():
+        engine = db.engine
+
+    def remember(conn, cursor, statement, *rest):
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", remember)
+    try:
+        auth.login_user(head_a1)
+        assert client.get("/evaluation/team").status_code == 200
+        auth.login_user(world.users["staff"])
+        assert client.get("/evaluation/my").status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", remember)
+    assert seen and not [s for s in seen if "assessment_criterion" in s]
