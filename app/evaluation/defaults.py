@@ -1,4 +1,5 @@
-"""The default policy and frameworks of SPEC §2–§4, inserted by migration 0002.
+"""The default policy and frameworks of SPEC §2–§4, inserted by migration 0002 (T1–T3 take their
+automatic source, the work results ledger, from migration 0008).
 
 Plain table definitions (not the ORM models) so that the migration keeps working however the
 models change later. The tests on PostgreSQL call `insert_defaults` again after truncating.
@@ -88,9 +89,9 @@ HANOI = [
 
 FRAMEWORKS = [
     ("ND335", "Bộ tiêu chí theo Nghị định 335/2025/NĐ-CP", False, True,
-     GENERAL + [t + (None, None) for t in TASKS]),
+     GENERAL + [t + ("tasks", None) for t in TASKS]),
     ("ND335-LD", "Bộ tiêu chí theo Nghị định 335/2025/NĐ-CP — cấp trưởng", True, True,
-     GENERAL + [(c, g, vi, en, HEAD_TASK_MAX[c], None, None) for c, g, vi, en, _m in TASKS] + [LEADERSHIP]),
+     GENERAL + [(c, g, vi, en, HEAD_TASK_MAX[c], "tasks", None) for c, g, vi, en, _m in TASKS] + [LEADERSHIP]),
     ("HN-1841", "Biến thể Hà Nội (QĐ 1841-QĐ/TU): 20 + 70 + 10 điểm thưởng", False, False, HANOI),
     ("HN-1841-LD", "Biến thể Hà Nội (QĐ 1841-QĐ/TU) — cấp trưởng", True, False, HANOI),
 ]

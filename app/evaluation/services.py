@@ -25,7 +25,8 @@ from app.types import clamp
 POLICY_FIELDS = ("name", "effective_from", "total_max", "open_day", "self_due_day",
                  "review_due_day", "close_day", "objection_days", "excellent_quota_ratio",
                  "min_months", "consecutive_years", "discipline_min_form", "warning_low_months",
-                 "satisfaction_min_ratings", "conduct_response_days")
+                 "satisfaction_min_ratings", "conduct_response_days", "quality_deduction",
+                 "progress_deduction", "head_includes_unit")
 
 
 def policy_in_force(day):
