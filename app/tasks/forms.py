@@ -38,8 +38,9 @@ class AssignForm(AppForm):
     people = MultiCheckboxField(_l("Giao cho"), coerce=int,
                                 validators=[DataRequired(message=_l("Hãy chọn ít nhất một người."))])
     product_id = SelectField(_l("Sản phẩm trong danh mục"), coerce=int)
-    title = StringField(_l("Hoặc việc phát sinh: tên việc"), validators=[Optional(), Length(max=500)])
-    coefficient = StringField(_l("Hệ số quy đổi của việc phát sinh"), validators=[Optional(), coefficient_rule])
+    # No Optional() here: it would stop the chain before the checks below that tie them together.
+    title = StringField(_l("Hoặc việc phát sinh: tên việc"), validators=[Length(max=500)])
+    coefficient = StringField(_l("Hệ số quy đổi của việc phát sinh"), validators=[coefficient_rule])
     quantity = IntegerField(_l("Số lượng"), default=1, validators=[InputRequired(), NumberRange(min=1, max=100000)])
     assigned_on = DateField(_l("Ngày giao"), validators=[InputRequired()])
     due_on = DateField(_l("Hạn hoàn thành"), validators=[InputRequired()])

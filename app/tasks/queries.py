@@ -207,10 +207,10 @@ def person_result(staff: Staff, code: str) -> tuple[LedgerResult | None, dict[st
     heads = {staff.id: staff.unit_id} if staff.is_head else {}
     results = results_for_people(start, {staff.id}, set(heads.values()), policy, heads=heads)
     maxima = db.session.execute(
-        select(FrameworkCriterion.code, FrameworkCriterion.max_score)
-        .where(FrameworkCriterion.framework_id == _framework_for_staff(start),
-               FrameworkCriterion.code.in_(RATIO_OF), FrameworkCriterion.auto_source == "tasks")
-        .select_from(Staff).where(Staff.id == staff.id)).all()
+        select(FrameworkCriterion.code, FrameworkCriterion.max_score).select_from(Staff)
+        .join(FrameworkCriterion, FrameworkCriterion.framework_id == _framework_for_staff(start))
+        .where(Staff.id == staff.id, FrameworkCriterion.code.in_(RATIO_OF),
+               FrameworkCriterion.auto_source == "tasks")).all()
     return results.get(staff.id), dict(maxima)
 
 

@@ -252,7 +252,8 @@ def product_new():
                                       form.measure.data, services.parse_coefficient(form.coefficient.data),
                                       form.default_days.data, unit, form.effective_from.data)
             except DomainError as exc:
-                return render_template("tasks/product_form.html", form=form), refused(exc, form.code)
+                status = refused(exc, form.code)
+                return render_template("tasks/product_form.html", form=form), status
             flash(_("Đã lưu sản phẩm vào danh mục."), "success")
             return redirect(url_for("tasks.products"))
     return render_template("tasks/product_form.html", form=form), 400 if request.method == "POST" else 200
