@@ -2,8 +2,7 @@
 whole month), the task board, one's own tasks, the catalogue and the tokens."""
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal
-from fractions import Fraction
+from decimal import Decimal
 
 from flask_babel import gettext as _
 from sqlalchemy import Integer, and_, case, func, literal, or_, select, type_coerce
@@ -22,13 +21,11 @@ RESULT_COLUMNS = ["staff_code", "period", "assigned", "quantity_pct", "quality_p
                   "progress_pct", "t1", "t2", "t3"]
 
 
-def _half_up(value: Fraction, step: Decimal) -> Decimal:
-    """An exact fraction rounded half up to `step` (no float anywhere)."""
-    scaled = value / Fraction(step)
-    whole = scaled.numerator // scaled.denominator
-    if scaled - whole >= Fraction(1, 2):
-        whole += 1
-    return (Decimal(whole) * step).quantize(step)
+def _half_up(numerator: int, denominator: int) -> int:
+    """numerator / denominator rounded half up to a whole number, in integers (exact, and fast
+    enough for 200,000 people)."""
+    quotient, remainder = divmod(numerator, denominator)
+    return quotient + (1 if 2 * remainder >= denominator else 0)
 
 
 def _number(value: Decimal) -> str:
@@ -66,21 +63,24 @@ class LedgerResult:
     def accepted(self) -> Decimal:
         return Decimal(self.accepted_m) / COEFFICIENT_SCALE
 
-    def ratio(self, kind: str) -> Fraction:
-        """quantity, quality or progress as a fraction of 1, clamped to 0..1."""
-        if not self.assigned_m:
-            return Fraction(0)
-        numerator = {"quantity": Fraction(self.accepted_m),
-                     "quality": Fraction(self.quality_u, COEFFICIENT_SCALE),
-                     "progress": Fraction(self.progress_u, COEFFICIENT_SCALE)}[kind]
-        return min(Fraction(1), max(Fraction(0), numerator / self.assigned_m))
+    def ratio(self, kind: str) -> tuple[int, int]:
+        """quantity, quality or progress as (numerator, denominator), clamped to 0..1."""
+        numerator, denominator = {
+            "quantity": (self.accepted_m, self.assigned_m),
+            "quality": (self.quality_u, self.assigned_m * COEFFICIENT_SCALE),
+            "progress": (self.progress_u, self.assigned_m * COEFFICIENT_SCALE)}[kind]
+        return max(0, min(numerator, denominator)), denominator
 
     def pct(self, kind: str) -> Decimal:
-        return _half_up(self.ratio(kind) * 100, HUNDREDTH)
+        """The ratio in per cent, rounded half up to two decimals."""
+        numerator, denominator = self.ratio(kind)
+        return (Decimal(_half_up(numerator * 10000, denominator)) / 100).quantize(HUNDREDTH)
 
     def suggestion(self, code: str, max_score: Decimal) -> Decimal:
         """The suggested score of T1, T2 or T3: ratio × maximum, rounded half up to a tenth."""
-        return _half_up(self.ratio(RATIO_OF[code]) * Fraction(max_score), TENTH)
+        numerator, denominator = self.ratio(RATIO_OF[code])
+        tenths = int(max_score * 10)
+        return (Decimal(_half_up(numerator * tenths, denominator)) / 10).quantize(TENTH)
 
     def explanation(self) -> str:
         return _("%(assigned)s sản phẩm quy đổi được giao, %(accepted)s đã nghiệm thu, "
