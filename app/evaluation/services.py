@@ -82,7 +82,7 @@ class OpenResult:
     without_framework: int
 
 
-def _framework_for_staff(start):
+def framework_for_staff(start):
     """A correlated subquery: the framework in force for a staff row (category and head flag)."""
     return (
         select(Framework.id)
@@ -113,7 +113,7 @@ def open_period(code):
         db.session.flush()
     already = exists().where(Assessment.staff_id == Staff.id, Assessment.period_id == period.id)
     candidates = (select(Staff.id.label("staff_id"), Staff.unit_id, Staff.is_head,
-                         _framework_for_staff(start).label("framework_id"))
+                         framework_for_staff(start).label("framework_id"))
                   .where(Staff.active.is_(True), ~already).subquery())
     # preserve_rowcount: SQLAlchemy reports an INSERT's row count only when asked to.
     created = db.session.execute(insert(Assessment).from_select(

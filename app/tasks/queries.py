@@ -9,7 +9,7 @@ from sqlalchemy import Integer, and_, case, func, literal, or_, select, type_coe
 
 from app.database import paginate
 from app.evaluation.models import FrameworkCriterion, Policy
-from app.evaluation.services import _framework_for_staff, policy_in_force
+from app.evaluation.services import framework_for_staff, policy_in_force
 from app.extensions import db
 from app.org.models import Staff, Unit
 from app.periods import month_end, parse_period
@@ -182,7 +182,7 @@ def task_maxima(start: date) -> dict[int, dict[str, Decimal]]:
     due = select(Task.staff_id).where(Task.due_on >= start, Task.due_on <= end)
     rows = db.session.execute(
         select(Staff.id, FrameworkCriterion.code, FrameworkCriterion.max_score)
-        .join(FrameworkCriterion, FrameworkCriterion.framework_id == _framework_for_staff(start))
+        .join(FrameworkCriterion, FrameworkCriterion.framework_id == framework_for_staff(start))
         .where(Staff.id.in_(due), FrameworkCriterion.code.in_(RATIO_OF),
                FrameworkCriterion.auto_source == "tasks"))
     maxima: dict[int, dict[str, Decimal]] = {}
@@ -208,7 +208,7 @@ def person_result(staff: Staff, code: str) -> tuple[LedgerResult | None, dict[st
     results = results_for_people(start, {staff.id}, set(heads.values()), policy, heads=heads)
     maxima = db.session.execute(
         select(FrameworkCriterion.code, FrameworkCriterion.max_score).select_from(Staff)
-        .join(FrameworkCriterion, FrameworkCriterion.framework_id == _framework_for_staff(start))
+        .join(FrameworkCriterion, FrameworkCriterion.framework_id == framework_for_staff(start))
         .where(Staff.id == staff.id, FrameworkCriterion.code.in_(RATIO_OF),
                FrameworkCriterion.auto_source == "tasks")).all()
     return results.get(staff.id), dict(maxima)
@@ -285,11 +285,12 @@ def products_page(unit_ids: list[int] | None, include_province: bool = True):
     return paginate(query)
 
 
-def products_for(unit: Unit, day: date) -> list[Product]:
+def products_for(unit: Unit | None, day: date) -> list[Product]:
     """The catalogue in force on `day` for a unit: each code's latest version among the entries of
-    the unit, its ancestors and the province (one statement)."""
+    the unit, its ancestors and the province (one statement); None: the province's only."""
+    ancestors = unit.ancestor_ids if unit is not None else []
     rows = db.session.scalars(
-        select(Product).where(or_(Product.unit_id.is_(None), Product.unit_id.in_(unit.ancestor_ids)),
+        select(Product).where(or_(Product.unit_id.is_(None), Product.unit_id.in_(ancestors)),
                               Product.effective_from <= day)
         .order_by(Product.code, Product.effective_from.desc()).limit(2000)).all()
     latest = {}

@@ -55,7 +55,7 @@ def _board_context():
     if unit is None:
         grants = [g.unit for g in current_user.grants if g.role == "unit_head"]
         unit = grants[0] if grants else None
-    products = queries.products_for(unit, clock.today()) if unit is not None else []
+    products = queries.products_for(unit, clock.today())
     return code, start, scope, people, products
 
 
