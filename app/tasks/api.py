@@ -172,8 +172,15 @@ def _in_scope(token, path):
     return path.startswith(token.unit.path)
 
 
+def _clean(value):
+    """A path segment that can be looked up: bounded, no control characters (else not found)."""
+    if len(value) > 100 or any(ord(ch) < 32 for ch in value):
+        raise NotInScope()
+    return value
+
+
 def _task(token, ref):
-    task = db.session.scalar(select(Task).where(Task.external_ref == ref))
+    task = db.session.scalar(select(Task).where(Task.external_ref == _clean(ref)))
     if task is None or not _in_scope(token, task.unit.path):
         raise NotInScope()
     return task
@@ -197,8 +204,8 @@ def task_json(task: Task) -> dict:
 def put_task(token, ref):
     """Create or update the task with this external reference (idempotent)."""
     data = _body()
-    if len(ref) > 100:
-        raise Invalid([_("Mã tham chiếu dài quá 100 ký tự.")])
+    if len(ref) > 100 or any(ord(ch) < 32 for ch in ref):
+        raise Invalid([_("Mã tham chiếu dài quá 100 ký tự hoặc có ký tự điều khiển.")])
     row = {"external_ref": ref, "staff_code": _text(data, "staff_code"),
            "product_code": _text(data, "product_code").upper(), "coefficient": _text(data, "coefficient"),
            "quantity": _text(data, "quantity"), "assigned_on": _text(data, "assigned_on"),
@@ -274,7 +281,7 @@ def results(token, staff_code, period):
         parse_period(period)
     except DomainError as exc:
         raise Invalid([exc.message]) from None
-    staff = db.session.scalar(select(Staff).where(Staff.code == staff_code))
+    staff = db.session.scalar(select(Staff).where(Staff.code == _clean(staff_code)))
     if staff is None or not _in_scope(token, staff.unit.path):
         raise NotInScope()
     result, maxima = queries.person_result(staff, period)

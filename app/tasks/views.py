@@ -25,8 +25,17 @@ def _user():
     return current_user._get_current_object()
 
 
+MAX_ID = 2**31 - 1  # ids beyond the column's range cannot exist (and must not reach the database)
+
+
+def _get_or_404(model, object_id):
+    if object_id > MAX_ID:
+        abort(404)
+    return db.get_or_404(model, object_id)
+
+
 def _task_or_404(task_id, action):
-    task = db.get_or_404(Task, task_id)
+    task = _get_or_404(Task, task_id)
     require(action, task)
     return task
 
@@ -188,7 +197,7 @@ def cancel(task_id):
 @bp.get("/files/<int:file_id>")
 def evidence(file_id):
     """An evidence file, for the person who submitted it and those who manage the task."""
-    stored = db.get_or_404(TaskFile, file_id)
+    stored = _get_or_404(TaskFile, file_id)
     task = db.session.scalar(select(Task).join(TaskEvent, TaskEvent.task_id == Task.id)
                              .where(TaskEvent.file_id == stored.id).limit(1))
     if task is None:
@@ -304,7 +313,7 @@ def tokens():
 @bp.post("/tokens/<int:token_id>/revoke")
 def token_revoke(token_id):
     require("tasks.tokens")
-    token = db.get_or_404(IntegrationToken, token_id)
+    token = _get_or_404(IntegrationToken, token_id)
     form = NoteForm()
     if form.validate_on_submit():
         try:

@@ -186,3 +186,14 @@ def test_csrf_does_not_apply_to_token_calls(app, client, api):
     assert response.status_code == 201
     with app.app_context():
         assert db.session.get(Unit, 1) is not None
+
+
+def test_hostile_paths_get_a_clear_answer_never_a_500(app, client, auth, world, api):
+    assert api.call("GET", "/api/v1/staff/S1%00/results/2026-03").status_code == 404
+    assert api.call("POST", "/api/v1/tasks/A%00B/review", {"decision": "accept"}).status_code == 404
+    assert api.call("PUT", "/api/v1/tasks/A%00B", {"staff_code": "S1"}).status_code == 422
+    assert api.call("PUT", "/api/v1/tasks/" + "R" * 101, {"staff_code": "S1"}).status_code == 422
+    auth.login_user(world.users["sys_admin"])
+    for url in ("/tasks/99999999999999999999", "/tasks/files/99999999999999999999", "/tasks/board?period=9999-99",
+                "/tasks/board?status=%00", "/tasks/mine?page=99999999999"):
+        assert client.get(url).status_code in (200, 404), url
