@@ -228,6 +228,9 @@ def submit(task: Task, on_date: date, note: str, actor, link: str | None = None,
         raise DomainError(_("Chỉ báo cáo hoàn thành được nhiệm vụ đang thực hiện hoặc bị trả lại."))
     if on_date < task.assigned_on:
         raise DomainError(_("Ngày hoàn thành không được trước ngày giao."))
+    link = (link or "").strip() or None
+    if link is not None and (not link.lower().startswith(("http://", "https://")) or len(link) > 500):
+        raise DomainError(_("Đường dẫn phải bắt đầu bằng http:// hoặc https://."))
     before = _snapshot(task)
     late = on_date > task.due_on
     stored = None
@@ -237,7 +240,7 @@ def submit(task: Task, on_date: date, note: str, actor, link: str | None = None,
         _transition(task, (task.status,), status="submitted", submitted_on=on_date,
                     late=Task.late + (1 if late else 0))
         event = _event(task, "submitted", actor, on_date=on_date, late=late,
-                       note=(note or "").strip()[:2000], link=(link or "").strip() or None,
+                       note=(note or "").strip()[:2000], link=link,
                        file_id=stored.id if stored else None)
         audit.record("tasks.submitted", task, before=before, after=_snapshot(task))
     except BaseException:

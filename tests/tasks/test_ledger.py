@@ -209,6 +209,8 @@ def test_steps_are_refused_out_of_order_and_changes_are_audited(app, world):
             services.accept(e, "", head)  # not submitted
         with pytest.raises(services.DomainError):
             services.exempt(e, "delay", "Không có lý do", head)  # nothing late
+        with pytest.raises(services.DomainError):
+            services.submit(e, date(2026, 3, 20), "", s1_user(world), link="javascript://x%0Aalert(1)")
         clock.freeze(date(2026, 4, 2))
         with pytest.raises(services.DomainError):
             services.extend(e, date(2026, 4, 10), "Quá hạn rồi", head)  # the due date has passed
