@@ -132,6 +132,7 @@ def task_detail(task_id):
 
 
 def _step(task_id, action, form_class, run, done):
+    """One step on a task from its page: check the form, run the service, say how it went."""
     task = _task_or_404(task_id, action)
     form = form_class()
     if not form.validate_on_submit():
@@ -161,6 +162,7 @@ def submit(task_id):
 
 @bp.post("/<int:task_id>/accept")
 def accept(task_id):
+    """The assigner accepts the submission."""
     return _step(task_id, "tasks.assign", NoteForm,
                  lambda task, form: services.accept(task, form.note.data, _user()),
                  _("Đã nghiệm thu."))
@@ -168,6 +170,7 @@ def accept(task_id):
 
 @bp.post("/<int:task_id>/return")
 def return_task(task_id):
+    """The assigner returns the submission with a note; the assignee resubmits."""
     return _step(task_id, "tasks.assign", NoteForm,
                  lambda task, form: services.return_task(task, form.note.data, _user()),
                  _("Đã trả lại để hoàn thiện."))
@@ -175,6 +178,7 @@ def return_task(task_id):
 
 @bp.post("/<int:task_id>/extend")
 def extend(task_id):
+    """The assigner extends the due date before it passes."""
     return _step(task_id, "tasks.assign", ExtendForm,
                  lambda task, form: services.extend(task, form.new_due.data, form.note.data, _user()),
                  _("Đã gia hạn."))
@@ -182,6 +186,7 @@ def extend(task_id):
 
 @bp.post("/<int:task_id>/exempt")
 def exempt(task_id):
+    """The assigner confirms an objective cause for one return or one delay."""
     return _step(task_id, "tasks.assign", ExemptForm,
                  lambda task, form: services.exempt(task, form.kind.data, form.note.data, _user()),
                  _("Đã xác nhận nguyên nhân khách quan."))
@@ -189,6 +194,7 @@ def exempt(task_id):
 
 @bp.post("/<int:task_id>/cancel")
 def cancel(task_id):
+    """The assigner cancels the task with a reason."""
     return _step(task_id, "tasks.assign", CancelForm,
                  lambda task, form: services.cancel(task, form.reason.data, _user()),
                  _("Đã hủy nhiệm vụ."))
@@ -312,6 +318,7 @@ def tokens():
 
 @bp.post("/tokens/<int:token_id>/revoke")
 def token_revoke(token_id):
+    """sys_admin revokes a token; its calls are refused from then on."""
     require("tasks.tokens")
     token = _get_or_404(IntegrationToken, token_id)
     form = NoteForm()

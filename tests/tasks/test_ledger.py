@@ -53,6 +53,8 @@ def test_sample_files_give_the_expected_results_byte_for_byte(runner):
     result = runner.invoke(args=["tasks", "results", "2026-09"])
     assert result.exit_code == 0, result.output
     assert result.stdout == (SAMPLES / "tasks" / "results-2026-09.csv").read_text(encoding="utf-8")
+    refused = runner.invoke(args=["tasks", "results", "2026-13"])
+    assert refused.exit_code == 1 and "YYYY-MM" in refused.stderr
 
 
 def test_second_import_of_the_same_references_updates_and_never_duplicates(app, runner):
