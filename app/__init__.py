@@ -8,7 +8,9 @@ from config import INSTANCE_DIR, get_config
 
 # Pages open to anonymous visitors. Everything else requires a login (see register_access_control).
 PUBLIC_ENDPOINTS = {"static", "auth.login", "main.set_language", "main.health"}
-PUBLIC_BLUEPRINTS = {"public_feedback"}  # citizen feedback: no login, rate-limited
+# Citizen feedback (no login, rate-limited) and the JSON API (integration tokens only, never a
+# session: app/tasks/api.py authenticates every call itself).
+PUBLIC_BLUEPRINTS = {"public_feedback", "api"}
 
 CONTENT_SECURITY_POLICY = {
     "default-src": "'self'",
@@ -80,6 +82,8 @@ def register_extensions(app):
     from app.org import models as org_models  # noqa: F401
     from app.reviews import models as review_models  # noqa: F401
     from app.scheduler import models as scheduler_models  # noqa: F401
+    from app.tasks import models as task_models  # noqa: F401
+    from app.tasks import services as task_services  # noqa: F401  (the T1–T3 suggestion source)
     from app.types import render_item
 
     migrate.init_app(app, db, directory=str(INSTANCE_DIR.parent / "migrations"),
@@ -132,6 +136,8 @@ def register_blueprints(app):
     from app.reports.views import bp as reports_bp
     from app.reviews.views import bp as reviews_bp
     from app.scheduler.views import bp as scheduler_bp
+    from app.tasks.api import bp as api_bp
+    from app.tasks.views import bp as tasks_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
@@ -144,6 +150,8 @@ def register_blueprints(app):
     app.register_blueprint(notifications_bp)
     app.register_blueprint(scheduler_bp)
     app.register_blueprint(reports_bp)
+    app.register_blueprint(tasks_bp)
+    app.register_blueprint(api_bp)
     app.register_blueprint(public_feedback_bp)
 
 
@@ -181,10 +189,12 @@ def register_commands(app):
     from app.org.cli import org_cli
     from app.reviews.cli import reviews_cli  # also adds `evaluation flag-reviews`
     from app.scheduler.cli import scheduler_cli
+    from app.tasks.cli import tasks_cli
 
     register_auth(app)
     app.cli.add_command(org_cli)
     app.cli.add_command(evaluation_cli)
     app.cli.add_command(reviews_cli)
     app.cli.add_command(scheduler_cli)
+    app.cli.add_command(tasks_cli)
     app.cli.add_command(seed_demo_command)

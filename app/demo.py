@@ -23,6 +23,7 @@ from app.feedback import services as feedback_services
 from app.org import services as org_services
 from app.org.models import Staff, Unit
 from app.reviews import services as review_services
+from app.tasks import services as task_services
 
 DEMO_PASSWORD = "CongVu@2026"
 
@@ -139,6 +140,7 @@ def seed_demo():
     _seed_assessments(rng, by_unit, accounts)
     _seed_feedback(rng, units, by_unit)
     _seed_conduct(units, by_unit, accounts)
+    _seed_tasks(units, by_unit, accounts)
     return counter
 
 
@@ -296,6 +298,87 @@ def _seed_conduct(units, by_unit, accounts):
         }, inspector)
         report = conduct_services.report_from_inspection(inspection, inspector)
         conduct_services.submit_report(report, "Kiểm tra đột xuất bộ phận một cửa huyện An Nhơn.")
+    finally:
+        clock.freeze(None)
+
+
+# The work results ledger (Decree 335): (code, name, name in English, measure, coefficient,
+# working days, owning unit or None for province-wide).
+PRODUCTS = [
+    ("VB-TM", "Văn bản tham mưu (tờ trình, công văn, dự thảo quyết định)",
+     "Advisory document (submission, letter, draft decision)", "văn bản", "1.0", 5, None),
+    ("BC-DK", "Báo cáo định kỳ, báo cáo chuyên đề",
+     "Periodic or thematic report", "báo cáo", "1.5", 5, None),
+    ("DA-CS", "Đề án, dự thảo chính sách",
+     "Scheme or draft policy", "đề án", "8.0", 30, None),
+    ("MC-HS", "Tiếp nhận và trả kết quả một hồ sơ thủ tục hành chính",
+     "One administrative dossier received and returned", "hồ sơ", "0.1", 1, None),
+    ("MC-HD", "Hướng dẫn, giải đáp thủ tục cho người dân",
+     "Guidance given to a citizen", "lượt", "0.05", 1, None),
+    ("XA-HT", "Đăng ký, chứng thực hộ tịch",
+     "Civil status registration or certification", "hồ sơ", "0.2", 1, None),
+    ("XA-BC", "Báo cáo tháng của UBND xã",
+     "Monthly report of the commune", "báo cáo", "1.0", 3, None),
+    ("SNV-VTVL", "Thẩm định đề án vị trí việc làm",
+     "Appraisal of a job-position scheme", "đề án", "3.0", 15, "SNV"),
+    ("SNV-HSCC", "Hồ sơ nâng lương, bổ nhiệm, điều động công chức",
+     "Civil servant pay-rise, appointment or transfer dossier", "hồ sơ", "0.5", 5, "SNV"),
+    ("SNV-DT", "Văn bản trả lời đơn thư, kiến nghị",
+     "Reply to a petition", "văn bản", "1.0", 10, "SNV"),
+]
+
+
+def _seed_tasks(units, by_unit, accounts):
+    """A catalogue and November 2026 on the task boards: on time, late, returned, one delay
+    exempted, one cancelled, one extended into December."""
+    products = {code: task_services.save_product(code, vi, en, measure, Decimal(coefficient), days,
+                                                 units[owner] if owner else None, date(2026, 1, 1))
+                for code, vi, en, measure, coefficient, days, owner in PRODUCTS}
+
+    def plan(unit_code, rows):
+        head, *team = by_unit[unit_code]
+        assigner = accounts[head.id]
+        for index, person in enumerate(team):
+            doer = accounts[person.id]
+            for code, quantity, due_day, story in rows[index % len(rows)]:
+                product = products[code]
+                clock.freeze(datetime(2026, 11, 2, 8, 0))
+                task = task_services.assign(
+                    [person], title=product.name_vi, coefficient=product.coefficient, quantity=quantity,
+                    assigned_on=date(2026, 11, 2), due_on=date(2026, 11, due_day), actor=assigner,
+                    product=product)[0]
+                due = task.due_on
+                if story in ("on_time", "late", "returned", "returned_twice", "late_exempt"):
+                    on_time = story in ("on_time", "returned", "returned_twice")
+                    first = due if on_time else date(2026, 11, due_day + 2)
+                    clock.freeze(datetime(first.year, first.month, first.day, 16, 0))
+                    task_services.submit(task, first, "Đã hoàn thành, gửi kèm văn bản.", doer)
+                    for _return in range({"returned": 1, "returned_twice": 2}.get(story, 0)):
+                        task_services.return_task(task, "Cần bổ sung số liệu và chỉnh sửa thể thức.",
+                                                  assigner)
+                        task_services.submit(task, first, "Đã chỉnh sửa theo ý kiến.", doer)
+                    if story == "late_exempt":
+                        task_services.exempt(task, "delay", "Chờ số liệu của đơn vị khác gửi chậm.", assigner)
+                    task_services.accept(task, "Đạt yêu cầu.", assigner)
+                elif story == "cancelled":
+                    task_services.cancel(task, "Lãnh đạo Sở điều chỉnh kế hoạch.", assigner)
+                elif story == "extended":
+                    clock.freeze(datetime(2026, 11, due_day - 1, 9, 0))
+                    task_services.extend(task, date(2026, 12, 10), "Chờ ý kiến của Bộ Nội vụ.", assigner)
+
+    clock.freeze(datetime(2026, 11, 2, 8, 0))
+    try:
+        plan("SNV-CCVC", [
+            [("SNV-HSCC", 6, 10, "on_time"), ("VB-TM", 3, 13, "late"), ("BC-DK", 1, 16, "returned"),
+             ("SNV-DT", 2, 18, "on_time"), ("SNV-VTVL", 1, 20, "late_exempt"), ("VB-TM", 1, 25, "open")],
+            [("VB-TM", 4, 9, "on_time"), ("BC-DK", 2, 12, "returned_twice"), ("DA-CS", 1, 24, "extended"),
+             ("SNV-HSCC", 4, 16, "late"), ("SNV-DT", 1, 19, "cancelled")],
+            [("SNV-HSCC", 8, 11, "on_time"), ("VB-TM", 2, 17, "on_time"), ("BC-DK", 1, 20, "late")],
+        ])
+        plan("HAN-MC", [[("MC-HS", 120, 13, "on_time"), ("MC-HD", 40, 13, "on_time"),
+                         ("MC-HS", 90, 20, "late"), ("MC-HS", 60, 27, "open")]])
+        plan("HAN-TD", [[("XA-HT", 25, 12, "on_time"), ("XA-BC", 1, 16, "returned"),
+                         ("VB-TM", 2, 19, "late")]])
     finally:
         clock.freeze(None)
 

@@ -1,5 +1,6 @@
 """Benchmark of the batch work at scale: import staff, open and close a month, classify a year,
-flag review cases. Prints seconds, SQL statements and peak memory for each step.
+flag review cases, compute the work results ledger (`tasks results`) over N × 20 tasks. Prints
+seconds, SQL statements and peak memory for each step.
 
     APP_ENV=testing .venv/bin/python bench/batch.py --staff 200000 --units 2000
     APP_ENV=testing .venv/bin/python bench/batch.py --staff 20000 --database postgresql+psycopg://postgres@127.0.0.1:5432/congvu_bench
@@ -24,6 +25,7 @@ def main():
     parser.add_argument("--staff", type=int, default=20000)
     parser.add_argument("--units", type=int, default=200)
     parser.add_argument("--months", type=int, default=12, help="closed months of history to classify")
+    parser.add_argument("--tasks", type=int, default=20, help="ledger tasks per staff member")
     parser.add_argument("--database", help="SQLAlchemy URL (default: a temporary SQLite file)")
     args = parser.parse_args()
     url = args.database or f"sqlite:///{tempfile.mkdtemp()}/bench.db"
@@ -37,9 +39,13 @@ def main():
     from app.audit import act_as_system
     from app.evaluation import services as evaluation
     from app.evaluation.models import Assessment
+    from app.exports import csv_text
     from app.extensions import db
     from app.org import services as org
+    from app.periods import parse_period
     from app.reviews import services as reviews
+    from app.tasks import queries as ledger
+    from app.tasks.models import Task
 
     app = create_app("testing")
     with app.app_context():
@@ -93,6 +99,29 @@ def main():
         step("evaluation classify-year 2025", lambda: annual.classify_year(2025).classified)
         step("evaluation classify-year 2025 again", lambda: annual.classify_year(2025).classified)
         step("evaluation flag-reviews 2025", lambda: reviews.flag_reviews(2025))
+
+        # The ledger: N × --tasks tasks due in May 2026, written set-wise (one statement).
+        db.session.execute(text(
+            "WITH RECURSIVE k(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM k WHERE n < :last) "
+            "INSERT INTO task (staff_id, unit_id, title, coefficient, quantity, assigned_on, due_on, "
+            "status, returns, late, exempt_returns, exempt_late, created_at, updated_at) "
+            "SELECT s.id, s.unit_id, 'Việc', 500 + (k.n % 4) * 500, 1 + k.n % 3, :assigned, "
+            ":due, CASE k.n % 5 WHEN 0 THEN 'assigned' WHEN 1 THEN 'returned' ELSE 'accepted' END, "
+            "k.n % 2, k.n % 3, 0, CASE WHEN k.n % 3 > 0 AND k.n % 7 = 0 THEN 1 ELSE 0 END, "
+            ":now, :now FROM staff s CROSS JOIN k").bindparams(
+                last=args.tasks - 1, assigned=date(2026, 5, 1), due=date(2026, 5, 20),
+                now=clock.utcnow()))
+        db.session.commit()
+        print(f"{'(ledger tasks)':<34} {db.session.scalar(select(func.count(Task.id))):>8}")
+
+        def results():
+            start = parse_period("2026-05")
+            maxima = ledger.task_maxima(start)
+            rows = (ledger.result_row(r, "2026-05", maxima.get(r.staff_id, {}))
+                    for r in ledger.month_results("2026-05"))
+            return len(csv_text(ledger.RESULT_COLUMNS, rows, neutralise_cells=False).splitlines()) - 1
+
+        step("tasks results 2026-05", results)
 
 
 if __name__ == "__main__":

@@ -5,6 +5,9 @@ inspector and hr_admin over the root, sys_admin. Object routes are called on A1 
 Outcomes: ok (served or redirected on), login (sent to the login page), forbidden (403),
 hidden (404: the object is outside the persona's scope, or the persona has no such object).
 """
+from datetime import date
+from decimal import Decimal as D
+
 import pytest
 from sqlalchemy import select
 
@@ -17,9 +20,10 @@ from app.conduct.models import ChecklistTemplate, InspectionPerson
 from app.extensions import db
 from app.feedback import services as feedback_services
 from app.notifications.models import Notification
-from app.org.models import Unit
+from app.org.models import Staff, Unit
 from app.reviews import services as review_services
 from app.reviews.models import ReviewCase
+from app.tasks import services as task_services
 
 PERSONAS = ("anonymous", "staff", "unit_head_in", "unit_head_out", "inspector", "hr_admin",
             "sys_admin")
@@ -180,6 +184,40 @@ EXPECTED.update({
     ("scheduler.run_now", "POST"): SYS_ADMIN,
 })
 
+# The work results ledger, on a task of S1 (in A1) assigned by the head of A, with an evidence file.
+TASK_VIEW = row("login", "ok", "ok", "hidden", "forbidden", "ok", "ok")
+TASK_MANAGE = row("login", "forbidden", "ok", "hidden", "forbidden", "forbidden", "ok")
+TASK_BOARD = row("login", "forbidden", "ok", "ok", "forbidden", "forbidden", "ok")
+# The API is authenticated by integration tokens only: no session opens it (401 for everyone).
+API_TOKEN_ONLY = row(*["status 401"] * 7)
+EXPECTED.update({
+    ("tasks.board", "GET"): TASK_BOARD,
+    ("tasks.assign", "POST"): TASK_BOARD,
+    ("tasks.task_detail", "GET"): TASK_VIEW,
+    ("tasks.evidence", "GET"): TASK_VIEW,
+    ("tasks.submit", "POST"): row("login", "ok", "forbidden", "forbidden", "forbidden", "forbidden",
+                                  "forbidden"),
+    ("tasks.accept", "POST"): TASK_MANAGE,
+    ("tasks.return_task", "POST"): TASK_MANAGE,
+    ("tasks.extend", "POST"): TASK_MANAGE,
+    ("tasks.exempt", "POST"): TASK_MANAGE,
+    ("tasks.cancel", "POST"): TASK_MANAGE,
+    ("tasks.mine", "GET"): MY_PROFILE,
+    ("tasks.products", "GET"): ANNUAL,
+    ("tasks.product_new", "GET"): ANNUAL,
+    ("tasks.product_new", "POST"): ANNUAL,
+    ("tasks.import_data", "GET"): HR_ONLY,
+    ("tasks.import_data", "POST"): HR_ONLY,
+    ("tasks.tokens", "GET"): SYS_ADMIN,
+    ("tasks.tokens", "POST"): SYS_ADMIN,
+    ("tasks.token_revoke", "POST"): SYS_ADMIN,
+    ("api.put_task", "PUT"): API_TOKEN_ONLY,
+    ("api.submission", "POST"): API_TOKEN_ONLY,
+    ("api.review", "POST"): API_TOKEN_ONLY,
+    ("api.results", "GET"): API_TOKEN_ONLY,
+    ("api.openapi", "GET"): OPEN,
+})
+
 # Called last, in this order: each changes what the other calls would find.
 DEFERRED = [("feedback.target_replace", "POST"), ("auth.logout", "POST")]
 
@@ -226,6 +264,12 @@ def _url_values(rule, world):
         "assessment_id": world.assessments["H1"],
         "framework_id": 1,
         "code": world.period,
+        "task_id": world.task,
+        "file_id": world.task_file,
+        "token_id": world.api_token,
+        "ref": "S1-0001",
+        "staff_code": "S1",
+        "period": world.period,
     }
     return {name: values[name] for name in rule.arguments}
 
@@ -271,6 +315,21 @@ def matrix_world(app, world):
         world.finding = report.findings[0].id
         world.photo = report.findings[0].photo_id
         world.rule = template.rules[0].id
+        # A task of S1, assigned by the head of A, submitted with a PDF; an integration token.
+        head = db.session.get(User, world.users["unit_head_in"])
+        s1 = db.session.get(Staff, world.staff["S1"])
+        task = task_services.assign([s1], title="Báo cáo", coefficient=D("1.0"), quantity=1,
+                                    assigned_on=date(2026, 3, 2), due_on=date(2026, 3, 31),
+                                    actor=head, external_ref="S1-0001")[0]
+        staff_user = db.session.get(User, world.users["staff"])
+        event = task_services.submit(task, date(2026, 3, 20), "Xong", staff_user,
+                                     file_data=b"%PDF-1.4 minh chung", file_name="bc.pdf")
+        task_services.return_task(task, "Bổ sung số liệu", head)
+        world.task, world.task_file = task.id, event.file_id
+        root = db.session.get(Unit, world.units["ROOT"])
+        token, _secret = task_services.create_token("Phần mềm giao việc", root,
+                                                    db.session.get(User, world.users["sys_admin"]))
+        world.api_token = token.id
         world.notification = db.session.scalar(select(Notification.id).where(
             Notification.user_id == world.users["staff"]))
     return world

@@ -1,5 +1,7 @@
 """Forms of the monthly assessment: scores per criterion (built from the assessment's own
 criteria), objections, reopening, periods, policies and frameworks."""
+from decimal import Decimal
+
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
@@ -88,6 +90,11 @@ def _day(low, high):
     return [InputRequired(), NumberRange(min=low, max=high)]
 
 
+def _or_quarter(value):
+    """An empty deduction keeps the default of Decree 335 (25 %)."""
+    return Decimal("0.25") if value is None else value
+
+
 class PolicyForm(AppForm):
     name = StringField(_l("Tên phiên bản"), validators=[DataRequired(), Length(max=255)])
     effective_from = StringField(_l("Hiệu lực từ kỳ (YYYY-MM)"), validators=[DataRequired(), period_rule])
@@ -118,6 +125,14 @@ class PolicyForm(AppForm):
     repeat_offender_min = IntegerField(_l("Vi phạm nhiều lần: từ bao nhiêu lần"), validators=_day(2, 50))
     repeat_offender_months = IntegerField(_l("Vi phạm nhiều lần: trong bao nhiêu tháng"),
                                           validators=_day(1, 60))
+    # The work results ledger (SPEC §2a); a form posted without them keeps the defaults.
+    quality_deduction = DecimalField(_l("Tỷ lệ trừ điểm chất lượng cho mỗi lần bị trả lại"), places=2,
+                                     default=Decimal("0.25"), filters=[_or_quarter],
+                                     validators=[Optional(), NumberRange(min=0, max=1)])
+    progress_deduction = DecimalField(_l("Tỷ lệ trừ điểm tiến độ cho mỗi lần trễ hạn"), places=2,
+                                      default=Decimal("0.25"), filters=[_or_quarter],
+                                      validators=[Optional(), NumberRange(min=0, max=1)])
+    head_includes_unit = BooleanField(_l("T1–T3 của cấp trưởng tính cả nhiệm vụ của đơn vị mình lãnh đạo"))
     bands = FieldList(FormField(BandForm), min_entries=4, max_entries=8)
 
     def validate_review_due_day(self, field):

@@ -1,7 +1,7 @@
 """Versioned policies and frameworks; periods, assessments and their criteria; objections."""
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, false, or_, select
+from sqlalchemy import and_, case, false, or_, select, true
 from sqlalchemy.ext.hybrid import hybrid_property
 
 from app import permissions
@@ -70,6 +70,11 @@ class Policy(db.Model):
     # Repeat offenders: this many confirmed violations within this many months (SPEC §5).
     repeat_offender_min = db.Column(db.Integer, nullable=False, server_default="2")
     repeat_offender_months = db.Column(db.Integer, nullable=False, server_default="12")
+    # The work results ledger (SPEC §2a): deduction per non-exempt return and per late delivery,
+    # and whether a head's T1–T3 include the tasks of the unit they lead.
+    quality_deduction = db.Column(db.Numeric(4, 2), nullable=False, server_default="0.25")
+    progress_deduction = db.Column(db.Numeric(4, 2), nullable=False, server_default="0.25")
+    head_includes_unit = db.Column(db.Boolean, nullable=False, server_default=true())
     created_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow)
 
     bands = db.relationship("PolicyBand", lazy="selectin", order_by="PolicyBand.min_score.desc()",

@@ -42,7 +42,8 @@ POLICY_FIELDS = ("name", "effective_from", "total_max", "open_day", "self_due_da
                  "review_due_day", "close_day", "objection_days", "excellent_quota_ratio",
                  "min_months", "consecutive_years", "discipline_min_form", "warning_low_months",
                  "satisfaction_min_ratings", "conduct_response_days", "self_reminder_days",
-                 "review_reminder_days", "repeat_offender_min", "repeat_offender_months")
+                 "review_reminder_days", "repeat_offender_min", "repeat_offender_months",
+                 "quality_deduction", "progress_deduction", "head_includes_unit")
 
 
 def policy_in_force(day: date) -> Policy:
@@ -100,7 +101,7 @@ class OpenResult:
     without_framework: int
 
 
-def _framework_for_staff(start: date) -> ScalarSelect[Any]:
+def framework_for_staff(start: date) -> ScalarSelect[Any]:
     """A correlated subquery: the framework in force for a staff row (category and head flag)."""
     return (
         select(Framework.id)
@@ -133,7 +134,7 @@ def open_period(code: str) -> OpenResult:
     # Every active staff member with a framework; the unique (staff, period) index skips those who
     # already have their assessment, so no anti join reads the table being written.
     candidates = (select(Staff.id.label("staff_id"), Staff.unit_id, Staff.is_head,
-                         _framework_for_staff(start).label("framework_id"))
+                         framework_for_staff(start).label("framework_id"))
                   .where(Staff.active.is_(True)).subquery())
     before = max_id(Assessment)
     # preserve_rowcount: SQLAlchemy reports an INSERT's row count only when asked to.

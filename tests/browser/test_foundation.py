@@ -7,13 +7,15 @@ from tests.browser.conftest import sign_in
 pytestmark = pytest.mark.browser
 
 MENUS = {
-    "staff1": {"my-assessment", "profile", "my-conduct", "notifications"},
-    "head_in": {"units", "staff", "team", "conduct", "complaints", "qr", "annual", "notifications"},
+    "staff1": {"my-assessment", "profile", "my-conduct", "my-tasks", "notifications"},
+    "head_in": {"units", "staff", "team", "task-board", "products", "conduct", "complaints", "qr",
+                "annual", "notifications"},
     "inspector": {"units", "staff", "conduct", "complaints", "notifications"},
-    "hr": {"units", "staff", "import", "conduct", "complaints", "qr", "annual", "reviews",
-           "periods", "policies", "notifications"},
-    "admin": {"units", "staff", "import", "team", "conduct", "complaints", "qr", "annual",
-              "reviews", "periods", "policies", "users", "audit", "jobs", "notifications"},
+    "hr": {"units", "staff", "import", "products", "task-import", "conduct", "complaints", "qr",
+           "annual", "reviews", "periods", "policies", "notifications"},
+    "admin": {"units", "staff", "import", "team", "task-board", "products", "task-import", "conduct",
+              "complaints", "qr", "annual", "reviews", "periods", "policies", "users", "audit",
+              "jobs", "tokens", "notifications"},
 }
 
 

@@ -1,0 +1,800 @@
+"""Ledger services: the product catalogue, assigning tasks and every later step (submission,
+acceptance, return, extension, exemption, cancellation), evidence files, the CSV imports,
+integration tokens, and the T1–T3 suggestion."""
+
+import hashlib
+import io
+import re
+import secrets
+import zipfile
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+from flask import current_app, g
+from flask_babel import gettext as _
+from sqlalchemy import insert, literal, select, update
+
+from app import audit, clock
+from app.csvimport import ImportRejected, RowChecker, read_rows
+from app.database import lookup, transactional
+from app.errors import DomainError, StaleError
+from app.evaluation.suggestions import Suggestion, source
+from app.extensions import db
+from app.org.models import Staff, Unit
+from app.tasks import queries
+from app.tasks.models import TASK_STATUSES, IntegrationToken, Product, Task, TaskEvent, TaskFile
+
+PRODUCT_COLUMNS = ["code", "name", "unit_code", "coefficient", "effective_from"]
+TASK_COLUMNS = [
+    "external_ref",
+    "staff_code",
+    "product_code",
+    "coefficient",
+    "quantity",
+    "assigned_on",
+    "due_on",
+    "submitted_on",
+    "status",
+    "returns",
+    "late",
+    "exempt_returns",
+    "exempt_late",
+]
+TASK_FIELDS = (
+    "staff_id",
+    "title",
+    "coefficient",
+    "quantity",
+    "assigned_on",
+    "due_on",
+    "status",
+    "submitted_on",
+    "returns",
+    "late",
+    "exempt_returns",
+    "exempt_late",
+)
+MAX_COEFFICIENT = Decimal("1000")
+MAX_QUANTITY = 1_000_000
+MAX_COUNT = 1000
+
+# Evidence files: the photo types of the conduct checks plus PDF and Office documents, each
+# recognised by its content, never by its name or declared type.
+SIGNATURES = {"image/jpeg": b"\xff\xd8\xff", "image/png": b"\x89PNG\r\n\x1a\n", "application/pdf": b"%PDF-"}
+OFFICE = {
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ("word/document.xml", "docx"),
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ("xl/workbook.xml", "xlsx"),
+}
+EXTENSIONS = {
+    "image/jpeg": "jpg",
+    "image/png": "png",
+    "application/pdf": "pdf",
+    **{kind: ext for kind, (_name, ext) in OFFICE.items()},
+}
+
+
+def _actor_label(actor):
+    return actor.username if actor is not None else g.get("audit_actor_label", "system")
+
+
+def _event(task, kind, actor, **values):
+    event = TaskEvent(
+        kind=kind, actor_id=actor.id if actor is not None else None, actor_label=_actor_label(actor), **values
+    )
+    task.events.append(event)
+    return event
+
+
+# ---------------------------------------------------------------- numbers
+
+
+def parse_coefficient(text) -> Decimal:
+    """A conversion coefficient: a decimal > 0 with at most three digits after the point (a
+    decimal comma accepted), or DomainError."""
+    value = str(text or "").strip().replace(",", ".")
+    if not re.fullmatch(r"\d{1,4}(\.\d{1,3})?", value):
+        raise DomainError(_("Hệ số quy đổi phải là số lớn hơn 0, tối đa ba chữ số thập phân."))
+    number = Decimal(value)
+    if not Decimal(0) < number <= MAX_COEFFICIENT:
+        raise DomainError(_("Hệ số quy đổi phải lớn hơn 0 và không quá %(max)s.", max=MAX_COEFFICIENT))
+    return number
+
+
+def _check_dates(assigned_on: date, due_on: date) -> None:
+    if due_on < assigned_on:
+        raise DomainError(_("Hạn hoàn thành không được trước ngày giao."))
+
+
+# ---------------------------------------------------------------- catalogue
+
+
+def product_in_force(code: str, unit: Unit | None, day: date) -> Product | None:
+    """The version of product `code` in force on `day` for `unit` (its own, an ancestor's, or a
+    province-wide entry)."""
+    ancestors = unit.ancestor_ids if unit is not None else []
+    candidates = db.session.scalars(
+        select(Product)
+        .where(Product.code == code, Product.effective_from <= day)
+        .order_by(Product.effective_from.desc())
+    ).all()
+    for product in candidates:
+        if product.unit_id is None or product.unit_id in ancestors:
+            return product
+    return None
+
+
+@transactional
+def save_product(
+    code: str,
+    name_vi: str,
+    name_en: str,
+    measure: str,
+    coefficient: Decimal,
+    default_days: int | None,
+    unit: Unit | None,
+    effective_from: date,
+) -> Product:
+    """A new version of a catalogue entry from `effective_from`; tasks keep the coefficient they
+    were assigned with."""
+    code = code.strip().upper()
+    taken = db.session.scalar(
+        select(Product.id).where(Product.code == code, Product.effective_from == effective_from)
+    )
+    if taken:
+        raise DomainError(
+            _("Đã có phiên bản của mã %(code)s từ ngày %(day)s.", code=code, day=effective_from.isoformat())
+        )
+    other_owner = db.session.scalar(select(Product.unit_id).where(Product.code == code).limit(1))
+    if (
+        other_owner is not None
+        and (unit is None or other_owner != unit.id)
+        or other_owner is None
+        and unit is not None
+        and db.session.scalar(select(Product.id).where(Product.code == code).limit(1))
+    ):
+        raise DomainError(_("Mã %(code)s đã được dùng cho một danh mục khác.", code=code))
+    product = Product(
+        code=code,
+        name_vi=name_vi.strip(),
+        name_en=(name_en or "").strip(),
+        measure=(measure or "").strip(),
+        coefficient=coefficient,
+        default_days=default_days,
+        unit_id=unit.id if unit else None,
+        effective_from=effective_from,
+    )
+    db.session.add(product)
+    audit.record(
+        "tasks.product_saved",
+        product,
+        after={
+            "code": code,
+            "name": product.name_vi,
+            "coefficient": coefficient,
+            "unit": unit.code if unit else None,
+            "effective_from": effective_from,
+        },
+    )
+    return product
+
+
+@transactional
+def import_products(data, paths=None) -> int:
+    """Upsert catalogue entries `code,name,unit_code,coefficient,effective_from` by (code,
+    effective_from). All or nothing."""
+    rows = read_rows(data, PRODUCT_COLUMNS)
+    errors, records, seen = [], {}, {}
+    units = {
+        code: (unit_id, path)
+        for code, unit_id, path in lookup(
+            select(Unit.code, Unit.id, Unit.path),
+            Unit.code,
+            {row["unit_code"] for _l, row in rows if row["unit_code"]},
+        )
+    }
+    for line, row in rows:
+        check = RowChecker(line, errors)
+        code = check.required(row["code"].upper(), _("mã sản phẩm"))
+        if code and not re.fullmatch(r"[A-Z0-9._-]{1,50}", code):
+            check.error(_("Mã sản phẩm chỉ gồm chữ không dấu, chữ số và . _ -"))
+        name = check.required(row["name"], _("tên sản phẩm"))
+        unit_id = None
+        if row["unit_code"]:
+            unit_id, path = units.get(row["unit_code"], (None, None))
+            if unit_id is None:
+                check.error(_("Không có đơn vị mã %(code)s.", code=row["unit_code"]))
+            elif paths is not None and not any(path.startswith(p) for p in paths):
+                check.error(_("Đơn vị %(code)s nằm ngoài phạm vi bạn được giao.", code=row["unit_code"]))
+        elif paths is not None:
+            check.error(_("Chỉ cán bộ tổ chức cấp tỉnh được nhập danh mục dùng chung."))
+        try:
+            coefficient = parse_coefficient(row["coefficient"])
+        except DomainError as exc:
+            coefficient = check.error(exc.message)
+        day = check.date(row["effective_from"], _("Ngày hiệu lực"))
+        if code and day:
+            if (code, day) in seen:
+                check.error(_("Trùng với dòng %(line)d.", line=seen[(code, day)]))
+            seen[(code, day)] = line
+            records[(code, day)] = {
+                "code": code,
+                "name_vi": name,
+                "unit_id": unit_id,
+                "coefficient": coefficient,
+                "effective_from": day,
+            }
+    if errors:
+        raise ImportRejected(sorted(errors, key=lambda e: e.line))
+    existing = {
+        (code, day): product_id
+        for code, day, product_id in lookup(
+            select(Product.code, Product.effective_from, Product.id),
+            Product.code,
+            {code for code, _d in records},
+        )
+    }
+    new = [r for key, r in records.items() if key not in existing]
+    changed = [{"id": existing[key], **r} for key, r in records.items() if key in existing]
+    if new:
+        db.session.execute(insert(Product), [{**r, "name_en": "", "measure": ""} for r in new])
+    if changed:
+        db.session.execute(update(Product), changed)
+    audit.record(
+        "tasks.import_products",
+        object_type="task_product",
+        after={"created": len(new), "updated": len(changed)},
+    )
+    return len(records)
+
+
+# ---------------------------------------------------------------- tasks
+
+
+@transactional
+def assign(
+    people: list[Staff],
+    *,
+    title: str,
+    coefficient: Decimal,
+    quantity: int,
+    assigned_on: date,
+    due_on: date,
+    actor,
+    product: Product | None = None,
+    external_ref: str | None = None,
+) -> list[Task]:
+    """Assign a product (or an ad-hoc item with its coefficient) to one or several people."""
+    _check_dates(assigned_on, due_on)
+    if quantity <= 0 or coefficient <= 0:
+        raise DomainError(_("Số lượng và hệ số quy đổi phải lớn hơn 0."))
+    if not people:
+        raise DomainError(_("Hãy chọn ít nhất một người."))
+    tasks = []
+    for person in people:
+        task = Task(
+            staff_id=person.id,
+            unit_id=person.unit_id,
+            product_id=product.id if product else None,
+            title=title.strip(),
+            coefficient=coefficient,
+            quantity=quantity,
+            assigned_on=assigned_on,
+            due_on=due_on,
+            status="assigned",
+            assigner_id=actor.id if actor is not None else None,
+            external_ref=external_ref if len(people) == 1 else None,
+        )
+        db.session.add(task)
+        _event(task, "assigned", actor, on_date=assigned_on, new_due=due_on)
+        audit.record(
+            "tasks.assigned",
+            task,
+            after={
+                "staff": person.code,
+                "title": task.title,
+                "coefficient": coefficient,
+                "quantity": quantity,
+                "assigned_on": assigned_on,
+                "due_on": due_on,
+                "product": product.code if product else None,
+            },
+        )
+        tasks.append(task)
+    return tasks
+
+
+def _transition(task, allowed, **values):
+    """Change a task only if it is still in one of the `allowed` states: two people pressing the
+    same button get "changed by someone else" instead of a double count."""
+    result = db.session.execute(
+        update(Task)
+        .where(Task.id == task.id, Task.status.in_(allowed))
+        .values(updated_at=clock.utcnow(), **values)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise StaleError(_("Nhiệm vụ vừa được người khác thay đổi; hãy tải lại trang."))
+    db.session.expire(task, [*values, "updated_at"])
+
+
+def _snapshot(task):
+    return audit.snapshot(
+        task, ("status", "due_on", "returns", "late", "exempt_returns", "exempt_late", "submitted_on")
+    )
+
+
+@transactional
+def submit(
+    task: Task,
+    on_date: date,
+    note: str,
+    actor,
+    link: str | None = None,
+    file_data: bytes | None = None,
+    file_name: str = "",
+) -> TaskEvent:
+    """The assignee reports completion (or resubmits after a return); a delivery after the due
+    date counts one late delivery."""
+    if task.status not in ("assigned", "returned"):
+        raise DomainError(_("Chỉ báo cáo hoàn thành được nhiệm vụ đang thực hiện hoặc bị trả lại."))
+    if on_date < task.assigned_on:
+        raise DomainError(_("Ngày hoàn thành không được trước ngày giao."))
+    link = (link or "").strip() or None
+    if link is not None and (not link.lower().startswith(("http://", "https://")) or len(link) > 500):
+        raise DomainError(_("Đường dẫn phải bắt đầu bằng http:// hoặc https://."))
+    before = _snapshot(task)
+    late = on_date > task.due_on
+    stored = None
+    if file_data:
+        stored = store_file(file_data, file_name, task, actor)
+    try:
+        _transition(
+            task,
+            (task.status,),
+            status="submitted",
+            submitted_on=on_date,
+            late=Task.late + (1 if late else 0),
+        )
+        event = _event(
+            task,
+            "submitted",
+            actor,
+            on_date=on_date,
+            late=late,
+            note=(note or "").strip()[:2000],
+            link=link,
+            file_id=stored.id if stored else None,
+        )
+        audit.record("tasks.submitted", task, before=before, after=_snapshot(task))
+    except BaseException:
+        if stored is not None:
+            file_path(stored).unlink(missing_ok=True)
+        raise
+    return event
+
+
+@transactional
+def accept(task: Task, note: str, actor) -> None:
+    """The assigner accepts a submission."""
+    if task.status != "submitted":
+        raise DomainError(_("Chỉ nghiệm thu được nhiệm vụ đã báo cáo hoàn thành."))
+    before = _snapshot(task)
+    _transition(task, ("submitted",), status="accepted")
+    _event(task, "accepted", actor, on_date=clock.today(), note=(note or "").strip()[:2000])
+    audit.record("tasks.accepted", task, before=before, after=_snapshot(task))
+
+
+@transactional
+def return_task(task: Task, note: str, actor) -> None:
+    """The assigner returns a submission that does not meet the quality required, with a note."""
+    if task.status != "submitted":
+        raise DomainError(_("Chỉ trả lại được nhiệm vụ đã báo cáo hoàn thành."))
+    if len((note or "").strip()) < 5:
+        raise DomainError(_("Hãy ghi lý do trả lại (ít nhất 5 ký tự)."))
+    before = _snapshot(task)
+    _transition(task, ("submitted",), status="returned", returns=Task.returns + 1)
+    _event(task, "returned", actor, on_date=clock.today(), note=note.strip()[:2000])
+    audit.record("tasks.returned", task, before=before, after=_snapshot(task))
+
+
+@transactional
+def extend(task: Task, new_due: date, note: str, actor, today: date | None = None) -> None:
+    """Extend the due date before it passes (gia hạn), recorded with the old and new dates."""
+    today = today or clock.today()
+    if task.status in ("accepted", "cancelled"):
+        raise DomainError(_("Nhiệm vụ đã kết thúc; không gia hạn được."))
+    if today > task.due_on:
+        raise DomainError(_("Chỉ gia hạn được trước khi hết hạn."))
+    if new_due <= task.due_on:
+        raise DomainError(_("Hạn mới phải sau hạn hiện tại."))
+    before = _snapshot(task)
+    old = task.due_on
+    _transition(task, (task.status,), due_on=new_due)
+    _event(task, "extended", actor, old_due=old, new_due=new_due, note=(note or "").strip()[:2000])
+    audit.record("tasks.extended", task, before=before, after=_snapshot(task))
+
+
+@transactional
+def exempt(task: Task, kind: str, note: str, actor) -> None:
+    """Confirm an objective cause that exempts one return (`return`) or one delay (`delay`)."""
+    if len((note or "").strip()) < 5:
+        raise DomainError(_("Hãy ghi nguyên nhân khách quan (ít nhất 5 ký tự)."))
+    if kind == "return":
+        if task.exempt_returns >= task.returns:
+            raise DomainError(_("Không còn lần trả lại nào để miễn trừ."))
+        values = {"exempt_returns": Task.exempt_returns + 1}
+        guard = Task.exempt_returns < Task.returns
+    elif kind == "delay":
+        if task.exempt_late >= task.late:
+            raise DomainError(_("Không còn lần trễ hạn nào để miễn trừ."))
+        values = {"exempt_late": Task.exempt_late + 1}
+        guard = Task.exempt_late < Task.late
+    else:
+        raise DomainError(_("Loại miễn trừ không hợp lệ."))
+    before = _snapshot(task)
+    result = db.session.execute(
+        update(Task)
+        .where(Task.id == task.id, guard)
+        .values(updated_at=clock.utcnow(), **values)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise StaleError(_("Nhiệm vụ vừa được người khác thay đổi; hãy tải lại trang."))
+    db.session.expire(task, [*values, "updated_at"])
+    _event(task, "exempt_return" if kind == "return" else "exempt_delay", actor, note=note.strip()[:2000])
+    audit.record("tasks.exempted", task, before=before, after=_snapshot(task))
+
+
+@transactional
+def cancel(task: Task, reason: str, actor) -> None:
+    """The assigner cancels a task with a reason; it no longer counts."""
+    if task.status in ("accepted", "cancelled"):
+        raise DomainError(_("Không hủy được nhiệm vụ đã nghiệm thu hoặc đã hủy."))
+    if len((reason or "").strip()) < 5:
+        raise DomainError(_("Hãy ghi lý do hủy (ít nhất 5 ký tự)."))
+    before = _snapshot(task)
+    _transition(task, (task.status,), status="cancelled", cancel_reason=reason.strip()[:1000])
+    _event(task, "cancelled", actor, note=reason.strip()[:2000])
+    audit.record("tasks.cancelled", task, before=before, after=_snapshot(task))
+
+
+# ---------------------------------------------------------------- evidence files
+
+
+def file_dir() -> Path:
+    folder = Path(current_app.instance_path) / "uploads" / "tasks"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def check_file(data: bytes) -> str:
+    """The evidence file's real type from its content (JPEG, PNG, PDF, DOCX, XLSX), or
+    DomainError; the size limit is the one of conduct photos."""
+    limit = current_app.config["CONDUCT_PHOTO_MAX_BYTES"]
+    if len(data) > limit:
+        raise DomainError(_("Tệp quá lớn: tối đa %(mb)d MB.", mb=limit // (1024 * 1024)))
+    for content_type, signature in SIGNATURES.items():
+        if data.startswith(signature):
+            return content_type
+    if data.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                names = set(archive.namelist())
+        except (zipfile.BadZipFile, ValueError, OSError):
+            names = set()
+        if "[Content_Types].xml" in names:
+            for content_type, (marker, _ext) in OFFICE.items():
+                if marker in names:
+                    return content_type
+    raise DomainError(_("Chỉ nhận ảnh JPEG, PNG hoặc tệp PDF, DOCX, XLSX."))
+
+
+def store_file(data: bytes, original_name: str, task: Task, actor) -> TaskFile:
+    """Keep a checked evidence file outside the web root; the row joins the caller's transaction."""
+    content_type = check_file(data)
+    filename = f"{secrets.token_hex(16)}.{EXTENSIONS[content_type]}"
+    (file_dir() / filename).write_bytes(data)
+    stored = TaskFile(
+        filename=filename,
+        original_name=(original_name or "")[:255],
+        content_type=content_type,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        unit_id=task.unit_id,
+        uploaded_by_id=actor.id if actor is not None else None,
+    )
+    db.session.add(stored)
+    db.session.flush()
+    return stored
+
+
+def file_path(stored: TaskFile) -> Path:
+    return file_dir() / stored.filename
+
+
+# ---------------------------------------------------------------- import from the task software
+
+
+def _count(check, value, label):
+    if not re.fullmatch(r"\d{1,4}", value or ""):
+        return check.error(_('%(field)s "%(value)s" phải là số nguyên không âm.', field=label, value=value))
+    return int(value)
+
+
+def check_task_row(check, row, staff, products):
+    """One row of the task file as the values of a task, or None (the errors are in `check`)."""
+    ref = check.required(row["external_ref"], _("mã tham chiếu"))
+    if ref and len(ref) > 100:
+        ref = check.error(_("Mã tham chiếu dài quá 100 ký tự."))
+    person = staff.get(row["staff_code"])
+    if person is None:
+        check.error(_("Không có cán bộ mã %(code)s.", code=row["staff_code"]))
+    assigned_on = check.date(row["assigned_on"], _("Ngày giao"))
+    due_on = check.date(row["due_on"], _("Hạn hoàn thành"))
+    submitted_on = check.date(row["submitted_on"], _("Ngày hoàn thành")) if row["submitted_on"] else None
+    if assigned_on and due_on and due_on < assigned_on:
+        check.error(
+            _(
+                "Hạn hoàn thành %(due)s trước ngày giao %(assigned)s.",
+                due=due_on.isoformat(),
+                assigned=assigned_on.isoformat(),
+            )
+        )
+    status = check.choice(row["status"], list(TASK_STATUSES), _("Trạng thái"))
+    product = None
+    if row["product_code"]:
+        versions = products.get(row["product_code"].upper(), [])
+        if not versions:
+            check.error(_("Không có sản phẩm mã %(code)s.", code=row["product_code"]))
+        elif assigned_on and person is not None:
+            for version in versions:  # newest first
+                if version.effective_from <= assigned_on and (
+                    version.unit_id is None or f"/{version.unit_id}/" in person[2]
+                ):
+                    product = version
+                    break
+            if product is None:
+                check.error(
+                    _(
+                        "Sản phẩm %(code)s chưa có hiệu lực ngày %(day)s cho đơn vị của cán bộ.",
+                        code=row["product_code"],
+                        day=assigned_on.isoformat(),
+                    )
+                )
+    coefficient = None
+    if row["coefficient"]:
+        try:
+            coefficient = parse_coefficient(row["coefficient"])
+        except DomainError as exc:
+            check.error(exc.message)
+    elif product is not None:
+        coefficient = product.coefficient
+    elif not row["product_code"]:
+        check.error(_("Việc phát sinh (không có mã sản phẩm) phải có hệ số quy đổi."))
+    quantity = None
+    if not re.fullmatch(r"\d{1,7}", row["quantity"] or "") or int(row["quantity"]) <= 0:
+        check.error(_('Số lượng "%(value)s" phải là số nguyên lớn hơn 0.', value=row["quantity"]))
+    else:
+        quantity = int(row["quantity"])
+    counts = {
+        name: _count(check, row[name], name) for name in ("returns", "late", "exempt_returns", "exempt_late")
+    }
+    if (
+        counts["returns"] is not None
+        and counts["exempt_returns"] is not None
+        and counts["exempt_returns"] > counts["returns"]
+    ):
+        check.error(_("Số lần trả lại được miễn trừ lớn hơn số lần trả lại."))
+    if (
+        counts["late"] is not None
+        and counts["exempt_late"] is not None
+        and counts["exempt_late"] > counts["late"]
+    ):
+        check.error(_("Số lần trễ hạn được miễn trừ lớn hơn số lần trễ hạn."))
+    if status in ("submitted", "accepted") and submitted_on is None:
+        check.error(_("Nhiệm vụ ở trạng thái %(status)s phải có ngày hoàn thành.", status=status))
+    if None in (ref, person, assigned_on, due_on, status, coefficient, quantity, *counts.values()):
+        return None
+    return {
+        "external_ref": ref,
+        "staff_id": person[0],
+        "unit_id": person[1],
+        "product_id": product.id if product else None,
+        "title": product.name_vi if product else ref,
+        "coefficient": coefficient,
+        "quantity": quantity,
+        "assigned_on": assigned_on,
+        "due_on": due_on,
+        "submitted_on": submitted_on,
+        "status": status,
+        **counts,
+    }
+
+
+@transactional
+def import_tasks(data, paths=None) -> int:
+    """Upsert tasks from the task-assignment software by `external_ref` (SPEC §9). All or nothing;
+    a second import of a reference updates that task."""
+    rows = read_rows(data, TASK_COLUMNS)
+    errors, records, seen = [], [], {}
+    staff = {
+        code: (staff_id, unit_id, path)
+        for code, staff_id, unit_id, path in lookup(
+            select(Staff.code, Staff.id, Staff.unit_id, Unit.path).join(Staff.unit),
+            Staff.code,
+            {row["staff_code"] for _l, row in rows},
+        )
+    }
+    products = {}
+    for product in (
+        row[0]
+        for row in lookup(
+            select(Product).order_by(Product.effective_from.desc()),
+            Product.code,
+            {row["product_code"].upper() for _l, row in rows},
+        )
+    ):
+        products.setdefault(product.code, []).append(product)
+    for line, row in rows:
+        check = RowChecker(line, errors)
+        record = check_task_row(check, row, staff, products)
+        if record is None:
+            continue
+        if paths is not None and not any(staff[row["staff_code"]][2].startswith(p) for p in paths):
+            check.error(_("Cán bộ %(code)s nằm ngoài phạm vi bạn được giao.", code=row["staff_code"]))
+            continue
+        if record["external_ref"] in seen:
+            check.error(_("Trùng với dòng %(line)d.", line=seen[record["external_ref"]]))
+            continue
+        seen[record["external_ref"]] = line
+        records.append(record)
+    if errors:
+        raise ImportRejected(sorted(errors, key=lambda e: e.line))
+    upsert_tasks(records, "cli/csv")
+    return len(records)
+
+
+@transactional
+def save_tasks(records: list[dict], origin: str) -> tuple[int, int]:
+    """Upsert checked task records (the API's PUT) in their own transaction."""
+    return upsert_tasks(records, origin)
+
+
+def upsert_tasks(records: list[dict], origin: str) -> tuple[int, int]:
+    """Insert or update tasks by external reference in a fixed number of statements, with one
+    history row each; returns (created, updated)."""
+    stamp = clock.utcnow()
+    existing = {
+        ref: task_id
+        for ref, task_id in lookup(
+            select(Task.external_ref, Task.id), Task.external_ref, {r["external_ref"] for r in records}
+        )
+    }
+    new = [
+        {**r, "created_at": stamp, "updated_at": stamp} for r in records if r["external_ref"] not in existing
+    ]
+    changed = [
+        {**r, "id": existing[r["external_ref"]], "updated_at": stamp}
+        for r in records
+        if r["external_ref"] in existing
+    ]
+    if new:
+        db.session.execute(insert(Task), new)
+    if changed:
+        db.session.execute(update(Task), changed)
+    db.session.execute(
+        insert(TaskEvent).from_select(
+            ["task_id", "kind", "at", "actor_label", "note", "late", "new_due"],
+            select(
+                Task.id,
+                literal("imported"),
+                literal(stamp, type_=TaskEvent.at.type),
+                literal(origin[:120]),
+                literal(""),
+                literal(False),
+                Task.due_on,
+            ).where(Task.updated_at == stamp),
+        )
+    )
+    db.session.expire_all()
+    audit.record(
+        "tasks.import",
+        object_type="task",
+        after={"created": len(new), "updated": len(changed), "origin": origin},
+    )
+    return len(new), len(changed)
+
+
+# ---------------------------------------------------------------- integration tokens
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+@transactional
+def create_token(name: str, unit: Unit, actor) -> tuple[IntegrationToken, str]:
+    """A new integration token scoped to a unit subtree; the secret is returned once, only its
+    hash is kept."""
+    secret = "cv_" + secrets.token_urlsafe(32)
+    token = IntegrationToken(
+        name=name.strip(),
+        token_hash=hash_token(secret),
+        prefix=secret[:10],
+        unit_id=unit.id,
+        created_by_id=actor.id if actor else None,
+    )
+    db.session.add(token)
+    audit.record(
+        "tasks.token_created", token, after={"name": token.name, "unit": unit.code, "prefix": token.prefix}
+    )
+    return token, secret
+
+
+@transactional
+def revoke_token(token: IntegrationToken) -> None:
+    """Revoke a token; calls with it are refused from now on."""
+    if token.revoked_at is not None:
+        raise DomainError(_("Mã kết nối đã bị thu hồi."))
+    token.revoked_at = clock.utcnow()
+    audit.record("tasks.token_revoked", token, after={"name": token.name})
+
+
+def authenticate(secret: str) -> IntegrationToken | None:
+    """The active token with this secret, or None."""
+    if not secret or len(secret) > 200:
+        return None
+    token = db.session.scalar(
+        select(IntegrationToken).where(IntegrationToken.token_hash == hash_token(secret))
+    )
+    if token is None or token.revoked_at is not None:
+        return None
+    return token
+
+
+@transactional
+def touch_token(token: IntegrationToken, call: str, status: int, ref: str | None) -> None:
+    """Record a call: the token's last use and an audit row."""
+    token.last_used_at = clock.utcnow()
+    audit.record(
+        "api.call", token, object_type="integration_token", after={"call": call, "status": status, "ref": ref}
+    )
+
+
+# ---------------------------------------------------------------- the T1–T3 suggestion
+
+
+@source("tasks")
+def tasks_suggestion(pairs):
+    """T1–T3 from the ledger (SPEC §2a): quantity, quality and progress ratios × the criterion's
+    maximum; no suggestion, with the reason, when nothing was assigned in the month."""
+    months = {}
+    for assessment, criterion in pairs:
+        months.setdefault(assessment.period_id, (assessment.period, []))[1].append((assessment, criterion))
+    found = {}
+    for period, items in months.values():
+        results = queries.results_for_people(
+            period.starts_on,
+            {a.staff_id for a, _c in items},
+            {a.unit_id for a, _c in items if a.is_head},
+            period.policy,
+            heads={a.staff_id: a.unit_id for a, _c in items if a.is_head},
+        )
+        for assessment, criterion in items:
+            result = results.get(assessment.staff_id)
+            if criterion.code not in queries.RATIO_OF:
+                continue
+            if result is None or not result.assigned:
+                found[(assessment.id, criterion.code)] = Suggestion(
+                    None,
+                    _(
+                        "Không có nhiệm vụ nào đến hạn trong tháng trong sổ theo dõi nhiệm vụ; "
+                        "không có gợi ý."
+                    ),
+                )
+                continue
+            found[(assessment.id, criterion.code)] = Suggestion(
+                result.suggestion(criterion.code, criterion.max_score), result.explanation()
+            )
+    return found
