@@ -281,6 +281,10 @@ def test_the_policy_form_edits_the_ledger_numbers(app, client, auth, world):
         "warning_low_months": "3",
         "satisfaction_min_ratings": "5",
         "conduct_response_days": "5",
+        "self_reminder_days": "2",
+        "review_reminder_days": "1",
+        "repeat_offender_min": "2",
+        "repeat_offender_months": "12",
         "quality_deduction": "0.5",
         "progress_deduction": "0.1",
     }
