@@ -1,12 +1,27 @@
 """Ledger reads: the set-based T1–T3 computation of SPEC §2a (one aggregate statement for a
 whole month), the task board, one's own tasks, the catalogue and the tokens."""
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import Integer, and_, case, func, literal, or_, select, type_coerce
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Row,
+    Select,
+    and_,
+    case,
+    func,
+    literal,
+    or_,
+    select,
+    type_coerce,
+)
 
 from app.database import paginate
 from app.evaluation.models import FrameworkCriterion, Policy
@@ -104,13 +119,13 @@ class LedgerResult:
         )
 
 
-def _factor(count, deduction_m):
+def _factor(count: ColumnElement[Any], deduction_m: int) -> ColumnElement[Any]:
     """max(0, 1 − deduction × count), in thousandths, as SQL."""
     value = literal(COEFFICIENT_SCALE) - literal(deduction_m) * count
     return case((value > 0, value), else_=0)
 
 
-def _ledger_select(start: date, policy: Policy):
+def _ledger_select(start: date, policy: Policy) -> Select[Any]:
     """The month's sums per assignee, one row per person with any task due in the month."""
     end = month_end(start)
     weight = type_coerce(Task.coefficient, Integer) * Task.quantity
@@ -140,7 +155,7 @@ def _ledger_select(start: date, policy: Policy):
     )
 
 
-def _results(rows) -> dict[int, LedgerResult]:
+def _results(rows: Iterable[Row[Any]]) -> dict[int, LedgerResult]:
     return {
         row[0]: LedgerResult(row[0], row[1], row[2], bool(row[3]), *(int(value or 0) for value in row[4:]))
         for row in rows
@@ -251,14 +266,16 @@ def person_result(staff: Staff, code: str) -> tuple[LedgerResult | None, dict[st
             FrameworkCriterion.code.in_(RATIO_OF),
             FrameworkCriterion.auto_source == "tasks",
         )
-    ).all()
+    ).tuples().all()
     return results.get(staff.id), dict(maxima)
 
 
 # ---------------------------------------------------------------- pages
 
 
-def board_page(scope, start: date, status: str = "", own_staff_id: int | None = None):
+def board_page(
+    scope: ColumnElement[bool], start: date, status: str = "", own_staff_id: int | None = None
+) -> Pagination:
     """The team's tasks due in the month (units within `scope`, a condition on Unit.path), by due
     date, paginated; a head's own tasks are not on their board."""
     end = month_end(start)
@@ -275,7 +292,9 @@ def board_page(scope, start: date, status: str = "", own_staff_id: int | None = 
     return paginate(query)
 
 
-def tally(scope, start: date, own_staff_id: int | None = None, limit: int = 200):
+def tally(
+    scope: ColumnElement[bool], start: date, own_staff_id: int | None = None, limit: int = 200
+) -> list[dict[str, Any]]:
     """The month's running tally per person with tasks on the board: assigned / accepted /
     returned / late, converted (one grouped statement, bounded)."""
     end = month_end(start)
@@ -314,7 +333,9 @@ def tally(scope, start: date, own_staff_id: int | None = None, limit: int = 200)
     ]
 
 
-def team_people(scope, exclude_staff_id: int | None, limit: int = 300):
+def team_people(
+    scope: ColumnElement[bool], exclude_staff_id: int | None, limit: int = 300
+) -> Sequence[Staff]:
     """The people a head may assign to (active staff of the units in scope), bounded."""
     query = (
         select(Staff)
@@ -328,7 +349,7 @@ def team_people(scope, exclude_staff_id: int | None, limit: int = 300):
     return db.session.scalars(query).all()
 
 
-def my_tasks_page(staff_id: int, show_done: bool = False):
+def my_tasks_page(staff_id: int, show_done: bool = False) -> Pagination:
     """One's own tasks by due date; finished ones only on request."""
     query = select(Task).where(Task.staff_id == staff_id).order_by(Task.due_on, Task.id)
     if not show_done:
@@ -340,7 +361,7 @@ def week_end(today: date) -> date:
     return today + timedelta(days=6 - today.weekday())
 
 
-def products_page(unit_ids: list[int] | None, include_province: bool = True):
+def products_page(unit_ids: list[int] | None, include_province: bool = True) -> Pagination:
     """Catalogue entries (every version), by code and date; unit_ids None = all."""
     query = select(Product).order_by(Product.code, Product.effective_from.desc())
     if unit_ids is not None:
@@ -361,13 +382,13 @@ def products_for(unit: Unit | None, day: date) -> list[Product]:
         .order_by(Product.code, Product.effective_from.desc())
         .limit(2000)
     ).all()
-    latest = {}
+    latest: dict[str, Product] = {}
     for product in rows:
         latest.setdefault(product.code, product)
     return list(latest.values())
 
 
-def tokens_page():
+def tokens_page() -> Pagination:
     return paginate(
         select(IntegrationToken).order_by(IntegrationToken.created_at.desc(), IntegrationToken.id.desc())
     )

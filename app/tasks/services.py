@@ -7,16 +7,18 @@ import io
 import re
 import secrets
 import zipfile
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from flask import current_app, g
 from flask_babel import gettext as _
-from sqlalchemy import insert, literal, select, update
+from sqlalchemy import ColumnElement, insert, literal, select, update
 
 from app import audit, clock
-from app.csvimport import ImportRejected, RowChecker, read_rows
+from app.csvimport import ImportRejected, RowChecker, RowError, read_rows
 from app.database import lookup, transactional
 from app.errors import DomainError, StaleError
 from app.evaluation.suggestions import Suggestion, source
@@ -24,6 +26,10 @@ from app.extensions import db
 from app.org.models import Staff, Unit
 from app.tasks import queries
 from app.tasks.models import TASK_STATUSES, IntegrationToken, Product, Task, TaskEvent, TaskFile
+
+if TYPE_CHECKING:
+    from app.auth.models import User
+    from app.evaluation.models import Assessment, AssessmentCriterion, Period
 
 PRODUCT_COLUMNS = ["code", "name", "unit_code", "coefficient", "effective_from"]
 TASK_COLUMNS = [
@@ -74,11 +80,11 @@ EXTENSIONS = {
 }
 
 
-def _actor_label(actor):
+def _actor_label(actor: "User | None") -> str:
     return actor.username if actor is not None else g.get("audit_actor_label", "system")
 
 
-def _event(task, kind, actor, **values):
+def _event(task: Task, kind: str, actor: "User | None", **values: Any) -> TaskEvent:
     event = TaskEvent(
         kind=kind, actor_id=actor.id if actor is not None else None, actor_label=_actor_label(actor), **values
     )
@@ -89,7 +95,7 @@ def _event(task, kind, actor, **values):
 # ---------------------------------------------------------------- numbers
 
 
-def parse_coefficient(text) -> Decimal:
+def parse_coefficient(text: str | None) -> Decimal:
     """A conversion coefficient: a decimal > 0 with at most three digits after the point (a
     decimal comma accepted), or DomainError."""
     value = str(text or "").strip().replace(",", ".")
@@ -180,11 +186,13 @@ def save_product(
 
 
 @transactional
-def import_products(data, paths=None) -> int:
+def import_products(data: bytes | str, paths: list[str] | None = None) -> int:
     """Upsert catalogue entries `code,name,unit_code,coefficient,effective_from` by (code,
     effective_from). All or nothing."""
     rows = read_rows(data, PRODUCT_COLUMNS)
-    errors, records, seen = [], {}, {}
+    errors: list[RowError] = []
+    records: dict[tuple[str, date], dict[str, Any]] = {}
+    seen: dict[tuple[str, date], int] = {}
     units = {
         code: (unit_id, path)
         for code, unit_id, path in lookup(
@@ -260,7 +268,7 @@ def assign(
     quantity: int,
     assigned_on: date,
     due_on: date,
-    actor,
+    actor: "User | None",
     product: Product | None = None,
     external_ref: str | None = None,
 ) -> list[Task]:
@@ -270,7 +278,7 @@ def assign(
         raise DomainError(_("Số lượng và hệ số quy đổi phải lớn hơn 0."))
     if not people:
         raise DomainError(_("Hãy chọn ít nhất một người."))
-    tasks = []
+    tasks: list[Task] = []
     for person in people:
         task = Task(
             staff_id=person.id,
@@ -304,7 +312,7 @@ def assign(
     return tasks
 
 
-def _transition(task, allowed, **values):
+def _transition(task: Task, allowed: Iterable[str], **values: Any) -> None:
     """Change a task only if it is still in one of the `allowed` states: two people pressing the
     same button get "changed by someone else" instead of a double count."""
     result = db.session.execute(
@@ -313,12 +321,12 @@ def _transition(task, allowed, **values):
         .values(updated_at=clock.utcnow(), **values)
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:
+    if result.rowcount != 1:  # type: ignore[attr-defined]  # DML: CursorResult
         raise StaleError(_("Nhiệm vụ vừa được người khác thay đổi; hãy tải lại trang."))
     db.session.expire(task, [*values, "updated_at"])
 
 
-def _snapshot(task):
+def _snapshot(task: Task) -> dict[str, Any]:
     return audit.snapshot(
         task, ("status", "due_on", "returns", "late", "exempt_returns", "exempt_late", "submitted_on")
     )
@@ -329,7 +337,7 @@ def submit(
     task: Task,
     on_date: date,
     note: str,
-    actor,
+    actor: "User | None",
     link: str | None = None,
     file_data: bytes | None = None,
     file_name: str = "",
@@ -375,7 +383,7 @@ def submit(
 
 
 @transactional
-def accept(task: Task, note: str, actor) -> None:
+def accept(task: Task, note: str, actor: "User | None") -> None:
     """The assigner accepts a submission."""
     if task.status != "submitted":
         raise DomainError(_("Chỉ nghiệm thu được nhiệm vụ đã báo cáo hoàn thành."))
@@ -386,7 +394,7 @@ def accept(task: Task, note: str, actor) -> None:
 
 
 @transactional
-def return_task(task: Task, note: str, actor) -> None:
+def return_task(task: Task, note: str, actor: "User | None") -> None:
     """The assigner returns a submission that does not meet the quality required, with a note."""
     if task.status != "submitted":
         raise DomainError(_("Chỉ trả lại được nhiệm vụ đã báo cáo hoàn thành."))
@@ -399,7 +407,7 @@ def return_task(task: Task, note: str, actor) -> None:
 
 
 @transactional
-def extend(task: Task, new_due: date, note: str, actor, today: date | None = None) -> None:
+def extend(task: Task, new_due: date, note: str, actor: "User | None", today: date | None = None) -> None:
     """Extend the due date before it passes (gia hạn), recorded with the old and new dates."""
     today = today or clock.today()
     if task.status in ("accepted", "cancelled"):
@@ -416,10 +424,12 @@ def extend(task: Task, new_due: date, note: str, actor, today: date | None = Non
 
 
 @transactional
-def exempt(task: Task, kind: str, note: str, actor) -> None:
+def exempt(task: Task, kind: str, note: str, actor: "User | None") -> None:
     """Confirm an objective cause that exempts one return (`return`) or one delay (`delay`)."""
     if len((note or "").strip()) < 5:
         raise DomainError(_("Hãy ghi nguyên nhân khách quan (ít nhất 5 ký tự)."))
+    values: dict[str, Any]
+    guard: ColumnElement[bool]
     if kind == "return":
         if task.exempt_returns >= task.returns:
             raise DomainError(_("Không còn lần trả lại nào để miễn trừ."))
@@ -439,7 +449,7 @@ def exempt(task: Task, kind: str, note: str, actor) -> None:
         .values(updated_at=clock.utcnow(), **values)
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:
+    if result.rowcount != 1:  # type: ignore[attr-defined]  # DML: CursorResult
         raise StaleError(_("Nhiệm vụ vừa được người khác thay đổi; hãy tải lại trang."))
     db.session.expire(task, [*values, "updated_at"])
     _event(task, "exempt_return" if kind == "return" else "exempt_delay", actor, note=note.strip()[:2000])
@@ -447,7 +457,7 @@ def exempt(task: Task, kind: str, note: str, actor) -> None:
 
 
 @transactional
-def cancel(task: Task, reason: str, actor) -> None:
+def cancel(task: Task, reason: str, actor: "User | None") -> None:
     """The assigner cancels a task with a reason; it no longer counts."""
     if task.status in ("accepted", "cancelled"):
         raise DomainError(_("Không hủy được nhiệm vụ đã nghiệm thu hoặc đã hủy."))
@@ -490,7 +500,7 @@ def check_file(data: bytes) -> str:
     raise DomainError(_("Chỉ nhận ảnh JPEG, PNG hoặc tệp PDF, DOCX, XLSX."))
 
 
-def store_file(data: bytes, original_name: str, task: Task, actor) -> TaskFile:
+def store_file(data: bytes, original_name: str, task: Task, actor: "User | None") -> TaskFile:
     """Keep a checked evidence file outside the web root; the row joins the caller's transaction."""
     content_type = check_file(data)
     filename = f"{secrets.token_hex(16)}.{EXTENSIONS[content_type]}"
@@ -516,13 +526,18 @@ def file_path(stored: TaskFile) -> Path:
 # ---------------------------------------------------------------- import from the task software
 
 
-def _count(check, value, label):
+def _count(check: RowChecker, value: str, label: str) -> int | None:
     if not re.fullmatch(r"\d{1,4}", value or ""):
         return check.error(_('%(field)s "%(value)s" phải là số nguyên không âm.', field=label, value=value))
     return int(value)
 
 
-def check_task_row(check, row, staff, products):
+def check_task_row(
+    check: RowChecker,
+    row: Mapping[str, str],
+    staff: Mapping[str, tuple[int, int, str]],
+    products: Mapping[str, Sequence[Product]],
+) -> dict[str, Any] | None:
     """One row of the task file as the values of a task, or None (the errors are in `check`)."""
     ref = check.required(row["external_ref"], _("mã tham chiếu"))
     if ref and len(ref) > 100:
@@ -594,7 +609,7 @@ def check_task_row(check, row, staff, products):
         check.error(_("Số lần trễ hạn được miễn trừ lớn hơn số lần trễ hạn."))
     if status in ("submitted", "accepted") and submitted_on is None:
         check.error(_("Nhiệm vụ ở trạng thái %(status)s phải có ngày hoàn thành.", status=status))
-    if None in (ref, person, assigned_on, due_on, status, coefficient, quantity, *counts.values()):
+    if person is None or None in (ref, assigned_on, due_on, status, coefficient, quantity, *counts.values()):
         return None
     return {
         "external_ref": ref,
@@ -613,11 +628,13 @@ def check_task_row(check, row, staff, products):
 
 
 @transactional
-def import_tasks(data, paths=None) -> int:
+def import_tasks(data: bytes | str, paths: list[str] | None = None) -> int:
     """Upsert tasks from the task-assignment software by `external_ref` (SPEC §9). All or nothing;
     a second import of a reference updates that task."""
     rows = read_rows(data, TASK_COLUMNS)
-    errors, records, seen = [], [], {}
+    errors: list[RowError] = []
+    records: list[dict[str, Any]] = []
+    seen: dict[str, int] = {}
     staff = {
         code: (staff_id, unit_id, path)
         for code, staff_id, unit_id, path in lookup(
@@ -626,7 +643,7 @@ def import_tasks(data, paths=None) -> int:
             {row["staff_code"] for _l, row in rows},
         )
     }
-    products = {}
+    products: dict[str, list[Product]] = {}
     for product in (
         row[0]
         for row in lookup(
@@ -714,7 +731,7 @@ def hash_token(token: str) -> str:
 
 
 @transactional
-def create_token(name: str, unit: Unit, actor) -> tuple[IntegrationToken, str]:
+def create_token(name: str, unit: Unit, actor: "User | None") -> tuple[IntegrationToken, str]:
     """A new integration token scoped to a unit subtree; the secret is returned once, only its
     hash is kept."""
     secret = "cv_" + secrets.token_urlsafe(32)
@@ -766,13 +783,15 @@ def touch_token(token: IntegrationToken, call: str, status: int, ref: str | None
 
 
 @source("tasks")
-def tasks_suggestion(pairs):
+def tasks_suggestion(
+    pairs: Iterable[tuple["Assessment", "AssessmentCriterion"]],
+) -> dict[tuple[int, str], Suggestion]:
     """T1–T3 from the ledger (SPEC §2a): quantity, quality and progress ratios × the criterion's
     maximum; no suggestion, with the reason, when nothing was assigned in the month."""
-    months = {}
+    months: dict[int, tuple[Period, list[tuple[Assessment, AssessmentCriterion]]]] = {}
     for assessment, criterion in pairs:
         months.setdefault(assessment.period_id, (assessment.period, []))[1].append((assessment, criterion))
-    found = {}
+    found: dict[tuple[int, str], Suggestion] = {}
     for period, items in months.values():
         results = queries.results_for_people(
             period.starts_on,
@@ -787,7 +806,7 @@ def tasks_suggestion(pairs):
                 continue
             if result is None or not result.assigned:
                 found[(assessment.id, criterion.code)] = Suggestion(
-                    None,
+                    None,  # type: ignore[arg-type]  # no score, only the reason; `score` is typed Decimal
                     _(
                         "Không có nhiệm vụ nào đến hạn trong tháng trong sổ theo dõi nhiệm vụ; "
                         "không có gợi ý."
