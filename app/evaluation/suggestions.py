@@ -24,7 +24,7 @@ SOURCES: dict[str, Callable[[list[tuple[Any, Any]]], dict[tuple[int, str], "Sugg
 
 @dataclass(frozen=True)
 class Suggestion:
-    score: Decimal
+    score: Decimal | None  # None: no score, only the reason (e.g. nothing assigned this month)
     explanation: str
 
 

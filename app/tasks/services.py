@@ -806,7 +806,7 @@ def tasks_suggestion(
                 continue
             if result is None or not result.assigned:
                 found[(assessment.id, criterion.code)] = Suggestion(
-                    None,  # type: ignore[arg-type]  # no score, only the reason; `score` is typed Decimal
+                    None,  # no score, only the reason
                     _(
                         "Không có nhiệm vụ nào đến hạn trong tháng trong sổ theo dõi nhiệm vụ; "
                         "không có gợi ý."
