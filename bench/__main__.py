@@ -29,6 +29,7 @@ def run(args) -> None:
     from bench import ops, province
 
     names = args.ops.split(",") if args.ops else list(ops.OPS)
+    RESULTS.mkdir(exist_ok=True)
     unknown = set(names) - set(ops.OPS)
     if unknown:
         raise SystemExit(f"unknown ops: {', '.join(sorted(unknown))}; known: {', '.join(ops.OPS)}")
@@ -37,7 +38,7 @@ def run(args) -> None:
         folder = Path(tmp)
         store = province.Store(args.db, folder)
         shape = province.write_files(args.staff, folder)
-        needed = {ops.OPS[op] for op in names}
+        needed = {ops.OPS[op] for op in names + (args.explain.split(",") if args.explain else [])}
         province.build_units(store, store.name("units"), folder)
         if needed - {"units"}:
             store.copy(store.name("units"), store.name("base"))
@@ -64,16 +65,24 @@ def run(args) -> None:
                       f"peak_rss_mb={_fmt(app['peak_rss_mb'], 0)} "
                       f"statements={'NA' if app['statements'] is None else app['statements']}", flush=True)
                 lines.append({**result, "ratio": ratio})
+            write_json(store, args, shape, built, lines, started)
+            for op in args.explain.split(",") if args.explain else []:
+                out = RESULTS / f"explain-{store.kind}-{args.staff}-{op}.txt"
+                ops.explain_op(store, op, folder, out)
+                print(f"# wrote {out.relative_to(RESULTS.parent.parent)}", flush=True)
         finally:
             for suffix in ("units", "base", "opened", "classified"):
                 store.drop(store.name(suffix))
-    RESULTS.mkdir(exist_ok=True)
+    print(f"# done in {time.perf_counter() - started:.1f}s")
+
+
+def write_json(store, args, shape, built, lines, started) -> None:
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     out = RESULTS / f"{store.kind}-{args.staff}-{stamp}.json"
     out.write_text(json.dumps({"db": store.kind, "staff": args.staff, "province": shape, "build_s": built,
                                "total_s": time.perf_counter() - started, "timeout_s": args.timeout,
                                "ops": lines}, indent=1, default=str))
-    print(f"# wrote {out.relative_to(RESULTS.parent.parent)} in {time.perf_counter() - started:.1f}s")
+    print(f"# wrote {out.relative_to(RESULTS.parent.parent)}", flush=True)
 
 
 def main() -> None:
@@ -85,6 +94,7 @@ def main() -> None:
     batch.add_argument("--ops", help="comma-separated subset of the operations")
     batch.add_argument("--timeout", type=float, default=600,
                        help="seconds before an op is stopped and reported as a lower bound (app_s=>T)")
+    batch.add_argument("--explain", help="ops whose writes to EXPLAIN (ANALYZE, BUFFERS) afterwards (PostgreSQL)")
     web = sub.add_parser("http", help="pages under load against a bare Flask floor")
     web.add_argument("--db", required=True)
     web.add_argument("--seconds", type=int, default=15)

@@ -2,13 +2,14 @@
 its `flask --app wsgi …` command), and its floor, the same rows by hand-written SQL (or COPY);
 each runs in a child process of its own, and a checksum over the rows it produced must match."""
 import json
+import os
 import resource
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from bench import province
 from bench.province import IMPORT_MONTH, OPEN_MONTH, YEAR, ROOT, Sql
@@ -135,10 +136,26 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def explain_writes(engine, out: Path) -> None:
+    """Run each INSERT/UPDATE/DELETE of the app as EXPLAIN (ANALYZE, BUFFERS) (PostgreSQL: it
+    still executes, so later statements see the same state) and append its plan to `out`."""
+    def before(conn, cursor, statement, parameters, context, executemany):
+        if (not executemany and "RETURNING" not in statement
+                and statement.lstrip().split(None, 1)[0].upper() in ("INSERT", "UPDATE", "DELETE")):
+            statement = "EXPLAIN (ANALYZE, BUFFERS) " + statement
+        return statement, parameters
+
+    def after(conn, cursor, statement, parameters, context, executemany):
+        if statement.startswith("EXPLAIN"):
+            with open(out, "a") as handle:
+                handle.write(statement + "\n" + "\n".join(row[0] for row in cursor.fetchall()) + "\n\n")
+
+    event.listen(engine, "before_cursor_execute", before, retval=True)
+    event.listen(engine, "after_cursor_execute", after)
+
+
 def child(side: str, op: str, url: str, folder: str) -> None:
     """Run one op (side "app" or "floor") on the database at `url`; print a JSON line."""
-    from sqlalchemy import event
-
     statements = [0]
 
     def count(*_args):
@@ -156,6 +173,8 @@ def child(side: str, op: str, url: str, folder: str) -> None:
             db.session.execute(text("SELECT 1"))  # connected before the clock starts, as the floor is
             db.session.rollback()
             event.listen(db.engine, "before_cursor_execute", count)
+            if os.environ.get("BENCH_EXPLAIN"):
+                explain_writes(db.engine, Path(os.environ["BENCH_EXPLAIN"]))
             call = _app_call(op, folder_path)
             started = time.perf_counter()
             outcome = call()
@@ -234,6 +253,19 @@ def run_child(side: str, op: str, url: str, folder: Path, timeout: float) -> dic
         sys.stderr.write(done.stderr[-4000:])
         raise SystemExit(f"{side} {op} failed (exit {done.returncode})")
     return {"timed_out": False, **json.loads(done.stdout.strip().splitlines()[-1])}
+
+
+def explain_op(store: province.Store, op: str, folder: Path, out: Path) -> None:
+    """The app's op once more on a copy of its starting state, its writes EXPLAINed into `out`."""
+    name = store.name("w_explain")
+    store.copy(store.name(OPS[op]), name)
+    out.write_text(f"# {op} on {store.kind}, EXPLAIN (ANALYZE, BUFFERS) of the app's writes\n\n")
+    env = {**province.app_env(store.url_of(name)), "BENCH_EXPLAIN": str(out)}
+    done = subprocess.run([sys.executable, "-m", "bench", "child", "app", op, store.url_of(name), str(folder)],
+                          cwd=ROOT, env=env, capture_output=True, text=True)
+    store.drop(name)
+    if done.returncode:
+        sys.stderr.write(done.stderr[-3000:])
 
 
 def time_op(store: province.Store, op: str, folder: Path, timeout: float) -> dict:
