@@ -15,7 +15,7 @@ import json
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -77,7 +77,7 @@ def run(args) -> None:
 
 
 def write_json(store, args, shape, built, lines, started) -> None:
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     out = RESULTS / f"{store.kind}-{args.staff}-{stamp}.json"
     out.write_text(json.dumps({"db": store.kind, "staff": args.staff, "province": shape, "build_s": built,
                                "total_s": time.perf_counter() - started, "timeout_s": args.timeout,
@@ -94,7 +94,8 @@ def main() -> None:
     batch.add_argument("--ops", help="comma-separated subset of the operations")
     batch.add_argument("--timeout", type=float, default=600,
                        help="seconds before an op is stopped and reported as a lower bound (app_s=>T)")
-    batch.add_argument("--explain", help="ops whose writes to EXPLAIN (ANALYZE, BUFFERS) afterwards (PostgreSQL)")
+    batch.add_argument("--explain",
+                       help="ops whose writes to EXPLAIN (ANALYZE, BUFFERS) afterwards (PostgreSQL)")
     web = sub.add_parser("http", help="pages under load against a bare Flask floor")
     web.add_argument("--db", required=True)
     web.add_argument("--seconds", type=int, default=15)

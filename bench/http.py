@@ -114,8 +114,9 @@ def make_floor():
         with engine.begin() as conn:
             conn.execute(text(
                 "INSERT INTO rating (target_id, staff_id, unit_id, period, rating, comment, comment_hidden, "
-                "source, idempotency_token, created_at) SELECT id, staff_id, unit_id, '2026-11', :r, '', FALSE, "
-                "'qr', :i, CURRENT_TIMESTAMP FROM feedback_target WHERE token = :t"),
+                "source, idempotency_token, created_at) "
+                "SELECT id, staff_id, unit_id, '2026-11', :r, '', FALSE, 'qr', :i, CURRENT_TIMESTAMP "
+                "FROM feedback_target WHERE token = :t"),
                 {"r": request.form["rating"], "i": request.form["idem"], "t": token})
         return page("Cảm ơn")
 
@@ -159,8 +160,8 @@ def login(base, username):
 
 def wrk(url, seconds, connections, method="GET", path="/", cookie="", body=""):
     script = Path(tempfile.mkstemp(suffix=".lua")[1])
-    script.write_text(f"METHOD = {json.dumps(method)}\nPATH = {json.dumps(path)}\nCOOKIE = {json.dumps(cookie)}\n"
-                      f"BODY = {json.dumps(body)}\n" + LUA)
+    script.write_text(f"METHOD = {json.dumps(method)}\nPATH = {json.dumps(path)}\n"
+                      f"COOKIE = {json.dumps(cookie)}\nBODY = {json.dumps(body)}\n" + LUA)
     done = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s",
                            "-s", str(script), url], capture_output=True, text=True, check=True)
     script.unlink()
@@ -209,7 +210,8 @@ def main(args) -> None:
     url = prepare(store, name)
     engine = store.engine(name)
     with engine.connect() as conn:
-        period = conn.execute(text("SELECT id FROM period WHERE status = 'open' ORDER BY starts_on DESC")).scalar()
+        period = conn.execute(text(
+            "SELECT id FROM period WHERE status = 'open' ORDER BY starts_on DESC")).scalar()
         # The head of the largest team (an account of the demo, signed in with its password).
         head = conn.execute(text(
             "SELECT u.id, u.username, s.unit_id FROM user_account u JOIN staff s ON s.id = u.staff_id "
@@ -221,8 +223,9 @@ def main(args) -> None:
             "WHERE u.username = 'canbo' AND a.period_id = :p"), {"p": period}).scalar_one()
         token = conn.execute(text("SELECT token FROM feedback_target WHERE active AND staff_id IS NOT NULL "
                                   "ORDER BY id LIMIT 1")).scalar_one()
-        team_size = conn.execute(text("SELECT COUNT(*) FROM assessment WHERE period_id = :p AND unit_id = :u"),
-                                 {"p": period, "u": head.unit_id}).scalar()
+        team_size = conn.execute(text(
+            "SELECT COUNT(*) FROM assessment WHERE period_id = :p AND unit_id = :u"),
+            {"p": period, "u": head.unit_id}).scalar()
     engine.dispose()
     port, floor_port = args.port, args.port + 1
     env = {**province.app_env(url), "APP_ENV": "production", "SECRET_KEY": secrets.token_hex(32),
@@ -250,7 +253,8 @@ def main(args) -> None:
             app_run = wrk(base, args.seconds, args.connections, **app_request)
             floor_run = wrk(floor, args.seconds, args.connections, **floor_request)
             ratio = floor_run["rps"] / app_run["rps"] if app_run["rps"] else None
-            print(f"op=http-{page} db={store.kind} rps={app_run['rps']:.1f} p50_ms={app_run['p50_us'] / 1000:.1f} "
+            print(f"op=http-{page} db={store.kind} rps={app_run['rps']:.1f} "
+                  f"p50_ms={app_run['p50_us'] / 1000:.1f} "
                   f"p95_ms={app_run['p95_us'] / 1000:.1f} errors={app_run['errors']} "
                   f"floor_rps={floor_run['rps']:.1f} ratio={'NA' if ratio is None else f'{ratio:.2f}'}",
                   flush=True)
@@ -267,7 +271,8 @@ def main(args) -> None:
     RESULTS.mkdir(exist_ok=True)
     stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
     out = RESULTS / f"http-{store.kind}-demo-{stamp}.json"
-    out.write_text(json.dumps({"db": store.kind, "size": "demo", "team_size": team_size, "seconds": args.seconds,
-                               "connections": args.connections, "workers": os.cpu_count(),
+    out.write_text(json.dumps({"db": store.kind, "size": "demo", "team_size": team_size,
+                               "seconds": args.seconds, "connections": args.connections,
+                               "workers": os.cpu_count(),
                                "total_s": time.perf_counter() - started, "pages": lines}, indent=1))
     print(f"# wrote {out.relative_to(ROOT)} (team of {team_size}) in {time.perf_counter() - started:.1f}s")

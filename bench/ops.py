@@ -12,7 +12,7 @@ from pathlib import Path
 from sqlalchemy import event, text
 
 from bench import province
-from bench.province import IMPORT_MONTH, OPEN_MONTH, YEAR, ROOT, Sql
+from bench.province import IMPORT_MONTH, OPEN_MONTH, ROOT, YEAR, Sql
 
 # op: (starting template, app call, floor call)
 OPS = {
@@ -76,7 +76,8 @@ def floor_close(conn, sql: Sql) -> None:
                       f"WHERE period_id = {period_id} AND status = 'reviewed'"))
     conn.execute(text(f"UPDATE assessment SET status = 'not_evaluated', version = version + 1 "
                       f"WHERE period_id = {period_id} AND status IN ('draft', 'self_submitted')"))
-    conn.execute(text(f"UPDATE period SET status = 'closed', closed_at = CURRENT_TIMESTAMP WHERE id = {period_id}"))
+    conn.execute(text(f"UPDATE period SET status = 'closed', closed_at = CURRENT_TIMESTAMP "
+                      f"WHERE id = {period_id}"))
 
 
 def floor_flag(conn, sql: Sql) -> None:
@@ -99,8 +100,10 @@ def floor_flag(conn, sql: Sql) -> None:
         {"note": f"Mở tự động: {span} năm liên tiếp ở mức thấp nhất."})
     key = f"review_case:{YEAR}"
     conn.execute(text(f"""
-        INSERT INTO notification (user_id, kind, params, endpoint, link_args, dedupe_key, email_wanted, created_at)
-        SELECT u.id, 'review_case', {sql.json(':params')}, 'reports.my_assessment', {sql.json(':args')}, CAST(:key AS VARCHAR(120)),
+        INSERT INTO notification (user_id, kind, params, endpoint, link_args, dedupe_key, email_wanted,
+                                  created_at)
+        SELECT u.id, 'review_case', {sql.json(':params')}, 'reports.my_assessment', {sql.json(':args')},
+               CAST(:key AS VARCHAR(120)),
                TRUE, CURRENT_TIMESTAMP
         FROM user_account u
         WHERE u.active AND u.staff_id IN (SELECT staff_id FROM review_case WHERE year = {YEAR})
@@ -202,10 +205,12 @@ CHECKS = {
         "SELECT COUNT(*), SUM(id * unit_id), SUM(CASE WHEN is_head THEN id ELSE 0 END),"
         " SUM(CASE WHEN front_desk THEN id ELSE 0 END), COUNT(email), SUM(LENGTH(full_name) * id),"
         " MIN(start_date), MAX(start_date), SUM(LENGTH(category) * id), SUM(LENGTH(email)) FROM staff",
-        "SELECT COUNT(*), SUM(a.staff_id * a.unit_id) FROM staff_assignment a JOIN staff s ON s.id = a.staff_id"
-        " AND s.unit_id = a.unit_id AND s.start_date = a.start_date AND a.end_date IS NULL"],
+        "SELECT COUNT(*), SUM(a.staff_id * a.unit_id) FROM staff_assignment a"
+        " JOIN staff s ON s.id = a.staff_id AND s.unit_id = a.unit_id AND s.start_date = a.start_date"
+        " AND a.end_date IS NULL"],
     "import-results": [
-        "SELECT COUNT(*), SUM(a.staff_id * a.score), SUM(a.unit_id), SUM(CASE WHEN a.is_head THEN 1 ELSE 0 END),"
+        "SELECT COUNT(*), SUM(a.staff_id * a.score), SUM(a.unit_id),"
+        " SUM(CASE WHEN a.is_head THEN 1 ELSE 0 END),"
         " SUM(CASE a.level WHEN 'A' THEN 1 WHEN 'B' THEN 10 WHEN 'C' THEN 100 WHEN 'D' THEN 1000 END),"
         " MIN(a.status), MAX(a.status), SUM(CASE WHEN a.imported THEN 1 ELSE 0 END), SUM(a.version)"
         f" FROM assessment a JOIN period p ON p.id = a.period_id WHERE p.code = '{IMPORT_MONTH}'",
@@ -225,13 +230,15 @@ CHECKS = {
     "classify-year": [
         "SELECT COUNT(*), SUM(months), SUM(maternity_months), SUM(COALESCE(score_sum, 0)),"
         " SUM(staff_id * unit_id),"
-        " SUM(CASE level WHEN 'A' THEN 1 WHEN 'B' THEN 10 WHEN 'C' THEN 100 WHEN 'D' THEN 1000 ELSE 10000 END),"
+        " SUM(CASE level WHEN 'A' THEN 1 WHEN 'B' THEN 10 WHEN 'C' THEN 100 WHEN 'D' THEN 1000"
+        " ELSE 10000 END),"
         " SUM(CASE reason WHEN 'score' THEN 1 WHEN 'disciplined' THEN 1000 ELSE 1000000 END),"
         f" SUM(CASE WHEN imported THEN 1 ELSE 0 END) FROM annual_result WHERE year = {YEAR}"],
     "flag-reviews": [
         "SELECT COUNT(*), SUM(staff_id), SUM(unit_id * staff_id), SUM(LENGTH(proposed_measure) * staff_id),"
         f" MIN(status), MIN(previous_year) FROM review_case WHERE year = {YEAR}",
-        f"SELECT COUNT(*), SUM(e.case_id) FROM review_event e JOIN review_case c ON c.id = e.case_id WHERE c.year = {YEAR}",
+        "SELECT COUNT(*), SUM(e.case_id) FROM review_event e JOIN review_case c ON c.id = e.case_id"
+        f" WHERE c.year = {YEAR}",
         f"SELECT COUNT(*), SUM(user_id) FROM notification WHERE dedupe_key = 'review_case:{YEAR}'"],
 }
 CHECKS["classify-year-rerun"] = CHECKS["classify-year"]
@@ -261,8 +268,8 @@ def explain_op(store: province.Store, op: str, folder: Path, out: Path) -> None:
     store.copy(store.name(OPS[op]), name)
     out.write_text(f"# {op} on {store.kind}, EXPLAIN (ANALYZE, BUFFERS) of the app's writes\n\n")
     env = {**province.app_env(store.url_of(name)), "BENCH_EXPLAIN": str(out)}
-    done = subprocess.run([sys.executable, "-m", "bench", "child", "app", op, store.url_of(name), str(folder)],
-                          cwd=ROOT, env=env, capture_output=True, text=True)
+    command = [sys.executable, "-m", "bench", "child", "app", op, store.url_of(name), str(folder)]
+    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
     store.drop(name)
     if done.returncode:
         sys.stderr.write(done.stderr[-3000:])

@@ -62,7 +62,8 @@ def write_files(staff: int, folder: Path, seed: int = 14) -> dict:
         if kind == "commune":
             communes.append(units[-1][0])
     for k in range(level4):
-        units.append((f"L4-{k:05d}", f"Bộ phận Một cửa xã {k}", communes[k % len(communes)], "one_stop_centre"))
+        parent = communes[k % len(communes)]
+        units.append((f"L4-{k:05d}", f"Bộ phận Một cửa xã {k}", parent, "one_stop_centre"))
     with open(folder / "units.csv", "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(["code", "name", "parent_code", "kind"])
@@ -267,7 +268,8 @@ def floor_classify(conn, sql: Sql, year: int) -> None:
     """Delete and recompute the year's results: one DELETE, one INSERT … SELECT."""
     policy, levels = bands(conn, date(year, 12, 31))
     start, end = sql.day(date(year, 1, 1)), sql.day(date(year, 12, 31))
-    forms = ", ".join(f"'{f}'" for f in DISCIPLINE_FORMS[DISCIPLINE_FORMS.index(policy["discipline_min_form"]):])
+    lightest = DISCIPLINE_FORMS.index(policy["discipline_min_form"])
+    forms = ", ".join(f"'{f}'" for f in DISCIPLINE_FORMS[lightest:])
     months = " UNION ALL ".join(
         f"SELECT {sql.day(date(year, m, 1))} AS month_start, "
         f"{sql.day(date(year, m, calendar.monthrange(year, m)[1]))} AS month_end"
@@ -286,7 +288,8 @@ def floor_classify(conn, sql: Sql, year: int) -> None:
         months AS ({months}),
         maternity AS (
             SELECT l.staff_id, COUNT(DISTINCT mm.month_start) AS m
-            FROM leave_record l JOIN months mm ON l.start_date <= mm.month_end AND l.end_date >= mm.month_start
+            FROM leave_record l
+            JOIN months mm ON l.start_date <= mm.month_end AND l.end_date >= mm.month_start
             WHERE l.kind = 'maternity' AND NOT EXISTS (
                 SELECT 1 FROM assessment a JOIN period p ON p.id = a.period_id
                 WHERE a.staff_id = l.staff_id AND p.starts_on = mm.month_start
@@ -323,7 +326,8 @@ def floor_open(conn, sql: Sql, code: str) -> int:
     conn.execute(text(f"""
         INSERT INTO assessment (period_id, staff_id, unit_id, framework_id, is_head, status, self_report,
                                 review_comment, reviewed_without_self, imported, reopened, version)
-        SELECT {period_id}, s.id, s.unit_id, f.framework_id, s.is_head, 'draft', '', '', FALSE, FALSE, FALSE, 1
+        SELECT {period_id}, s.id, s.unit_id, f.framework_id, s.is_head, 'draft', '', '', FALSE, FALSE,
+               FALSE, 1
         FROM staff s JOIN (
             SELECT category, for_heads, framework_id FROM (
                 SELECT fc.category, fw.for_heads, fw.id AS framework_id,
@@ -371,7 +375,8 @@ def build_history(store: Store, name: str, folder: Path) -> None:
             {"h": password_hash})
         conn.execute(text("""
             INSERT INTO role_grant (user_id, role, unit_id, granted_at)
-            SELECT u.id, 'staff', s.unit_id, CURRENT_TIMESTAMP FROM user_account u JOIN staff s ON s.id = u.staff_id
+            SELECT u.id, 'staff', s.unit_id, CURRENT_TIMESTAMP
+            FROM user_account u JOIN staff s ON s.id = u.staff_id
             UNION ALL
             SELECT u.id, 'unit_head', s.unit_id, CURRENT_TIMESTAMP
             FROM user_account u JOIN staff s ON s.id = u.staff_id WHERE s.is_head"""))
@@ -388,7 +393,8 @@ def build_history(store: Store, name: str, folder: Path) -> None:
         # months then), 1 % on unpaid leave Jan–Jul 2025; 1 month in 41 not evaluated.
         h = "((s.id * 7919 + p.id * 104729) % 1000)"
         score = f"""CASE WHEN {h} % 41 = 0 THEN NULL
-            WHEN s.id % 50 = 7 OR (s.id % 50 = 8 AND p.starts_on >= {sql.day('2025-01-01')}) THEN 200 + {h} % 280
+            WHEN s.id % 50 = 7 OR (s.id % 50 = 8 AND p.starts_on >= {sql.day('2025-01-01')})
+                THEN 200 + {h} % 280
             WHEN s.id % 10 = 1 THEN 880 + {h} % 120
             ELSE 480 + ({h} * 7) % 520 END"""
         conn.execute(text(f"""
@@ -404,19 +410,25 @@ def build_history(store: Store, name: str, folder: Path) -> None:
                          {score} AS score
                   FROM staff s CROSS JOIN period p
                   WHERE p.starts_on BETWEEN {sql.day(HISTORY[0])} AND {sql.day(HISTORY[-1])}
-                    AND NOT (s.id % 101 = 3 AND p.starts_on BETWEEN {sql.day('2025-02-01')} AND {sql.day('2025-09-01')})
-                    AND NOT (s.id % 97 = 5 AND p.starts_on BETWEEN {sql.day('2025-01-01')} AND {sql.day('2025-07-01')})
+                    AND NOT (s.id % 101 = 3
+                             AND p.starts_on BETWEEN {sql.day('2025-02-01')} AND {sql.day('2025-09-01')})
+                    AND NOT (s.id % 97 = 5
+                             AND p.starts_on BETWEEN {sql.day('2025-01-01')} AND {sql.day('2025-07-01')})
                   ) x"""))
         conn.execute(text(f"""
             INSERT INTO leave_record (staff_id, start_date, end_date, kind)
-            SELECT id, {sql.day('2025-02-01')}, {sql.day('2025-09-30')}, 'maternity' FROM staff WHERE id % 101 = 3
+            SELECT id, {sql.day('2025-02-01')}, {sql.day('2025-09-30')}, 'maternity'
+            FROM staff WHERE id % 101 = 3
             UNION ALL
-            SELECT id, {sql.day('2025-01-01')}, {sql.day('2025-07-31')}, 'unpaid' FROM staff WHERE id % 97 = 5"""))
+            SELECT id, {sql.day('2025-01-01')}, {sql.day('2025-07-31')}, 'unpaid'
+            FROM staff WHERE id % 97 = 5"""))
         conn.execute(text(f"""
             INSERT INTO disciplinary_decision (staff_id, decision_date, form, note, created_at)
-            SELECT id, {sql.day('2025-06-15')}, 'canh_cao', '', CURRENT_TIMESTAMP FROM staff WHERE id % 211 = 5
+            SELECT id, {sql.day('2025-06-15')}, 'canh_cao', '', CURRENT_TIMESTAMP
+            FROM staff WHERE id % 211 = 5
             UNION ALL
-            SELECT id, {sql.day('2024-03-10')}, 'khien_trach', '', CURRENT_TIMESTAMP FROM staff WHERE id % 223 = 9"""))
+            SELECT id, {sql.day('2024-03-10')}, 'khien_trach', '', CURRENT_TIMESTAMP
+            FROM staff WHERE id % 223 = 9"""))
         floor_classify(conn, sql, 2024)
         analyze(conn)
     engine.dispose()
