@@ -72,7 +72,8 @@ def write_files(staff: int, folder: Path, seed: int = 14) -> dict:
     weights = [0.3 if u[3] == "other" else rng.uniform(0.4, 1.6) for u in units]
     scale = (staff - 2 * len(units)) / sum(weights)
     sizes = [2 + int(w * scale) for w in weights]
-    sizes[-1] += staff - sum(sizes)  # exactly `staff` rows
+    for i in range(staff - sum(sizes)):  # exactly `staff` rows, the remainder spread evenly
+        sizes[i % len(sizes)] += 1
     front = emails = 0
     with open(folder / "staff.csv", "w", newline="", encoding="utf-8") as handle, \
             open(folder / "results.csv", "w", newline="", encoding="utf-8") as results:
