@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: run test lint install install-dev requirements translations messages clean
+.PHONY: run test lint bench install install-dev requirements translations messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,23 @@ lint: install-dev
 	$(BIN)/ruff check app tests bench migrations config.py wsgi.py
 	$(BIN)/mypy app/*/services.py app/*/queries.py app/periods.py app/clock.py app/permissions.py app/errors.py app/database.py
 	$(BIN)/lint-imports
+
+# The benchmarks of issue 14 (README, Benchmark): the 20,000-staff batch benchmark and the HTTP
+# benchmark, on SQLite (files under instance/bench/) and on PostgreSQL at 127.0.0.1:5432 (databases
+# congvu_bench_* created and dropped by the benchmark). Installs Debian's wrk with apt-get when it is
+# missing (as root, else through sudo). An op still running after BENCH_TIMEOUT seconds is stopped
+# and shown as a lower bound (app_s=>T), which keeps the whole run under 10 minutes.
+BENCH_STAFF ?= 20000
+BENCH_TIMEOUT ?= 60
+BENCH_SECONDS ?= 8
+BENCH_PG ?= postgresql+psycopg://postgres@127.0.0.1:5432/congvu_bench
+BENCH_SQLITE ?= sqlite:///$(CURDIR)/instance/bench/congvu_bench.db
+bench: install-dev translations
+	command -v wrk >/dev/null || apt-get install -y wrk || sudo apt-get install -y wrk
+	$(BIN)/python -m bench run --staff $(BENCH_STAFF) --db $(BENCH_SQLITE) --timeout $(BENCH_TIMEOUT)
+	$(BIN)/python -m bench run --staff $(BENCH_STAFF) --db $(BENCH_PG) --timeout $(BENCH_TIMEOUT)
+	$(BIN)/python -m bench http --db $(BENCH_SQLITE) --seconds $(BENCH_SECONDS)
+	$(BIN)/python -m bench http --db $(BENCH_PG) --seconds $(BENCH_SECONDS)
 
 # After changing visible strings: refresh the English catalogue, then translate the new entries.
 messages: install

@@ -1,6 +1,7 @@
 """Transactions: services own them; views, commands and jobs never commit. And the statements
 whose plans cannot go wrong, for the batch work: INSERT … ON CONFLICT DO NOTHING instead of an
 anti join against the table being written, a lock per batch operation, fresh statistics after it."""
+import itertools
 import zlib
 from collections.abc import Callable, Iterable, Sequence
 from contextvars import ContextVar
@@ -9,13 +10,14 @@ from typing import Any, ParamSpec, TypeVar
 
 from flask import current_app
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import ColumnElement, Select, func, select, text
+from sqlalchemy import Column, ColumnElement, MetaData, Select, Table, func, insert, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import QueryableAttribute
 
 from app.extensions import db
 
 _depth = ContextVar("transaction_depth", default=0)
+_staging_names = itertools.count(1)
 P = ParamSpec("P")
 R = TypeVar("R")
 
@@ -83,15 +85,24 @@ def lookup(query: Select[Any], key_column: ColumnElement[Any] | QueryableAttribu
            keys: Iterable[Any], limit: int = 5000) -> Sequence[tuple[Any, ...]]:
     """The rows of `query` whose `key_column` (the first column selected) is one of `keys`.
 
-    One statement either way: an IN list for a few keys; for many (databases cap the number of
-    parameters, SQLite at 32,766) the whole query, filtered here.
+    A fixed number of statements either way, and only the matching rows come back: an IN list
+    for a few keys; for many (databases cap the number of parameters, SQLite at 32,766) the keys
+    go into a temporary table the query is joined with.
     """
     keys = set(keys)
     if not keys:
         return []
     if len(keys) <= limit:
         return db.session.execute(query.where(key_column.in_(keys))).tuples().all()
-    return [row for row in db.session.execute(query).tuples() if row[0] in keys]
+    staged = Table(f"lookup_keys_{next(_staging_names)}", MetaData(),
+                   Column("key", key_column.type, primary_key=True), prefixes=["TEMPORARY"])
+    connection = db.session.connection()
+    staged.create(connection)
+    try:
+        connection.execute(insert(staged), [{"key": key} for key in keys])
+        return db.session.execute(query.where(key_column.in_(select(staged.c.key)))).tuples().all()
+    finally:
+        staged.drop(connection)
 
 
 def paginate(query: Select[Any], per_page: int | None = None) -> Pagination:

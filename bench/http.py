@@ -1,0 +1,278 @@
+"""Pages under load: the app under gunicorn (workers = cores) beside a bare Flask app (the floor:
+one comparable query or insert per request on the same database, same gunicorn settings),
+both driven by wrk from a separate process on 127.0.0.1 for a bounded time.
+
+The app runs with its production configuration (CSRF on, argon2 at production cost) except:
+SECRET_KEY is a random bench key, the rate-limit store is in memory, FORCE_HTTPS=0 (plain HTTP on
+loopback) and TRUSTED_PROXIES=1 so that each simulated citizen posting feedback comes from its
+own address (X-Forwarded-For, as behind nginx): the per-address limit of 10 a minute stays on.
+"""
+import html
+import json
+import os
+import re
+import secrets
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+from sqlalchemy import text
+
+from bench import province
+from bench.province import ROOT
+
+LUA = r"""
+local threads = {}
+function setup(thread)
+  table.insert(threads, thread)
+  thread:set("tid", #threads)
+end
+function init(args)
+  bad, n = 0, 0
+  math.randomseed(os.time() * 100 + tid)
+end
+request = function()
+  n = n + 1
+  local headers = {["Cookie"] = COOKIE}
+  if METHOD == "POST" then
+    headers["Content-Type"] = "application/x-www-form-urlencoded"
+    headers["X-Forwarded-For"] = string.format("10.%d.%d.%d", tid, math.random(0, 255), math.random(1, 254))
+    local idem = string.format("bench%dx%dx%d", tid, n, math.random(100000000, 999999999))
+    return wrk.format("POST", PATH, headers, BODY .. "&idem=" .. idem)
+  end
+  return wrk.format("GET", PATH, headers)
+end
+function response(status, headers, body)
+  if status ~= 200 then bad = bad + 1 end
+end
+function done(summary, latency, requests)
+  local b = 0
+  for _, t in ipairs(threads) do b = b + t:get("bad") end
+  local e = summary.errors
+  io.write(string.format(
+    'RESULT {"requests": %d, "duration_us": %d, "p50_us": %d, "p95_us": %d, "not_200": %d, ' ..
+    '"socket_errors": %d}\n', summary.requests, summary.duration, latency:percentile(50),
+    latency:percentile(95), b, e.connect + e.read + e.write + e.timeout))
+end
+"""
+
+
+# ---------------------------------------------------------------- the floor app
+
+FLOOR_PAGE = """<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>{{ title }}</title>
+<link rel="stylesheet" href="/static/app.css"></head><body><h1>{{ title }}</h1>
+{% if form %}<form method="post"><input name="username"><input name="password" type="password">
+<button>Đăng nhập</button></form>{% endif %}
+<table>{% for row in rows %}<tr>{% for cell in row %}<td>{{ cell }}</td>{% endfor %}</tr>{% endfor %}</table>
+</body></html>"""
+
+
+def make_floor():
+    """The bare Flask app: each endpoint one query (or insert) and a small template."""
+    from flask import Flask, render_template_string, request
+    from sqlalchemy import create_engine
+
+    app = Flask(__name__)
+    engine = create_engine(os.environ["BENCH_DB_URL"])
+
+    def page(title, sql=None, form=False, **params):
+        rows = []
+        if sql is not None:
+            with engine.connect() as conn:
+                rows = conn.execute(text(sql), params).all()
+        return render_template_string(FLOOR_PAGE, title=title, rows=rows, form=form)
+
+    @app.get("/team")
+    def team():  # the head's list: names, status, score of the unit's month
+        return page("Team", "SELECT s.full_name, a.status, a.score, a.level FROM assessment a "
+                    "JOIN staff s ON s.id = a.staff_id WHERE a.period_id = :p AND a.unit_id = :u "
+                    "ORDER BY s.full_name LIMIT 25", p=request.args["period"], u=request.args["unit"])
+
+    @app.get("/assessment/<int:assessment_id>")
+    def assessment(assessment_id):  # one assessment with its criteria
+        return page("Assessment", "SELECT s.full_name, a.status, c.code, c.name_vi, c.max_score, "
+                    "c.self_score, c.head_score FROM assessment a JOIN staff s ON s.id = a.staff_id "
+                    "JOIN assessment_criterion c ON c.assessment_id = a.id WHERE a.id = :a "
+                    "ORDER BY c.position", a=assessment_id)
+
+    @app.get("/login")
+    def login():
+        return page("Đăng nhập", form=True)
+
+    @app.get("/")
+    def home():  # the user's grants
+        return page("Home", "SELECT role, unit_id FROM role_grant WHERE user_id = :u", u=request.args["user"])
+
+    @app.post("/p/<token>")
+    def rate(token):  # one rating row, idempotency token from the form
+        with engine.begin() as conn:
+            conn.execute(text(
+                "INSERT INTO rating (target_id, staff_id, unit_id, period, rating, comment, comment_hidden, "
+                "source, idempotency_token, created_at) "
+                "SELECT id, staff_id, unit_id, '2026-11', :r, '', FALSE, 'qr', :i, CURRENT_TIMESTAMP "
+                "FROM feedback_target WHERE token = :t"),
+                {"r": request.form["rating"], "i": request.form["idem"], "t": token})
+        return page("Cảm ơn")
+
+    return app
+
+
+# ---------------------------------------------------------------- driving
+
+def _request(url, data=None, cookie=None):
+    """(status, body, set-cookie values) without following redirects."""
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+
+    opener = urllib.request.build_opener(NoRedirect)
+    req = urllib.request.Request(url, data=urllib.parse.urlencode(data).encode() if data else None)
+    if cookie:
+        req.add_header("Cookie", cookie)
+    try:
+        with opener.open(req, timeout=30) as resp:
+            status, body, headers = resp.status, resp.read().decode(), resp.headers
+    except urllib.error.HTTPError as exc:
+        status, body, headers = exc.code, exc.read().decode(), exc.headers
+    cookies = [c.split(";")[0] for c in headers.get_all("Set-Cookie") or []]
+    return status, body, cookies
+
+
+def _csrf(body):
+    return html.unescape(re.search(r'name="csrf_token"[^>]*value="([^"]+)"', body).group(1))
+
+
+def login(base, username):
+    """Sign in through the real login form; the session cookie."""
+    _status, body, cookies = _request(base + "/login")
+    status, _body, cookies = _request(base + "/login", {"csrf_token": _csrf(body), "username": username,
+                                                        "password": province.PASSWORD}, "; ".join(cookies))
+    if status != 302 or not cookies:
+        raise SystemExit(f"login of {username} failed ({status})")
+    return "; ".join(cookies)
+
+
+def wrk(url, seconds, connections, method="GET", path="/", cookie="", body=""):
+    script = Path(tempfile.mkstemp(suffix=".lua")[1])
+    script.write_text(f"METHOD = {json.dumps(method)}\nPATH = {json.dumps(path)}\n"
+                      f"COOKIE = {json.dumps(cookie)}\nBODY = {json.dumps(body)}\n" + LUA)
+    done = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s",
+                           "-s", str(script), url], capture_output=True, text=True, check=True)
+    script.unlink()
+    result = json.loads(done.stdout.split("RESULT ", 1)[1].splitlines()[0])
+    result["rps"] = result["requests"] / (result["duration_us"] / 1e6)
+    result["errors"] = result["not_200"] + result["socket_errors"]
+    return result
+
+
+def _serve(target, port, env):
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-w", str(os.cpu_count() or 2), "-b", f"127.0.0.1:{port}",
+         "--log-level", "warning", target], cwd=ROOT, env=env)
+    for _ in range(120):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=2)
+            return process
+        except OSError:  # refused, or accepted by the master before a worker is ready
+            time.sleep(0.5)
+    process.terminate()
+    raise SystemExit(f"{target} did not start on port {port}")
+
+
+def prepare(store: province.Store, name: str) -> str:
+    url = store.url_of(name)
+    store.create(name)
+    province.migrate(url)
+    done = subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "seed-demo"], cwd=ROOT,
+                          env=province.app_env(url), capture_output=True, text=True)
+    if done.returncode:
+        raise SystemExit(f"seed-demo failed: {done.stderr[-3000:]}")
+    engine = store.engine(name)
+    with engine.begin() as conn:
+        province.analyze(conn)
+    engine.dispose()
+    return url
+
+
+def main(args) -> None:
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is missing: apt-get install -y wrk")
+    workdir = Path(tempfile.mkdtemp(prefix="congvu_bench_http_"))
+    store = province.Store(args.db, workdir)
+    name = store.name("http")
+    started = time.perf_counter()
+    url = prepare(store, name)
+    engine = store.engine(name)
+    with engine.connect() as conn:
+        period = conn.execute(text(
+            "SELECT id FROM period WHERE status = 'open' ORDER BY starts_on DESC")).scalar()
+        # The head of the largest team (an account of the demo, signed in with its password).
+        head = conn.execute(text(
+            "SELECT u.id, u.username, s.unit_id FROM user_account u JOIN staff s ON s.id = u.staff_id "
+            "JOIN role_grant g ON g.user_id = u.id AND g.role = 'unit_head' AND g.unit_id = s.unit_id "
+            "WHERE s.is_head ORDER BY (SELECT COUNT(*) FROM assessment a WHERE a.period_id = :p "
+            "AND a.unit_id = s.unit_id) DESC, u.id LIMIT 1"), {"p": period}).one()
+        own = conn.execute(text(
+            "SELECT a.id FROM assessment a JOIN user_account u ON u.staff_id = a.staff_id "
+            "WHERE u.username = 'canbo' AND a.period_id = :p"), {"p": period}).scalar_one()
+        token = conn.execute(text("SELECT token FROM feedback_target WHERE active AND staff_id IS NOT NULL "
+                                  "ORDER BY id LIMIT 1")).scalar_one()
+        team_size = conn.execute(text(
+            "SELECT COUNT(*) FROM assessment WHERE period_id = :p AND unit_id = :u"),
+            {"p": period, "u": head.unit_id}).scalar()
+    engine.dispose()
+    port, floor_port = args.port, args.port + 1
+    env = {**province.app_env(url), "APP_ENV": "production", "SECRET_KEY": secrets.token_hex(32),
+           "RATELIMIT_STORAGE_URI": "memory://", "FORCE_HTTPS": "0", "TRUSTED_PROXIES": "1"}
+    servers, lines = [], []
+    try:
+        servers.append(_serve("wsgi:app", port, env))
+        servers.append(_serve("bench.http:make_floor()", floor_port, {**env, "BENCH_DB_URL": url}))
+        base, floor = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{floor_port}"
+        head_cookie, staff_cookie = login(base, head.username), login(base, "canbo")
+        _s, body, form_cookie = _request(f"{base}/p/{token}")
+        feedback_body = f"csrf_token={urllib.parse.quote(_csrf(body))}&rating=satisfied"
+        pages = [
+            ("team", dict(path="/evaluation/team", cookie=head_cookie),
+             dict(path=f"/team?period={period}&unit={head.unit_id}")),
+            ("assessment", dict(path=f"/evaluation/assessments/{own}", cookie=staff_cookie),
+             dict(path=f"/assessment/{own}")),
+            ("feedback-post", dict(method="POST", path=f"/p/{token}", cookie="; ".join(form_cookie),
+                                   body=feedback_body),
+             dict(method="POST", path=f"/p/{token}", body="rating=satisfied")),
+            ("login", dict(path="/login"), dict(path="/login")),
+            ("home", dict(path="/", cookie=head_cookie), dict(path=f"/?user={head.id}")),
+        ]
+        for page, app_request, floor_request in pages:
+            app_run = wrk(base, args.seconds, args.connections, **app_request)
+            floor_run = wrk(floor, args.seconds, args.connections, **floor_request)
+            ratio = floor_run["rps"] / app_run["rps"] if app_run["rps"] else None
+            print(f"op=http-{page} db={store.kind} rps={app_run['rps']:.1f} "
+                  f"p50_ms={app_run['p50_us'] / 1000:.1f} "
+                  f"p95_ms={app_run['p95_us'] / 1000:.1f} errors={app_run['errors']} "
+                  f"floor_rps={floor_run['rps']:.1f} ratio={'NA' if ratio is None else f'{ratio:.2f}'}",
+                  flush=True)
+            lines.append({"page": page, "app": app_run, "floor": floor_run, "ratio": ratio,
+                          "floor_errors": floor_run["errors"]})
+    finally:
+        for server in servers:
+            server.terminate()
+            server.wait(timeout=30)
+        store.drop(name)
+        shutil.rmtree(workdir, ignore_errors=True)
+    from bench.__main__ import RESULTS
+
+    RESULTS.mkdir(exist_ok=True)
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    out = RESULTS / f"http-{store.kind}-demo-{stamp}.json"
+    out.write_text(json.dumps({"db": store.kind, "size": "demo", "team_size": team_size,
+                               "seconds": args.seconds, "connections": args.connections,
+                               "workers": os.cpu_count(),
+                               "total_s": time.perf_counter() - started, "pages": lines}, indent=1))
+    print(f"# wrote {out.relative_to(ROOT)} (team of {team_size}) in {time.perf_counter() - started:.1f}s")

@@ -1,0 +1,295 @@
+"""The timed operations: each through the app's service in a fresh app context (the code path of
+its `flask --app wsgi …` command), and its floor, the same rows by hand-written SQL (or COPY);
+each runs in a child process of its own, and a checksum over the rows it produced must match."""
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from sqlalchemy import event, text
+
+from bench import province
+from bench.province import IMPORT_MONTH, OPEN_MONTH, ROOT, YEAR, Sql
+
+# op: (starting template, app call, floor call)
+OPS = {
+    "import-staff": "units",
+    "import-results": "base",
+    "open-period": "base",
+    "close-period": "opened",
+    "classify-year": "base",
+    "classify-year-rerun": "classified",  # re-run with fresh statistics (ANALYZE after a run)
+    "flag-reviews": "classified",
+}
+
+
+# ---------------------------------------------------------------- in the child
+
+def _app_call(op: str, folder: Path):
+    from app.annual import services as annual
+    from app.evaluation import services as evaluation
+    from app.org import services as org
+    from app.reviews import services as reviews
+
+    if op == "import-staff":
+        return lambda: org.import_staff((folder / "staff.csv").read_bytes())
+    if op == "import-results":
+        return lambda: evaluation.import_results((folder / "results.csv").read_bytes())
+    if op == "open-period":
+        return lambda: evaluation.open_period(OPEN_MONTH).created
+    if op == "close-period":
+        return lambda: evaluation.close_period(OPEN_MONTH).closed
+    if op in ("classify-year", "classify-year-rerun"):
+        return lambda: annual.classify_year(YEAR).classified
+    if op == "flag-reviews":
+        return lambda: reviews.flag_reviews(YEAR)
+    raise SystemExit(f"unknown op {op}")
+
+
+def floor_import_results(conn, sql: Sql, folder: Path) -> None:
+    province.load_csv(conn, sql, "staging_results", ["staff_code", "period", "score"], folder / "results.csv")
+    start = f"{IMPORT_MONTH}-01"
+    policy, levels = province.bands(conn, province.date.fromisoformat(start))
+    conn.execute(text(f"INSERT INTO period (code, starts_on, policy_id, status, imported) "
+                      f"VALUES ('{IMPORT_MONTH}', {sql.day(start)}, {policy['id']}, 'closed', TRUE)"))
+    month_end = sql.day(f"{IMPORT_MONTH}-31")
+    conn.execute(text(f"""
+        INSERT INTO assessment (period_id, staff_id, unit_id, is_head, status, score, level, imported,
+                                self_report, review_comment, reviewed_without_self, reopened, version)
+        SELECT p.id, s.id,
+               COALESCE((SELECT a.unit_id FROM staff_assignment a WHERE a.staff_id = s.id
+                           AND a.start_date <= {month_end}
+                           AND (a.end_date IS NULL OR a.end_date >= p.starts_on)
+                         ORDER BY a.start_date DESC LIMIT 1), s.unit_id),
+               s.is_head, 'closed', {sql.tenths('g.score')},
+               {province.level_case(sql.tenths('g.score'), levels)}, TRUE, '', '', FALSE, FALSE, 1
+        FROM staging_results g JOIN staff s ON s.code = g.staff_code JOIN period p ON p.code = g.period
+        ORDER BY g.line"""))
+
+
+def floor_close(conn, sql: Sql) -> None:
+    period_id = conn.execute(text("SELECT id FROM period WHERE code = :c"), {"c": OPEN_MONTH}).scalar_one()
+    conn.execute(text(f"UPDATE assessment SET status = 'closed', version = version + 1 "
+                      f"WHERE period_id = {period_id} AND status = 'reviewed'"))
+    conn.execute(text(f"UPDATE assessment SET status = 'not_evaluated', version = version + 1 "
+                      f"WHERE period_id = {period_id} AND status IN ('draft', 'self_submitted')"))
+    conn.execute(text(f"UPDATE period SET status = 'closed', closed_at = CURRENT_TIMESTAMP "
+                      f"WHERE id = {period_id}"))
+
+
+def floor_flag(conn, sql: Sql) -> None:
+    policy, levels = province.bands(conn, province.date(YEAR, 12, 31))
+    span = policy["consecutive_years"]
+    conn.execute(text(f"""
+        INSERT INTO review_case (staff_id, unit_id, year, previous_year, status, proposed_measure, created_at)
+        SELECT s.id, s.unit_id, {YEAR}, {YEAR - 1}, 'open',
+               CASE s.category WHEN 'cong_chuc' THEN 'cho_thoi_viec' WHEN 'can_bo' THEN 'mien_nhiem'
+                    WHEN 'vien_chuc' THEN 'cham_dut_hop_dong' WHEN 'hop_dong' THEN 'cham_dut_hop_dong'
+                    ELSE 'cho_thoi_viec' END, CURRENT_TIMESTAMP
+        FROM staff s JOIN (SELECT staff_id FROM annual_result
+                           WHERE year BETWEEN {YEAR - span + 1} AND {YEAR} AND level = '{levels[-1][0]}'
+                           GROUP BY staff_id HAVING COUNT(*) = {span}) r ON r.staff_id = s.id
+        WHERE TRUE ON CONFLICT (staff_id, year) DO NOTHING"""))
+    conn.execute(text(f"""
+        INSERT INTO review_event (case_id, at, from_status, to_status, note)
+        SELECT c.id, CURRENT_TIMESTAMP, NULL, 'open', :note FROM review_case c
+        WHERE c.year = {YEAR} AND NOT EXISTS (SELECT 1 FROM review_event e WHERE e.case_id = c.id)"""),
+        {"note": f"Mở tự động: {span} năm liên tiếp ở mức thấp nhất."})
+    key = f"review_case:{YEAR}"
+    conn.execute(text(f"""
+        INSERT INTO notification (user_id, kind, params, endpoint, link_args, dedupe_key, email_wanted,
+                                  created_at)
+        SELECT u.id, 'review_case', {sql.json(':params')}, 'reports.my_assessment', {sql.json(':args')},
+               CAST(:key AS VARCHAR(120)),
+               TRUE, CURRENT_TIMESTAMP
+        FROM user_account u
+        WHERE u.active AND u.staff_id IN (SELECT staff_id FROM review_case WHERE year = {YEAR})
+        ON CONFLICT (user_id, dedupe_key) DO NOTHING"""),
+        {"params": json.dumps({"year": YEAR, "years": span}), "args": "{}", "key": key})
+
+
+def _floor_call(op: str, conn, sql: Sql, folder: Path):
+    if op == "import-staff":
+        return lambda: province.floor_import_staff(conn, sql, folder)
+    if op == "import-results":
+        return lambda: floor_import_results(conn, sql, folder)
+    if op == "open-period":
+        return lambda: province.floor_open(conn, sql, OPEN_MONTH)
+    if op == "close-period":
+        return lambda: floor_close(conn, sql)
+    if op in ("classify-year", "classify-year-rerun"):
+        return lambda: province.floor_classify(conn, sql, YEAR)
+    if op == "flag-reviews":
+        return lambda: floor_flag(conn, sql)
+    raise SystemExit(f"unknown op {op}")
+
+
+def peak_rss_mb() -> float:
+    """This process's own peak RSS. ru_maxrss of a child started by fork+exec also counts the
+    parent's peak at the fork (Linux keeps signal->maxrss across exec), so the benchmark reads
+    the peak of the process image (VmHWM), which starts afresh at exec; ru_maxrss is kept in
+    the JSON beside it."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def explain_writes(engine, out: Path) -> None:
+    """Run each INSERT/UPDATE/DELETE of the app as EXPLAIN (ANALYZE, BUFFERS) (PostgreSQL: it
+    still executes, so later statements see the same state) and append its plan to `out`."""
+    def before(conn, cursor, statement, parameters, context, executemany):
+        if (not executemany and "RETURNING" not in statement
+                and statement.lstrip().split(None, 1)[0].upper() in ("INSERT", "UPDATE", "DELETE")):
+            statement = "EXPLAIN (ANALYZE, BUFFERS) " + statement
+        return statement, parameters
+
+    def after(conn, cursor, statement, parameters, context, executemany):
+        if statement.startswith("EXPLAIN"):
+            with open(out, "a") as handle:
+                handle.write(statement + "\n" + "\n".join(row[0] for row in cursor.fetchall()) + "\n\n")
+
+    event.listen(engine, "before_cursor_execute", before, retval=True)
+    event.listen(engine, "after_cursor_execute", after)
+
+
+def child(side: str, op: str, url: str, folder: str) -> None:
+    """Run one op (side "app" or "floor") on the database at `url`; print a JSON line."""
+    statements = [0]
+
+    def count(*_args):
+        statements[0] += 1
+
+    folder_path = Path(folder)
+    if side == "app":
+        from app import create_app
+        from app.audit import act_as_system
+        from app.extensions import db
+
+        app = create_app()
+        with app.app_context():
+            act_as_system("bench")
+            db.session.execute(text("SELECT 1"))  # connected before the clock starts, as the floor is
+            db.session.rollback()
+            event.listen(db.engine, "before_cursor_execute", count)
+            if os.environ.get("BENCH_EXPLAIN"):
+                explain_writes(db.engine, Path(os.environ["BENCH_EXPLAIN"]))
+            call = _app_call(op, folder_path)
+            started = time.perf_counter()
+            outcome = call()
+            seconds = time.perf_counter() - started
+    else:
+        from sqlalchemy import create_engine
+
+        engine = create_engine(url)
+        event.listen(engine, "before_cursor_execute", count)
+        with engine.connect() as conn:
+            call = _floor_call(op, conn, Sql(engine.dialect.name), folder_path)
+            started = time.perf_counter()
+            with conn.begin():
+                outcome = call()
+            seconds = time.perf_counter() - started
+    print(json.dumps({"seconds": seconds, "statements": statements[0], "peak_rss_mb": peak_rss_mb(),
+                      "ru_maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                      "outcome": outcome if isinstance(outcome, int) else None}))
+
+
+# ---------------------------------------------------------------- in the parent
+
+CHECKS = {
+    "import-staff": [
+        "SELECT COUNT(*), SUM(id * unit_id), SUM(CASE WHEN is_head THEN id ELSE 0 END),"
+        " SUM(CASE WHEN front_desk THEN id ELSE 0 END), COUNT(email), SUM(LENGTH(full_name) * id),"
+        " MIN(start_date), MAX(start_date), SUM(LENGTH(category) * id), SUM(LENGTH(email)) FROM staff",
+        "SELECT COUNT(*), SUM(a.staff_id * a.unit_id) FROM staff_assignment a"
+        " JOIN staff s ON s.id = a.staff_id AND s.unit_id = a.unit_id AND s.start_date = a.start_date"
+        " AND a.end_date IS NULL"],
+    "import-results": [
+        "SELECT COUNT(*), SUM(a.staff_id * a.score), SUM(a.unit_id),"
+        " SUM(CASE WHEN a.is_head THEN 1 ELSE 0 END),"
+        " SUM(CASE a.level WHEN 'A' THEN 1 WHEN 'B' THEN 10 WHEN 'C' THEN 100 WHEN 'D' THEN 1000 END),"
+        " MIN(a.status), MAX(a.status), SUM(CASE WHEN a.imported THEN 1 ELSE 0 END), SUM(a.version)"
+        f" FROM assessment a JOIN period p ON p.id = a.period_id WHERE p.code = '{IMPORT_MONTH}'",
+        f"SELECT status, imported, starts_on FROM period WHERE code = '{IMPORT_MONTH}'"],
+    "open-period": [
+        "SELECT COUNT(*), SUM(a.staff_id), SUM(a.unit_id * a.staff_id), SUM(a.framework_id * a.staff_id),"
+        " SUM(CASE WHEN a.is_head THEN 1 ELSE 0 END), MIN(a.status), MAX(a.status), SUM(a.version)"
+        f" FROM assessment a JOIN period p ON p.id = a.period_id WHERE p.code = '{OPEN_MONTH}'",
+        "SELECT COUNT(*), SUM(c.max_score), SUM(c.position * a.staff_id), SUM(LENGTH(c.code) * a.staff_id)"
+        " FROM assessment_criterion c JOIN assessment a ON a.id = c.assessment_id"
+        f" JOIN period p ON p.id = a.period_id WHERE p.code = '{OPEN_MONTH}'"],
+    "close-period": [
+        "SELECT a.status, COUNT(*), SUM(a.version), SUM(a.staff_id)"
+        f" FROM assessment a JOIN period p ON p.id = a.period_id WHERE p.code = '{OPEN_MONTH}'"
+        " GROUP BY a.status ORDER BY a.status",
+        f"SELECT status FROM period WHERE code = '{OPEN_MONTH}'"],
+    "classify-year": [
+        "SELECT COUNT(*), SUM(months), SUM(maternity_months), SUM(COALESCE(score_sum, 0)),"
+        " SUM(staff_id * unit_id),"
+        " SUM(CASE level WHEN 'A' THEN 1 WHEN 'B' THEN 10 WHEN 'C' THEN 100 WHEN 'D' THEN 1000"
+        " ELSE 10000 END),"
+        " SUM(CASE reason WHEN 'score' THEN 1 WHEN 'disciplined' THEN 1000 ELSE 1000000 END),"
+        f" SUM(CASE WHEN imported THEN 1 ELSE 0 END) FROM annual_result WHERE year = {YEAR}"],
+    "flag-reviews": [
+        "SELECT COUNT(*), SUM(staff_id), SUM(unit_id * staff_id), SUM(LENGTH(proposed_measure) * staff_id),"
+        f" MIN(status), MIN(previous_year) FROM review_case WHERE year = {YEAR}",
+        "SELECT COUNT(*), SUM(e.case_id) FROM review_event e JOIN review_case c ON c.id = e.case_id"
+        f" WHERE c.year = {YEAR}",
+        f"SELECT COUNT(*), SUM(user_id) FROM notification WHERE dedupe_key = 'review_case:{YEAR}'"],
+}
+CHECKS["classify-year-rerun"] = CHECKS["classify-year"]
+
+
+def checksum(engine, op: str) -> list:
+    with engine.connect() as conn:
+        return [[list(map(str, row)) for row in conn.execute(text(sql)).all()] for sql in CHECKS[op]]
+
+
+def run_child(side: str, op: str, url: str, folder: Path, timeout: float) -> dict:
+    env = province.app_env(url)
+    try:
+        done = subprocess.run([sys.executable, "-m", "bench", "child", side, op, url, str(folder)],
+                              cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return {"timed_out": True, "seconds": timeout, "statements": None, "peak_rss_mb": None}
+    if done.returncode != 0:
+        sys.stderr.write(done.stderr[-4000:])
+        raise SystemExit(f"{side} {op} failed (exit {done.returncode})")
+    return {"timed_out": False, **json.loads(done.stdout.strip().splitlines()[-1])}
+
+
+def explain_op(store: province.Store, op: str, folder: Path, out: Path) -> None:
+    """The app's op once more on a copy of its starting state, its writes EXPLAINed into `out`."""
+    name = store.name("w_explain")
+    store.copy(store.name(OPS[op]), name)
+    out.write_text(f"# {op} on {store.kind}, EXPLAIN (ANALYZE, BUFFERS) of the app's writes\n\n")
+    env = {**province.app_env(store.url_of(name)), "BENCH_EXPLAIN": str(out)}
+    command = [sys.executable, "-m", "bench", "child", "app", op, store.url_of(name), str(folder)]
+    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
+    store.drop(name)
+    if done.returncode:
+        sys.stderr.write(done.stderr[-3000:])
+
+
+def time_op(store: province.Store, op: str, folder: Path, timeout: float) -> dict:
+    """The app's op and its floor, each on its own copy of the same starting state."""
+    template = store.name(OPS[op])
+    results, sums = {}, {}
+    for side in ("floor", "app"):
+        name = store.name(f"w_{side}")
+        store.copy(template, name)
+        results[side] = run_child(side, op, store.url_of(name), folder, timeout)
+        if not results[side]["timed_out"]:
+            engine = store.engine(name)
+            sums[side] = checksum(engine, op)
+            engine.dispose()
+        store.drop(name)
+    if "app" in sums and sums["app"] != sums["floor"]:
+        raise SystemExit(f"ROWS DIFFER for {op}:\n app   {sums['app']}\n floor {sums['floor']}")
+    return {"op": op, "app": results["app"], "floor": results["floor"], "checksum": sums.get("floor"),
+            "rows_match": "app" in sums}
+
