@@ -1,5 +1,6 @@
 """The OpenAPI 3.1 document of /api/v1 (served at /api/v1/openapi.json; the tests validate the real
 responses against it)."""
+from app.tasks.queries import RESULT_COLUMNS
 
 DATE = {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
 NULLABLE_NUMBER = {"type": ["number", "null"]}
@@ -193,18 +194,7 @@ DOCUMENT = {
             },
             "Results": {
                 "type": "object",
-                "required": [
-                    "staff_code",
-                    "period",
-                    "assigned",
-                    "quantity_pct",
-                    "quality_pct",
-                    "progress_pct",
-                    "t1",
-                    "t2",
-                    "t3",
-                    "explanation",
-                ],
+                "required": [*RESULT_COLUMNS, "explanation"],
                 "additionalProperties": False,
                 "properties": {
                     "staff_code": {"type": "string"},
