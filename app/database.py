@@ -8,7 +8,7 @@ from contextvars import ContextVar
 from functools import wraps
 from typing import Any, ParamSpec, TypeVar
 
-from flask import current_app
+from flask import abort, current_app, request
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Column, ColumnElement, MetaData, Select, Table, func, insert, select, text
 from sqlalchemy.dialects import postgresql, sqlite
@@ -105,8 +105,15 @@ def lookup(query: Select[Any], key_column: ColumnElement[Any] | QueryableAttribu
         staged.drop(connection)
 
 
+MAX_PAGE = 100_000  # far beyond any list; a larger ?page= is a probe, not a reader
+
+
 def paginate(query: Select[Any], per_page: int | None = None) -> Pagination:
-    """A page of `query` (?page= from the request; a bad page number gives the first page)."""
+    """A page of `query` (?page= from the request; a malformed one gives the first page, one
+    beyond any list a 404 before any query)."""
+    page = request.args.get("page", 1, type=int)
+    if page is not None and page > MAX_PAGE:
+        abort(404)
     return db.paginate(query, per_page=per_page or current_app.config["PAGE_SIZE"],
                        error_out=False, max_per_page=200)
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import abort, request
 from flask_babel import gettext as _
-from werkzeug.routing import BaseConverter, ValidationError
+from werkzeug.routing import BaseConverter, IntegerConverter, ValidationError
 
 from app import clock
 from app.errors import DomainError
@@ -64,6 +64,15 @@ def month_arg(name: str = "period") -> str:
     except DomainError:
         abort(404)
     return value
+
+
+class IdConverter(IntegerConverter):
+    """`<int:…>` in every route: a whole number an id column can hold (0 … 2³¹−1); anything
+    larger does not match the route (404) instead of overflowing in the database."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=None, signed=False):
+        super().__init__(map, fixed_digits=fixed_digits, min=0 if min is None else min,
+                         max=2**31 - 1 if max is None else max, signed=signed)
 
 
 class PeriodConverter(BaseConverter):

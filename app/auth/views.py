@@ -18,6 +18,7 @@ from app.auth.forms import (
     UserCreateForm,
 )
 from app.auth.models import RoleGrant, User
+from app.database import paginate
 from app.errors import DomainError, refused
 from app.extensions import db, limiter
 from app.org.models import Staff, Unit
@@ -97,7 +98,7 @@ def users():
     if q:
         pattern = f"%{q}%"
         query = query.where(or_(User.username.ilike(pattern), User.display_name.ilike(pattern)))
-    page = db.paginate(query, per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    page = paginate(query)
     return render_template("auth/users.html", page=page, q=q)
 
 
@@ -212,7 +213,7 @@ def audit_trail():
             query = query.where(AuditEvent.at >= _day_start(form.date_from.data))
         if form.date_to.data:
             query = query.where(AuditEvent.at < _day_start(form.date_to.data) + timedelta(days=1))
-    page = db.paginate(query, per_page=50, error_out=False) if not form.errors else None
+    page = paginate(query, per_page=50) if not form.errors else None
     return render_template("auth/audit.html", form=form, page=page)
 
 

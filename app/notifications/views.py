@@ -3,6 +3,7 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
+from app.database import paginate
 from app.extensions import db
 from app.notifications import services
 from app.notifications.models import Notification
@@ -14,8 +15,8 @@ bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 @bp.get("/")
 def index():
     """The signed-in user's notifications, newest first."""
-    page = db.paginate(select(Notification).where(Notification.user_id == current_user.id)
-                       .order_by(Notification.id.desc()), per_page=25, error_out=False)
+    page = paginate(select(Notification).where(Notification.user_id == current_user.id)
+                    .order_by(Notification.id.desc()))
     return render_template("notifications/index.html", page=page, render=services.render)
 
 

@@ -3,7 +3,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from app.extensions import db
+from app.database import paginate
 from app.permissions import require
 from app.scheduler import services
 from app.scheduler.jobs import JOBS
@@ -16,7 +16,7 @@ bp = Blueprint("scheduler", __name__, url_prefix="/admin/jobs")
 def ledger():
     """Every job run: when, outcome, counts, error."""
     require("audit.view")
-    page = db.paginate(select(JobRun).order_by(JobRun.id.desc()), per_page=50, error_out=False)
+    page = paginate(select(JobRun).order_by(JobRun.id.desc()), per_page=50)
     return render_template("scheduler/ledger.html", page=page, jobs=list(JOBS))
 
 
