@@ -9,11 +9,14 @@ from functools import wraps
 from typing import Any, ParamSpec, TypeVar
 
 from flask import abort, current_app, request
+from flask_babel import gettext as _
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Column, ColumnElement, MetaData, Select, Table, func, insert, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import QueryableAttribute
+from sqlalchemy.orm.exc import StaleDataError
 
+from app.errors import StaleError
 from app.extensions import db
 
 _depth = ContextVar("transaction_depth", default=0)
@@ -38,6 +41,12 @@ def transactional(fn: Callable[P, R]) -> Callable[P, R]:
             if depth == 0:
                 db.session.commit()
             return result
+        except StaleDataError:
+            # Two people saved the same object at once: the second is told, nothing is written.
+            if depth == 0:
+                db.session.rollback()
+            raise StaleError(_("Dữ liệu vừa được người khác cập nhật. Trang đã được tải lại với "
+                               "dữ liệu mới nhất; hãy kiểm tra và lưu lại.")) from None
         except BaseException:
             if depth == 0:
                 db.session.rollback()

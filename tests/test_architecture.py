@@ -155,3 +155,4 @@ def test_the_annual_job_day_comes_from_the_configuration(app, world):
             assert jobs.annual(date(2026, 1, 20))["year"] == 2025
     finally:
         app.config["ANNUAL_RUN_ON"] = (1, 8)
+

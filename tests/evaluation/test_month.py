@@ -349,3 +349,22 @@ def test_my_assessment_page_shows_the_history_chart(app, client, auth, world, he
     auth.login_user(world.users["staff"])
     page = client.get("/evaluation/my")
     assert page.status_code == 200 and "<svg" in page.text and "2026-03: 88.0 (B)" in page.text
+
+
+def test_two_saves_of_the_same_assessment_at_once_end_in_a_clear_refusal(app, world, head_a1):
+    from sqlalchemy import update
+
+    from app.errors import StaleError
+    from app.evaluation.models import Assessment as A
+
+    with app.app_context():
+        assessment = db.session.get(A, world.assessments["S1"])
+        scores = split("80", assessment.criteria)
+        seen_version = assessment.version
+        with db.engine.begin() as other:  # another head's save lands first
+            other.execute(update(A).where(A.id == assessment.id).values(version=A.version + 1))
+        head = db.session.get(factories.User, head_a1)
+        with pytest.raises(StaleError, match="người khác"):
+            services.review_assessment(assessment, scores, "", seen_version, head, {})
+        db.session.expire_all()
+        assert db.session.get(A, world.assessments["S1"]).score is None  # nothing overwritten
