@@ -1,18 +1,15 @@
 """Conduct services: the catalogue, inspections and their checklists, evidence photos, conduct
 reports with their review, the person's response, and the C2 suggestion."""
-import hashlib
-import secrets
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import case, func, insert, literal, select
 
-from app import audit, clock
+from app import audit, clock, uploads
 from app.conduct.models import (
     ChecklistTemplate,
     ConductReport,
@@ -41,8 +38,6 @@ if TYPE_CHECKING:
 
 RULE_FIELDS = ("code", "text_vi", "text_en", "place", "category", "severity", "deduction",
                "legal_source", "active")
-SIGNATURES = {"image/jpeg": (b"\xff\xd8\xff",), "image/png": (b"\x89PNG\r\n\x1a\n",)}
-EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png"}
 
 
 # ---------------------------------------------------------------- catalogue
@@ -72,39 +67,30 @@ def create_template(name: str, rules: Sequence[ConductRule]) -> ChecklistTemplat
 
 # ---------------------------------------------------------------- photos
 
-def photo_dir() -> Path:
-    folder = Path(current_app.instance_path) / "uploads" / "conduct"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
 def check_photo(data: bytes, declared_type: str | None) -> str:
-    """The photo's real type from its first bytes (JPEG or PNG), or DomainError."""
-    limit = current_app.config["CONDUCT_PHOTO_MAX_BYTES"]
-    if len(data) > limit:
-        raise DomainError(_("Ảnh quá lớn: tối đa %(mb)d MB.", mb=limit // (1024 * 1024)))
-    for content_type, signatures in SIGNATURES.items():
-        if any(data.startswith(sig) for sig in signatures):
-            if declared_type and declared_type not in SIGNATURES:
-                break
-            return content_type
-    raise DomainError(_("Chỉ nhận ảnh JPEG hoặc PNG."))
+    """The photo's real type from its content (JPEG or PNG), or DomainError."""
+    limit = uploads.size_limit_mb(data)
+    if limit is not None:
+        raise DomainError(_("Ảnh quá lớn: tối đa %(mb)d MB.", mb=limit))
+    content_type = uploads.content_type_of(data)
+    if content_type not in uploads.IMAGES or declared_type and declared_type not in uploads.IMAGES:
+        raise DomainError(_("Chỉ nhận ảnh JPEG hoặc PNG."))
+    return content_type
 
 
 def store_photo(data: bytes, declared_type: str | None, unit: Unit, actor: "User") -> Photo:
     """Keep a checked photo outside the web root; the row joins the caller's transaction."""
     content_type = check_photo(data, declared_type)
-    filename = f"{secrets.token_hex(16)}.{EXTENSIONS[content_type]}"
-    (photo_dir() / filename).write_bytes(data)
-    photo = Photo(filename=filename, content_type=content_type, size=len(data),
-                  sha256=hashlib.sha256(data).hexdigest(), unit_id=unit.id, uploaded_by_id=actor.id)
+    saved = uploads.save(data, "conduct", content_type)
+    photo = Photo(filename=saved.filename, content_type=content_type, size=saved.size,
+                  sha256=saved.sha256, unit_id=unit.id, uploaded_by_id=actor.id)
     db.session.add(photo)
     db.session.flush()
     return photo
 
 
 def photo_path(photo: Photo) -> Path:
-    return photo_dir() / photo.filename
+    return uploads.folder("conduct") / photo.filename
 
 
 # ---------------------------------------------------------------- inspections

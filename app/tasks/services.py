@@ -3,21 +3,19 @@ acceptance, return, extension, exemption, cancellation), evidence files, the CSV
 integration tokens, and the T1–T3 suggestion."""
 
 import hashlib
-import io
 import re
 import secrets
-import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from flask import current_app, g
+from flask import g
 from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, insert, literal, select, update
 
-from app import audit, clock
+from app import audit, clock, uploads
 from app.csvimport import ImportRejected, RowChecker, RowError, read_rows
 from app.database import lookup, transactional
 from app.errors import DomainError, StaleError
@@ -64,21 +62,6 @@ TASK_FIELDS = (
 MAX_COEFFICIENT = Decimal("1000")
 MAX_QUANTITY = 1_000_000
 MAX_COUNT = 1000
-
-# Evidence files: the photo types of the conduct checks plus PDF and Office documents, each
-# recognised by its content, never by its name or declared type.
-SIGNATURES = {"image/jpeg": b"\xff\xd8\xff", "image/png": b"\x89PNG\r\n\x1a\n", "application/pdf": b"%PDF-"}
-OFFICE = {
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ("word/document.xml", "docx"),
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ("xl/workbook.xml", "xlsx"),
-}
-EXTENSIONS = {
-    "image/jpeg": "jpg",
-    "image/png": "png",
-    "application/pdf": "pdf",
-    **{kind: ext for kind, (_name, ext) in OFFICE.items()},
-}
-
 
 def _actor_label(actor: "User | None") -> str:
     return actor.username if actor is not None else g.get("audit_actor_label", "system")
@@ -472,45 +455,28 @@ def cancel(task: Task, reason: str, actor: "User | None") -> None:
 # ---------------------------------------------------------------- evidence files
 
 
-def file_dir() -> Path:
-    folder = Path(current_app.instance_path) / "uploads" / "tasks"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
 def check_file(data: bytes) -> str:
     """The evidence file's real type from its content (JPEG, PNG, PDF, DOCX, XLSX), or
     DomainError; the size limit is the one of conduct photos."""
-    limit = current_app.config["CONDUCT_PHOTO_MAX_BYTES"]
-    if len(data) > limit:
-        raise DomainError(_("Tệp quá lớn: tối đa %(mb)d MB.", mb=limit // (1024 * 1024)))
-    for content_type, signature in SIGNATURES.items():
-        if data.startswith(signature):
-            return content_type
-    if data.startswith(b"PK\x03\x04"):
-        try:
-            with zipfile.ZipFile(io.BytesIO(data)) as archive:
-                names = set(archive.namelist())
-        except (zipfile.BadZipFile, ValueError, OSError):
-            names = set()
-        if "[Content_Types].xml" in names:
-            for content_type, (marker, _ext) in OFFICE.items():
-                if marker in names:
-                    return content_type
-    raise DomainError(_("Chỉ nhận ảnh JPEG, PNG hoặc tệp PDF, DOCX, XLSX."))
+    limit = uploads.size_limit_mb(data)
+    if limit is not None:
+        raise DomainError(_("Tệp quá lớn: tối đa %(mb)d MB.", mb=limit))
+    content_type = uploads.content_type_of(data)
+    if content_type is None:
+        raise DomainError(_("Chỉ nhận ảnh JPEG, PNG hoặc tệp PDF, DOCX, XLSX."))
+    return content_type
 
 
 def store_file(data: bytes, original_name: str, task: Task, actor: "User | None") -> TaskFile:
     """Keep a checked evidence file outside the web root; the row joins the caller's transaction."""
     content_type = check_file(data)
-    filename = f"{secrets.token_hex(16)}.{EXTENSIONS[content_type]}"
-    (file_dir() / filename).write_bytes(data)
+    saved = uploads.save(data, "tasks", content_type)
     stored = TaskFile(
-        filename=filename,
+        filename=saved.filename,
         original_name=(original_name or "")[:255],
         content_type=content_type,
-        size=len(data),
-        sha256=hashlib.sha256(data).hexdigest(),
+        size=saved.size,
+        sha256=saved.sha256,
         unit_id=task.unit_id,
         uploaded_by_id=actor.id if actor is not None else None,
     )
@@ -520,7 +486,7 @@ def store_file(data: bytes, original_name: str, task: Task, actor: "User | None"
 
 
 def file_path(stored: TaskFile) -> Path:
-    return file_dir() / stored.filename
+    return uploads.folder("tasks") / stored.filename
 
 
 # ---------------------------------------------------------------- import from the task software

@@ -7,7 +7,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
-from app import clock
+from app import clock, uploads
 from app.csvimport import ImportRejected
 from app.errors import DomainError, refused
 from app.extensions import db
@@ -285,7 +285,7 @@ def evidence(file_id):
         mimetype=stored.content_type,
         max_age=0,
         as_attachment=True,
-        download_name=f"minh-chung-{stored.id}.{services.EXTENSIONS[stored.content_type]}",
+        download_name=f"minh-chung-{stored.id}.{uploads.EXTENSIONS[stored.content_type]}",
     )
 
 

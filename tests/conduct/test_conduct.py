@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from app import clock
+from app import clock, uploads
 from app.conduct import services
 from app.conduct.models import ConductReport, ConductRule, Finding, Inspection, Photo
 from app.evaluation import services as evaluation_services
@@ -140,7 +140,7 @@ def test_bad_uploads_are_refused_and_store_nothing(app, client, auth, world):
     with app.app_context():
         badge = _rule("VH01")
     with app.app_context():
-        before = set(services.photo_dir().iterdir())
+        before = set(uploads.folder("conduct").iterdir())
     cases = [(b"MZ\x90\x00" + b"\0" * 100, "photo.jpg"),       # a renamed executable
              (b"GIF89a" + b"\0" * 100, "photo.gif"),           # wrong type
              (PNG + b"\0" * (5 * 1024 * 1024), "big.png")]     # too large
@@ -153,7 +153,7 @@ def test_bad_uploads_are_refused_and_store_nothing(app, client, auth, world):
     with app.app_context():
         assert db.session.scalar(select(db.func.count(Photo.id))) == 0
         assert db.session.scalar(select(db.func.count(services.InspectionEntry.inspection_id))) == 0
-        assert set(services.photo_dir().iterdir()) == before
+        assert set(uploads.folder("conduct").iterdir()) == before
 
 
 def test_inspectors_act_only_in_their_scope(app, client, auth, world):

@@ -1,0 +1,69 @@
+"""Uploaded files (inspection photos, task evidence): the type recognised from the content, never
+from the name or the declared type; kept outside the web root under a random name."""
+import hashlib
+import io
+import secrets
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import current_app
+
+IMAGES = {"image/jpeg": "jpg", "image/png": "png"}
+DOCUMENTS = {
+    "application/pdf": "pdf",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx",
+}
+EXTENSIONS = {**IMAGES, **DOCUMENTS}
+SIGNATURES = {"image/jpeg": b"\xff\xd8\xff", "image/png": b"\x89PNG\r\n\x1a\n", "application/pdf": b"%PDF-"}
+# An Office Open XML file is a zip archive holding this part.
+OFFICE_PARTS = {
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "word/document.xml",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xl/workbook.xml",
+}
+
+
+def content_type_of(data: bytes) -> str | None:
+    """The real type of a file from its bytes (JPEG, PNG, PDF, DOCX, XLSX), or None."""
+    for content_type, signature in SIGNATURES.items():
+        if data.startswith(signature):
+            return content_type
+    if data.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                names = set(archive.namelist())
+        except (zipfile.BadZipFile, ValueError, OSError):
+            return None
+        if "[Content_Types].xml" in names:
+            for content_type, part in OFFICE_PARTS.items():
+                if part in names:
+                    return content_type
+    return None
+
+
+def size_limit_mb(data: bytes) -> int | None:
+    """The limit in MB when the file is over it, else None."""
+    limit = current_app.config["CONDUCT_PHOTO_MAX_BYTES"]
+    return limit // (1024 * 1024) if len(data) > limit else None
+
+
+@dataclass(frozen=True)
+class Saved:
+    filename: str
+    size: int
+    sha256: str
+
+
+def folder(kind: str) -> Path:
+    """instance/uploads/<kind>/, created when missing (back it up with the database)."""
+    path = Path(current_app.instance_path) / "uploads" / kind
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def save(data: bytes, kind: str, content_type: str) -> Saved:
+    """Write a checked file under a random name; the caller records it in its transaction."""
+    filename = f"{secrets.token_hex(16)}.{EXTENSIONS[content_type]}"
+    (folder(kind) / filename).write_bytes(data)
+    return Saved(filename, len(data), hashlib.sha256(data).hexdigest())
