@@ -1,0 +1,24 @@
+"""Text as people mean it: one Unicode form (NFC) for everything stored or compared, a folded
+form for accent-insensitive search ("huong" finds "Hương"), and the check that refuses control
+characters (NUL and friends) before they reach the database."""
+import re
+import unicodedata
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_FOLD = str.maketrans({"đ": "d", "Đ": "d"})
+
+
+def nfc(value: str) -> str:
+    """The composed form: "Hương" typed on a keyboard and imported from a file compare equal."""
+    return unicodedata.normalize("NFC", value)
+
+
+def fold(value: str) -> str:
+    """Lower case without accents ("Đặng Thị Hương" → "dang thi huong"), for search columns."""
+    decomposed = unicodedata.normalize("NFKD", value.translate(_FOLD))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+
+
+def has_control(value: str) -> bool:
+    """True when the text holds a control character other than tab, line feed and carriage return."""
+    return bool(_CONTROL.search(value))
