@@ -15,6 +15,7 @@ from typing import Any, cast
 from flask_babel import gettext as _
 
 from app.errors import DomainError
+from app.text import has_control, nfc
 
 MAX_FIELD = 1000
 
@@ -51,7 +52,7 @@ def read_rows(data: bytes | str, columns: Sequence[str]) -> list[tuple[int, dict
         header = next(reader)
     except (StopIteration, csv.Error):
         raise ImportRejected([RowError(1, _("Tệp trống hoặc không có dòng tiêu đề."))]) from None
-    header = [name.strip() for name in header]
+    header = [nfc(name.strip()) for name in header]
     missing = [name for name in columns if name not in header]
     unknown = [name for name in header if name not in columns]
     if missing or unknown or len(set(header)) != len(header):
@@ -70,7 +71,11 @@ def read_rows(data: bytes | str, columns: Sequence[str]) -> list[tuple[int, dict
             if any(len(value) > MAX_FIELD for value in values):
                 errors.append(RowError(line, _("Có giá trị dài quá %(max)d ký tự.", max=MAX_FIELD)))
                 continue
-            rows.append((line, {name: value.strip() for name, value in zip(header, values, strict=True)}))
+            if any(has_control(value) for value in values):
+                errors.append(RowError(line, _("Có ký tự điều khiển (không in được) trong dòng.")))
+                continue
+            cells = zip(header, values, strict=True)
+            rows.append((line, {name: nfc(value.strip()) for name, value in cells}))
     except csv.Error:
         errors.append(RowError(reader.line_num, _("Dòng CSV không đúng định dạng.")))
     if errors:

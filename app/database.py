@@ -18,6 +18,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app.errors import StaleError
 from app.extensions import db
+from app.text import fold
 
 _depth = ContextVar("transaction_depth", default=0)
 _staging_names = itertools.count(1)
@@ -131,3 +132,9 @@ def in_check(column: str, choices: Iterable[str], nullable: bool = False) -> str
     """The SQL of a CHECK constraint keeping `column` among `choices`."""
     listed = f"{column} IN ({', '.join(repr(c) for c in choices)})"
     return f"{column} IS NULL OR {listed}" if nullable else listed
+
+
+def folded_match(column: Any, term: str) -> Any:
+    """`column` (a folded search column, app.text.fold) contains `term` typed with or without accents."""
+    escaped = fold(term).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return column.like(f"%{escaped}%", escape="\\")

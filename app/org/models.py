@@ -5,6 +5,7 @@ from app import permissions
 from app.clock import utcnow
 from app.database import in_check
 from app.extensions import db
+from app.text import fold
 
 UNIT_KINDS = {
     "department": _l("Sở, ban, ngành"),
@@ -57,6 +58,8 @@ class Unit(db.Model):
     kind = db.Column(db.String(30), nullable=False)
     # Materialised path so that "this unit and all its descendants" is one indexed LIKE.
     path = db.Column(db.String(1000), nullable=False, default="")
+    # fold(code + " " + name): what accent-insensitive search compares with (search_key()).
+    search = db.Column(db.String(320), nullable=False, default="", server_default="")
 
     parent = db.relationship("Unit", remote_side=[id], backref=db.backref("children", lazy="dynamic"))
 
@@ -99,6 +102,8 @@ class Staff(db.Model):
     email = db.Column(db.String(255))
     start_date = db.Column(db.Date, nullable=False)
     active = db.Column(db.Boolean, nullable=False, default=True, index=True)
+    # fold(code + " " + full_name): what accent-insensitive search compares with (search_key()).
+    search = db.Column(db.String(320), nullable=False, default="", server_default="")
 
     unit = db.relationship("Unit", lazy="joined", innerjoin=True)
 
@@ -108,6 +113,23 @@ class Staff(db.Model):
 
     def __repr__(self):
         return f"<Staff {self.code}>"
+
+
+def search_key(code: str, name: str) -> str:
+    """The folded text a unit or staff member is found by ("huong" finds "Hương")."""
+    return fold(f"{code} {name}")[:320]
+
+
+@db.event.listens_for(Unit, "before_insert")
+@db.event.listens_for(Unit, "before_update")
+def _unit_search(_mapper, _connection, unit):
+    unit.search = search_key(unit.code, unit.name)
+
+
+@db.event.listens_for(Staff, "before_insert")
+@db.event.listens_for(Staff, "before_update")
+def _staff_search(_mapper, _connection, staff):
+    staff.search = search_key(staff.code, staff.full_name)
 
 
 class StaffAssignment(db.Model):

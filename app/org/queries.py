@@ -8,7 +8,7 @@ from typing import Any
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import func, or_, select
 
-from app.database import lookup, paginate
+from app.database import folded_match, lookup, paginate
 from app.extensions import db
 from app.org.models import DisciplinaryDecision, LeaveRecord, Staff, StaffAssignment, Unit
 from app.permissions import scope_filter, scope_paths
@@ -64,8 +64,7 @@ def search_staff(user: Any, q: str = "", category: str = "", status: str = "acti
     query = (select(Staff).join(Staff.unit).where(scope_filter(user, "org.view", Unit.path))
              .order_by(Staff.full_name, Staff.code))
     if q:
-        pattern = f"%{q}%"
-        query = query.where(or_(Staff.full_name.ilike(pattern), Staff.code.ilike(pattern)))
+        query = query.where(folded_match(Staff.search, q))
     if category:
         query = query.where(Staff.category == category)
     if status == "active":

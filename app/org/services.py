@@ -22,6 +22,7 @@ from app.org.models import (
     Staff,
     StaffAssignment,
     Unit,
+    search_key,
 )
 
 UNIT_FIELDS = ("code", "name", "parent_id", "kind")
@@ -243,7 +244,8 @@ def import_units(data: bytes | str, paths: Collection[str] | None = None) -> int
     if errors:
         raise ImportRejected(sorted(set(errors), key=lambda e: (e.line, e.message)))
     db.session.execute(insert(Unit.__table__), [  # Core executemany: batches of rows
-        {"code": code, "name": name, "kind": kind, "path": ""} for _l, code, name, kind, _p in units
+        {"code": code, "name": name, "kind": kind, "path": "", "search": search_key(code, name)}
+        for _l, code, name, kind, _p in units
     ])
     codes = {code for _l, code, *_rest in units} | {parent for *_rest, parent in units if parent}
     ids = dict(db.session.execute(select(Unit.code, Unit.id).where(Unit.code.in_(codes))).tuples().all())
@@ -321,6 +323,7 @@ def import_staff(data: bytes | str, paths: Collection[str] | None = None) -> int
             for _line, record in staff]
     for row in rows:
         row["active"] = True
+        row["search"] = search_key(row["code"], row["full_name"])
     before = max_id(Staff)
     db.session.execute(insert(Staff.__table__), rows)  # Core executemany: batches of rows
     # Their first assignment, for every new staff member at once: the new ids are a range of the

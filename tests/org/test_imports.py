@@ -1,5 +1,6 @@
 """The organisation imports of SPEC §9: all or nothing, errors with line numbers, CLI and page."""
 import io
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -204,3 +205,21 @@ def test_upload_larger_than_the_limit_gets_413(app, client, auth, world):
     response = _upload(client, "units", big)
     assert response.status_code == 413
     assert "Tệp quá lớn" in response.text
+
+
+def test_decomposed_vietnamese_is_stored_composed_and_codes_match(app, runner, tmp_path, world):
+    nfd = unicodedata.normalize("NFD", "Phòng Hương Sơn")
+    path = write(tmp_path, "units.csv", f"code,name,parent_code,kind\nHS,{nfd},A,division\n")
+    result = runner.invoke(args=["org", "import-units", path])
+    assert result.exit_code == 0, result.stderr
+    with app.app_context():
+        unit = db.session.scalar(select(Unit).where(Unit.code == "HS"))
+        assert unit.name == "Phòng Hương Sơn"  # NFC
+
+
+def test_a_control_character_in_a_cell_is_refused(app, runner, tmp_path):
+    path = write(tmp_path, "units.csv", "code,name,parent_code,kind\nX,Một\x00,,other\n")
+    result = runner.invoke(args=["org", "import-units", path])
+    assert result.exit_code == 1
+    assert ":2: Có ký tự điều khiển" in result.stderr
+    assert counts(app) == (0, 0, 0, 0)

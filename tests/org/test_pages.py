@@ -1,6 +1,8 @@
 """Organisation pages: browsing in scope, edits, moves, transfers with history, discipline, leave."""
+import unicodedata
 from datetime import date
 
+import pytest
 from sqlalchemy import select
 
 from app.extensions import db
@@ -26,6 +28,19 @@ def test_staff_search_is_limited_to_the_scope(client, auth, world):
     assert "Nguyễn Văn S1" in page.text and "Nguyễn Văn S2" not in page.text
     page = client.get("/org/staff?q=S1")
     assert "Nguyễn Văn S1" in page.text and "Nguyễn Văn H1" not in page.text
+
+
+@pytest.mark.parametrize("typed", [
+    "nguyen van s1", "NGUYỄN VĂN S1", unicodedata.normalize("NFD", "nguyễn văn s1")])
+def test_staff_search_ignores_accents_and_case(client, auth, world, typed):
+    auth.login_user(world.users["unit_head_in"])
+    page = client.get("/org/staff", query_string={"q": typed})
+    assert "Nguyễn Văn S1" in page.text
+
+
+def test_a_search_with_like_wildcards_matches_them_literally(client, auth, world):
+    auth.login_user(world.users["unit_head_in"])
+    assert "Nguyễn Văn S1" not in client.get("/org/staff?q=%25_").text
 
 
 def test_a_staff_member_sees_their_own_profile_but_not_a_colleagues(client, auth, world):
