@@ -123,7 +123,9 @@ def classify_year(year: int) -> ClassifyResult:
     db.session.execute(insert_missing(AnnualResult, ["staff_id", "year"]).from_select(
         ["staff_id", "year", "unit_id", "policy_id", "months", "maternity_months", "score_sum",
          "level", "reason", "imported", "computed_at"],
-        select(Staff.id, literal(year), Staff.unit_id, literal(policy.id), n, maternity_months,
+        # Filed under the unit of 31 December, not the unit on the day the job runs (SPEC §1).
+        select(Staff.id, literal(year), org_queries.unit_on(end), literal(policy.id), n,
+               maternity_months,
                monthly.c.total, level, reason, literal(False), literal(clock.utcnow()))
         .select_from(Staff)
         .outerjoin(monthly, monthly.c.staff_id == Staff.id)

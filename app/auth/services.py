@@ -6,7 +6,8 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import delete, exists, func, select, update
+from sqlalchemy.orm import aliased
 
 from app import audit
 from app.auth.models import RoleGrant, User
@@ -14,6 +15,7 @@ from app.clock import aware, utcnow
 from app.database import transactional
 from app.errors import DomainError
 from app.extensions import db
+from app.org import services as org_services
 
 if TYPE_CHECKING:
     from app.org.models import Staff
@@ -200,3 +202,18 @@ def is_last_sys_admin_grant(grant: RoleGrant) -> bool:
         .where(RoleGrant.role == "sys_admin", User.active.is_(True), RoleGrant.id != grant.id)
     )
     return others == 0
+
+
+@org_services.history_hook("merge")
+def move_grants(old: Any, new: Any, day: Any, note: str) -> dict[str, int]:
+    """A merge: the roles granted on the old unit move to the unit that takes it over (a grant
+    the user already holds there is not doubled). Two statements, whatever the number."""
+    held = aliased(RoleGrant)
+    doubled = db.session.execute(  # type: ignore[attr-defined]  # DML: CursorResult
+        delete(RoleGrant).where(RoleGrant.unit_id == old.id, exists().where(
+            held.unit_id == new.id, held.user_id == RoleGrant.user_id, held.role == RoleGrant.role))
+        .execution_options(synchronize_session=False)).rowcount
+    moved = db.session.execute(  # type: ignore[attr-defined]  # DML: CursorResult
+        update(RoleGrant).where(RoleGrant.unit_id == old.id).values(unit_id=new.id)
+        .execution_options(synchronize_session=False)).rowcount
+    return {"grants": moved + doubled}

@@ -4,7 +4,9 @@ from flask_babel import gettext as _
 
 from app.audit import act_as_system
 from app.cli import CommandGroup, run_import
-from app.evaluation import services
+from app.evaluation import queries, services
+from app.exports import csv_text
+from app.periods import parse_period
 
 evaluation_cli = CommandGroup("evaluation", help="Đánh giá hằng tháng (monthly assessment).")
 
@@ -39,3 +41,11 @@ def close_period(period):
 def import_results(file):
     """Import closed monthly results from before the system: staff_code,period,score."""
     run_import(_("kết quả tháng"), services.import_results, file, "evaluation import-results")
+
+
+@evaluation_cli.command("export-month")
+@click.argument("period")
+def export_month(period):
+    """CSV on stdout: staff_code,period,unit_code,status,score,level (the unit it is filed under)."""
+    click.echo(csv_text(queries.EXPORT_MONTH_HEADER, queries.export_month_rows(parse_period(period)),
+                        neutralise_cells=False), nl=False)

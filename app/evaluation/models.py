@@ -241,6 +241,8 @@ class Assessment(db.Model):
     imported = db.Column(db.Boolean, nullable=False, default=False)
     reopened = db.Column(db.Boolean, nullable=False, default=False)
     version = db.Column(db.Integer, nullable=False, default=1)
+    # Why the assessment is filed under another unit than when it opened (a merge moved it).
+    filing_note = db.Column(db.String(500))
 
     period = db.relationship("Period", lazy="joined", innerjoin=True)
     staff = db.relationship("Staff", lazy="joined", innerjoin=True)

@@ -1,7 +1,8 @@
 """Reads for the assessment pages: bounded queries, paginated lists."""
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING
+from datetime import date
+from typing import TYPE_CHECKING, Any
 
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, case, func, select
@@ -119,3 +120,19 @@ def policies() -> Sequence[Policy]:
 def frameworks() -> Sequence[Framework]:
     return db.session.scalars(select(Framework).order_by(Framework.effective_from.desc(),
                                                          Framework.code)).all()
+
+
+EXPORT_MONTH_HEADER = ("staff_code", "period", "unit_code", "status", "score", "level")
+
+
+def export_month_rows(start: date) -> list[tuple[Any, ...]]:
+    """`staff_code,period,unit_code,status,score,level`: one row per assessment of the month, with
+    the unit it is filed under (SPEC §9)."""
+    rows = db.session.execute(
+        select(Staff.code, Period.code, Unit.code, Assessment.status, Assessment.score,
+               Assessment.level)
+        .join(Period, Period.id == Assessment.period_id)
+        .join(Staff, Staff.id == Assessment.staff_id).join(Unit, Unit.id == Assessment.unit_id)
+        .where(Period.starts_on == start).order_by(Staff.code)).tuples().all()
+    return [(staff, period, unit, status, "" if score is None else score, level or "")
+            for staff, period, unit, status, score, level in rows]

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ScalarSelect, func, insert, literal, select, update
+from sqlalchemy import ScalarSelect, Select, func, insert, literal, select, update
 
 from app import audit, clock
 from app.auth.models import RoleGrant
@@ -30,7 +30,8 @@ from app.evaluation.models import (
 from app.extensions import db
 from app.notifications import services as notifications
 from app.org import queries as org_queries
-from app.org.models import STAFF_CATEGORIES, Staff
+from app.org import services as org_services
+from app.org.models import STAFF_CATEGORIES, Staff, Unit
 from app.periods import parse_period, period_code
 from app.types import clamp
 
@@ -133,7 +134,11 @@ def open_period(code: str) -> OpenResult:
         db.session.flush()
     # Every active staff member with a framework; the unique (staff, period) index skips those who
     # already have their assessment, so no anti join reads the table being written.
-    candidates = (select(Staff.id.label("staff_id"), Staff.unit_id, Staff.is_head,
+    # Filed under the unit of the month's last day (SPEC §1): a transfer from the 1st of next
+    # month leaves this month where it was, however late the month is opened.
+    candidates = (select(Staff.id.label("staff_id"),
+                         org_queries.unit_on(org_queries.month_end(start)).label("unit_id"),
+                         Staff.is_head,
                          framework_for_staff(start).label("framework_id"))
                   .where(Staff.active.is_(True)).subquery())
     before = max_id(Assessment)
@@ -238,6 +243,50 @@ def current_period() -> Period | None:
     return db.session.scalar(select(Period).where(Period.imported.is_(False))
                              .order_by((Period.status == "open").desc(), Period.starts_on.desc())
                              .limit(1))
+
+
+# ---------------------------------------------------------------- the unit of the month
+
+PENDING = ("draft", "self_submitted", "reviewed")  # not yet closed: may still follow its unit
+
+
+@org_services.history_hook("closed_months")
+def closed_months(staff_ids: Iterable[int]) -> dict[int, date]:
+    """{staff id: first day of the latest month with a closed assessment of theirs}."""
+    return dict(lookup(select(Assessment.staff_id, func.max(Period.starts_on))
+                       .join(Period, Period.id == Assessment.period_id)
+                       .where(Assessment.status.in_(("closed", "not_evaluated")))
+                       .group_by(Assessment.staff_id), Assessment.staff_id, staff_ids))
+
+
+@org_services.history_hook("refile")
+def refile_pending(staff_ids: Select[Any], note: str) -> int:
+    """File the open months' pending assessments of these staff under the unit of their month
+    again, after the history changed (one statement per open period)."""
+    moved = 0
+    for period in db.session.scalars(select(Period).where(Period.status == "open")):
+        unit_then = (select(org_queries.unit_on(org_queries.month_end(period.starts_on)))
+                     .where(Staff.id == Assessment.staff_id).correlate(Assessment).scalar_subquery())
+        moved += db.session.execute(  # type: ignore[attr-defined]  # DML: CursorResult
+            update(Assessment)
+            .where(Assessment.period_id == period.id, Assessment.status.in_(PENDING),
+                   Assessment.staff_id.in_(staff_ids), Assessment.unit_id != unit_then)
+            .values(unit_id=unit_then, filing_note=note[:500], version=Assessment.version + 1)
+            .execution_options(synchronize_session=False)).rowcount
+    return moved
+
+
+@org_services.history_hook("merge")
+def merge_pending(old: Unit, new: Unit, day: date, note: str) -> dict[str, int]:
+    """A merge: the pending assessments of the open months filed under the old unit move to the
+    new one with a note; closed ones stay filed where they were."""
+    moved = db.session.execute(  # type: ignore[attr-defined]  # DML: CursorResult
+        update(Assessment)
+        .where(Assessment.unit_id == old.id, Assessment.status.in_(PENDING),
+               Assessment.period_id.in_(select(Period.id).where(Period.status == "open")))
+        .values(unit_id=new.id, filing_note=note[:500], version=Assessment.version + 1)
+        .execution_options(synchronize_session=False)).rowcount
+    return {"assessments": moved}
 
 
 # ---------------------------------------------------------------- self-assessment and review

@@ -2,7 +2,7 @@
 from flask_babel import lazy_gettext as _l
 
 from app import permissions
-from app.clock import utcnow
+from app.clock import today, utcnow
 from app.database import in_check
 from app.extensions import db
 from app.text import fold
@@ -60,8 +60,19 @@ class Unit(db.Model):
     path = db.Column(db.String(1000), nullable=False, default="")
     # fold(code + " " + name): what accent-insensitive search compares with (search_key()).
     search = db.Column(db.String(320), nullable=False, default="", server_default="")
+    # A merged unit points at the unit that took it over; a merged or retired unit stays in the
+    # history (read-only) from `retired_on`.
+    successor_id = db.Column(db.Integer, db.ForeignKey("unit.id"), index=True)
+    retired_on = db.Column(db.Date)
 
-    parent = db.relationship("Unit", remote_side=[id], backref=db.backref("children", lazy="dynamic"))
+    parent = db.relationship("Unit", remote_side=[id], foreign_keys=[parent_id],
+                             backref=db.backref("children", lazy="dynamic"))
+    successor = db.relationship("Unit", remote_side=[id], foreign_keys=[successor_id], lazy="select")
+
+    @property
+    def retired(self):
+        """True once the unit has been merged or retired (on or before today)."""
+        return self.retired_on is not None and self.retired_on <= today()
 
     @property
     def kind_label(self):
@@ -132,6 +143,19 @@ def _staff_search(_mapper, _connection, staff):
     staff.search = search_key(staff.code, staff.full_name)
 
 
+class UnitName(db.Model):
+    """A name a unit bears from `valid_from` (renames are effective-dated; the unit's `name` is the
+    name of today, kept by the daily job)."""
+
+    __tablename__ = "unit_name"
+    __table_args__ = (db.UniqueConstraint("unit_id", "valid_from", name="uq_unit_name_unit_from"),)
+
+    id = db.Column(db.Integer, primary_key=True)
+    unit_id = db.Column(db.Integer, db.ForeignKey("unit.id"), nullable=False)
+    name = db.Column(db.String(255), nullable=False)
+    valid_from = db.Column(db.Date, nullable=False)
+
+
 class StaffAssignment(db.Model):
     """The unit a staff member belonged to from start_date until end_date (open when null)."""
 
@@ -148,6 +172,11 @@ class StaffAssignment(db.Model):
     end_date = db.Column(db.Date)
 
     unit = db.relationship("Unit", lazy="joined", innerjoin=True)
+
+    @property
+    def pending(self):
+        """A transfer entered in advance: it changes nothing until its day."""
+        return self.start_date > today()
 
 
 class DisciplinaryDecision(db.Model):

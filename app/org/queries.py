@@ -89,6 +89,23 @@ def staff_history(staff: Staff) -> tuple[Sequence[StaffAssignment], Sequence[Dis
     return assignments, decisions, leave
 
 
+def unit_on(day: date) -> Any:
+    """SQL (correlated with Staff): the unit of a staff member on `day` from the assignment
+    history; before the history starts, the current unit. One rule for every batch that files
+    something under a unit: a month under the unit of its last day, a year under 31 December."""
+    found = (select(StaffAssignment.unit_id)
+             .where(StaffAssignment.staff_id == Staff.id, StaffAssignment.start_date <= day,
+                    or_(StaffAssignment.end_date.is_(None), StaffAssignment.end_date >= day))
+             .order_by(StaffAssignment.start_date.desc()).limit(1)
+             .correlate(Staff).scalar_subquery())
+    return func.coalesce(found, Staff.unit_id)
+
+
+def month_end(start: date) -> date:
+    """The last day of the month starting on `start`: the day whose unit files the month."""
+    return date(start.year, start.month, calendar.monthrange(start.year, start.month)[1])
+
+
 def unit_id_in_month(staff_id: int, year: int, month: int) -> int | None:
     """The unit a staff member belonged to in a month: the latest assignment touching it."""
     first = date(year, month, 1)

@@ -1,18 +1,21 @@
 """Organisation services: units, staff, transfers, discipline, leave, and the CSV imports."""
-from collections.abc import Collection, Iterable
+from collections import defaultdict
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, insert, select, text, update
+from sqlalchemy import Select, and_, func, insert, literal, or_, select, text, update
 from sqlalchemy.orm import QueryableAttribute
 
-from app import audit
+from app import audit, clock
 from app.csvimport import ImportRejected, RowChecker, RowError, read_rows
 from app.database import analyze, lock, lookup, max_id, transactional
 from app.errors import DomainError
 from app.extensions import db
+from app.org import queries as org_queries
 from app.org.models import (
     DISCIPLINE_FORMS,
     STAFF_CATEGORIES,
@@ -22,6 +25,7 @@ from app.org.models import (
     Staff,
     StaffAssignment,
     Unit,
+    UnitName,
     search_key,
 )
 
@@ -119,27 +123,229 @@ def current_assignment(staff: Staff) -> StaffAssignment | None:
     )
 
 
+# ---------------------------------------------------------------- hooks of the features above
+
+# Features above org file things under units: evaluation files each month's assessments, auth
+# grants roles on units. They plug in here (org knows none of them), so that a transfer or a
+# reorganisation carries their rows along in the same transaction.
+#   closed_months(staff_ids) -> {staff id: first day of the latest month closed for them}
+#   refile(staff_ids: a SELECT of staff ids, note) -> rows re-filed by the assignment history
+#   merge(old unit, new unit, day, note) -> {what: how many moved}
+HOOKS: dict[str, list[Callable[..., Any]]] = {"closed_months": [], "refile": [], "merge": []}
+
+
+def history_hook(kind: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register a function of a feature above org for one kind of organisation change."""
+    def register(fn: Callable[..., Any]) -> Callable[..., Any]:
+        HOOKS[kind].append(fn)
+        return fn
+    return register
+
+
+def _closed_months(staff_ids: Collection[int]) -> dict[int, date]:
+    found: dict[int, date] = {}
+    for hook in HOOKS["closed_months"]:
+        for staff_id, month in hook(staff_ids).items():
+            if staff_id not in found or month > found[staff_id]:
+                found[staff_id] = month
+    return found
+
+
+def _refile(staff_ids: Select[Any], note: str) -> int:
+    return sum(hook(staff_ids, note) for hook in HOOKS["refile"])
+
+
+# ---------------------------------------------------------------- transfers
+
+TRANSFER_COLUMNS = ("staff_code", "unit_code", "effective_date")
+
+
+@dataclass
+class Transfer:
+    line: int
+    staff_id: int
+    unit_id: int
+    day: date
+    covering_id: int  # the assignment that ends the day before
+
+
+def _check_transfers(requests: list[tuple[int, Any, Any, date | None]],
+                     errors: list[RowError]) -> list[Transfer]:
+    """Check transfer requests (line, staff, unit, day) together, in a fixed number of queries;
+    staff and unit are anything with their id and code (and the unit's retired_on)."""
+    staff_ids = {staff.id for _l, staff, _u, _d in requests if staff is not None}
+    history: dict[int, list[tuple[int, int, date, date | None]]] = defaultdict(list)
+    for row in lookup(select(StaffAssignment.staff_id, StaffAssignment.id, StaffAssignment.unit_id,
+                             StaffAssignment.start_date, StaffAssignment.end_date),
+                      StaffAssignment.staff_id, staff_ids):
+        history[row[0]].append((row[1], row[2], row[3], row[4]))
+    closed = _closed_months(staff_ids)
+    checked = []
+    for line, staff, unit, day in requests:
+        check = RowChecker(line, errors)
+        if staff is None or unit is None or day is None:
+            continue
+        if unit.retired_on is not None and unit.retired_on <= day:
+            check.error(_("Đơn vị %(code)s đã sáp nhập hoặc giải thể từ %(day)s.", code=unit.code,
+                          day=format_day(unit.retired_on)))
+            continue
+        if staff.id in closed and closed[staff.id] >= day.replace(day=1):
+            check.error(_(
+                "Tháng %(month)s của cán bộ %(code)s đã chốt: điều chuyển từ ngày %(day)s sẽ chuyển "
+                "kết quả đã công khai sang đơn vị khác. Hãy chọn ngày sau tháng đã chốt (hệ thống "
+                "chưa có chức năng mở lại cả tháng).", month=f"{closed[staff.id]:%m/%Y}",
+                code=staff.code, day=format_day(day)))
+            continue
+        if not history[staff.id]:
+            check.error(_("Cán bộ %(code)s chưa có quá trình công tác.", code=staff.code))
+            continue
+        # A transfer follows the latest assignment (the history is never rewritten in the middle).
+        covering_id, unit_id, start, _end = max(history[staff.id], key=lambda a: a[2])
+        if day <= start and start > clock.today():
+            check.error(_("Cán bộ %(code)s đã có điều chuyển từ ngày %(day)s; hãy hủy điều chuyển đó "
+                          "trước.", code=staff.code, day=format_day(start)))
+        elif day <= start:
+            check.error(_("Ngày điều chuyển phải sau ngày bắt đầu ở đơn vị hiện tại (%(day)s).",
+                          day=format_day(start)))
+        elif unit_id == unit.id:
+            check.error(_("Cán bộ %(code)s đã thuộc đơn vị này vào ngày %(day)s.", code=staff.code,
+                          day=format_day(day)))
+        else:
+            checked.append(Transfer(line, staff.id, unit.id, day, covering_id))
+    return checked
+
+
+def _apply_transfers(transfers: list[Transfer]) -> int:
+    """Write checked transfers: a fixed number of statements however many there are."""
+    if not transfers:
+        return 0
+    before = max_id(StaffAssignment)
+    db.session.execute(update(StaffAssignment), [
+        {"id": t.covering_id, "end_date": t.day - timedelta(days=1)} for t in transfers])
+    db.session.execute(insert(StaffAssignment.__table__), [
+        {"staff_id": t.staff_id, "unit_id": t.unit_id, "start_date": t.day} for t in transfers])
+    # Only what has taken effect touches the current unit; a future transfer waits for its day
+    # (the daily job, sync_current_units).
+    due = [{"id": t.staff_id, "unit_id": t.unit_id} for t in transfers if t.day <= clock.today()]
+    if due:
+        db.session.execute(update(Staff), due)
+    _refile(select(StaffAssignment.staff_id).where(StaffAssignment.id > before),
+            _("Điều chuyển đơn vị"))
+    db.session.expire_all()
+    return len(transfers)
+
+
+def format_day(day: date) -> str:
+    return f"{day:%d/%m/%Y}"
+
+
 @transactional
 def transfer_staff(staff: Staff, unit: Unit, effective_date: date) -> None:
     """Move a staff member to another unit from `effective_date`, keeping the history.
 
-    Refused with DomainError (changing nothing) when the transfer is impossible.
+    A future date changes nothing until its day (the assignment waits; `sync_current_units`
+    applies it); a date inside a month already closed for the person is refused. Refused with
+    DomainError (changing nothing) when the transfer is impossible.
     """
-    if unit.id == staff.unit_id:
-        raise DomainError(_("Cán bộ đang thuộc đơn vị này."))
-    current = current_assignment(staff)
-    if current is not None and effective_date <= current.start_date:
-        raise DomainError(_("Ngày điều chuyển phải sau ngày bắt đầu ở đơn vị hiện tại (%(day)s).",
-                            day=current.start_date.isoformat()))
+    errors: list[RowError] = []
+    checked = _check_transfers([(0, staff, unit, effective_date)], errors)
+    if errors:
+        raise DomainError(errors[0].message)
     before = {"unit_id": staff.unit_id}
-    if current is not None:
-        current.end_date = effective_date - timedelta(days=1)
-    db.session.add(StaffAssignment(staff_id=staff.id, unit_id=unit.id, start_date=effective_date))
-    staff.unit_id = unit.id
-    db.session.flush()
-    db.session.expire(staff, ["unit"])
+    _apply_transfers(checked)
     audit.record("staff.transferred", staff, before=before,
                  after={"unit_id": unit.id, "effective_date": effective_date})
+
+
+@transactional
+def cancel_transfer(assignment: StaffAssignment) -> None:
+    """Cancel a transfer entered in advance, before its day: the person stays where they are."""
+    if not assignment.pending:
+        raise DomainError(_("Điều chuyển đã có hiệu lực; không thể hủy."))
+    previous = db.session.scalar(
+        select(StaffAssignment).where(StaffAssignment.staff_id == assignment.staff_id,
+                                      StaffAssignment.end_date == assignment.start_date - timedelta(days=1)))
+    staff_id, after = assignment.staff_id, {"unit_id": assignment.unit_id,
+                                            "effective_date": assignment.start_date}
+    db.session.delete(assignment)
+    if previous is not None:
+        previous.end_date = assignment.end_date
+    db.session.flush()
+    _refile(select(literal(staff_id)), _("Hủy điều chuyển đơn vị"))
+    audit.record("staff.transfer_cancelled", object_type="staff", object_id=staff_id, before=after)
+
+
+def _transfer_requests(rows: list[tuple[int, dict[str, str]]], paths: Collection[str] | None,
+                       errors: list[RowError]) -> list[tuple[int, Any, Any, date | None]]:
+    staff = {s.code: s for s in lookup(select(Staff.code, Staff.id, Unit.path).join(Staff.unit),
+                                       Staff.code, {r["staff_code"] for _l, r in rows})}
+    units = {u.code: u for u in lookup(select(Unit.code, Unit.id, Unit.path, Unit.retired_on),
+                                       Unit.code, {r["unit_code"] for _l, r in rows})}
+    seen: dict[str, int] = {}
+    requests = []
+    for line, row in rows:
+        check = RowChecker(line, errors)
+        person, unit = staff.get(row["staff_code"]), units.get(row["unit_code"])
+        day = check.date(row["effective_date"], _l("Ngày có hiệu lực"))
+        if person is None:
+            check.error(_("Không có cán bộ mã %(code)s.", code=row["staff_code"]))
+        elif _outside(paths, person.path):
+            check.error(_("Cán bộ %(code)s nằm ngoài phạm vi bạn được giao.", code=row["staff_code"]))
+            person = None
+        elif row["staff_code"] in seen:
+            check.error(_("Cán bộ %(code)s đã có ở dòng %(line)d; mỗi tệp một lần điều chuyển cho "
+                          "một người.", code=row["staff_code"], line=seen[row["staff_code"]]))
+            person = None
+        else:
+            seen[row["staff_code"]] = line
+        if unit is None:
+            check.error(_("Không có đơn vị mã %(code)s.", code=row["unit_code"]))
+        elif _outside(paths, unit.path):
+            check.error(_("Đơn vị %(code)s nằm ngoài phạm vi bạn được giao.", code=row["unit_code"]))
+            unit = None
+        requests.append((line, person, unit, day))
+    return requests
+
+
+@transactional
+def import_transfers(data: bytes | str, paths: Collection[str] | None = None) -> int:
+    """Import effective-dated transfers `staff_code,unit_code,effective_date`. All or nothing."""
+    lock("staff")
+    errors: list[RowError] = []
+    requests = _transfer_requests(read_rows(data, TRANSFER_COLUMNS), paths, errors)
+    checked = _check_transfers(requests, errors)
+    if errors:
+        raise ImportRejected(sorted(errors, key=lambda e: (e.line, e.message)))
+    _apply_transfers(checked)
+    audit.record("org.import_transfers", object_type="staff_assignment",
+                 after={"created": len(checked)})
+    return len(checked)
+
+
+@transactional
+def sync_current_units(today: date, record: bool = True) -> dict[str, int] | None:
+    """The daily job: `Staff.unit_id` and `Unit.name` become what the history says for today
+    (transfers, merges and renames entered in advance take effect on their day). Idempotent."""
+    current = org_queries.unit_on(today)
+    moved = db.session.execute(  # type: ignore[attr-defined]  # DML: CursorResult
+        update(Staff).where(Staff.unit_id != current).values(unit_id=current)
+        .execution_options(synchronize_session=False)).rowcount
+    name_today = (select(UnitName.name).where(UnitName.unit_id == Unit.id, UnitName.valid_from <= today)
+                  .order_by(UnitName.valid_from.desc()).limit(1).correlate(Unit).scalar_subquery())
+    # Renames are few: through the ORM, so that the folded search column follows the name.
+    renamed = db.session.scalars(select(Unit).where(Unit.name != name_today)).all()
+    for unit in renamed:
+        unit.name = db.session.scalar(select(UnitName.name).where(
+            UnitName.unit_id == unit.id, UnitName.valid_from <= today)
+            .order_by(UnitName.valid_from.desc()).limit(1))
+    if not moved and not renamed:
+        return None
+    db.session.flush()
+    db.session.expire_all()
+    if record:
+        audit.record("org.history_applied", object_type="staff",
+                     after={"day": today, "staff_moved": moved, "units_renamed": len(renamed)})
+    return {"staff_moved": moved, "units_renamed": len(renamed)}
 
 
 @transactional
@@ -385,4 +591,169 @@ IMPORTERS = {
     "units": import_units,
     "staff": import_staff,
     "discipline": import_discipline,
+    "transfers": import_transfers,
 }
+
+
+# ---------------------------------------------------------------- reorganisation
+
+REORGANISE_COLUMNS = ("action", "old_code", "new_code", "new_name", "effective_date")
+REORGANISE_ACTIONS = ("merge", "rename", "retire")
+EPOCH = date(1900, 1, 1)  # the name a unit had before its first recorded rename is valid from here
+
+
+class _DryRun(Exception):
+    def __init__(self, report: list[str]) -> None:
+        self.report = report
+
+
+def reorganise(data: bytes | str, dry_run: bool = False, paths: Collection[str] | None = None,
+               ) -> list[str]:
+    """Merge, rename and retire units from a file `action,old_code,new_code,new_name,
+    effective_date` (SPEC §9), all or nothing, as one audited change. Returns what changed, one
+    line per action; with `dry_run` the same report and nothing written (the work is rolled back)."""
+    try:
+        return _reorganise(data, dry_run, paths)
+    except _DryRun as done:
+        return done.report
+
+
+@transactional
+def _reorganise(data: bytes | str, dry_run: bool, paths: Collection[str] | None) -> list[str]:
+    lock("staff")
+    rows = read_rows(data, REORGANISE_COLUMNS)
+    errors: list[RowError] = []
+    report: list[str] = []
+    changes: list[dict[str, Any]] = []
+    for line, row in rows:  # one row at a time: a later row may use a unit an earlier one made
+        check = RowChecker(line, errors)
+        action = check.choice(row["action"], REORGANISE_ACTIONS, _l("Thao tác"))
+        day = check.date(row["effective_date"], _l("Ngày có hiệu lực"))
+        old = find_unit_for_update(row["old_code"])
+        if old is None:
+            check.error(_("Không có đơn vị mã %(code)s.", code=row["old_code"]))
+        elif _outside(paths, old.path):
+            check.error(_("Đơn vị %(code)s nằm ngoài phạm vi bạn được giao.", code=old.code))
+        elif old.retired_on is not None:
+            check.error(_("Đơn vị %(code)s đã sáp nhập hoặc giải thể từ %(day)s.", code=old.code,
+                          day=format_day(old.retired_on)))
+        if errors and errors[-1].line == line or action is None or day is None or old is None:
+            continue
+        try:
+            if action == "merge":
+                report.append(_merge(old, row["new_code"], row["new_name"], day, paths))
+            elif action == "rename":
+                report.append(_rename(old, row["new_name"], day))
+            else:
+                report.append(_retire(old, day))
+        except DomainError as exc:
+            check.error(exc.message)
+            continue
+        changes.append({"line": line, "action": action, "old_code": old.code,
+                        "new_code": row["new_code"], "new_name": row["new_name"], "day": day})
+    if errors:
+        raise ImportRejected(sorted(errors, key=lambda e: (e.line, e.message)))
+    sync_current_units(clock.today(), record=False)  # the one audit row is the one below
+    audit.record("org.reorganised", object_type="unit", after={"changes": changes, "report": report})
+    if dry_run:
+        raise _DryRun(report)
+    return report
+
+
+def find_unit_for_update(code: str) -> Unit | None:
+    return db.session.scalar(select(Unit).where(Unit.code == code.strip()))
+
+
+def _merge(old: Unit, new_code: str, new_name: str, day: date, paths: Collection[str] | None) -> str:
+    """Old unit into an existing or new unit from `day`: its staff follow from that day, its
+    child units and role grants move, pending assessments follow (hooks); the old unit stays in
+    the history under its successor (so whoever's scope covers the successor reads it)."""
+    if not new_code:
+        raise DomainError(_("Thiếu mã đơn vị mới."))
+    new = find_unit_for_update(new_code)
+    created = new is None
+    if new is None:
+        if not new_name:
+            raise DomainError(_("Đơn vị %(code)s chưa có: cần tên đơn vị mới.", code=new_code))
+        if len(new_code) > 50 or len(new_name) > 255:
+            raise DomainError(_("Mã hoặc tên đơn vị mới quá dài."))
+        if old.parent is None and paths is not None:
+            raise DomainError(_("Chỉ quản trị hệ thống được tạo đơn vị cấp cao nhất."))
+        new = Unit(code=new_code, name=new_name, kind=old.kind, parent_id=old.parent_id)
+        db.session.add(new)
+        db.session.flush()
+        new.path = (old.parent.path if old.parent else "/") + f"{new.id}/"
+    elif new.id == old.id or new.is_within(old):
+        raise DomainError(_("Không thể sáp nhập đơn vị vào chính nó hoặc đơn vị trực thuộc nó."))
+    elif new.retired_on is not None:
+        raise DomainError(_("Đơn vị %(code)s đã sáp nhập hoặc giải thể.", code=new.code))
+    elif _outside(paths, new.path):
+        raise DomainError(_("Đơn vị %(code)s nằm ngoài phạm vi bạn được giao.", code=new.code))
+    staying = and_(StaffAssignment.unit_id == old.id, StaffAssignment.start_date < day,
+                   or_(StaffAssignment.end_date.is_(None), StaffAssignment.end_date >= day))
+    # Staff of the old unit on the day continue in the new one from that day…
+    staff_moved = db.session.execute(insert(StaffAssignment).from_select(  # type: ignore[attr-defined]
+        ["staff_id", "unit_id", "start_date", "end_date"],
+        select(StaffAssignment.staff_id, literal(new.id), literal(day), StaffAssignment.end_date)
+        .where(staying)).execution_options(preserve_rowcount=True)).rowcount
+    db.session.execute(update(StaffAssignment).where(staying)
+                       .values(end_date=day - timedelta(days=1))
+                       .execution_options(synchronize_session=False))
+    # …and those who were to join it later join the new one instead.
+    staff_moved += db.session.execute(  # type: ignore[attr-defined]  # DML: CursorResult
+        update(StaffAssignment).where(StaffAssignment.unit_id == old.id,
+                                      StaffAssignment.start_date >= day)
+        .values(unit_id=new.id).execution_options(synchronize_session=False)).rowcount
+    children = db.session.execute(  # type: ignore[attr-defined]  # DML: CursorResult
+        update(Unit).where(Unit.parent_id == old.id, Unit.retired_on.is_(None))
+        .values(parent_id=new.id).execution_options(synchronize_session=False)).rowcount
+    note = _("Chuyển từ %(old)s sang %(new)s do sáp nhập từ %(day)s.", old=old.name, new=new.name,
+             day=format_day(day))
+    moved = {"staff": staff_moved, "child_units": children}
+    for hook in HOOKS["merge"]:
+        moved.update(hook(old, new, day, note))
+    db.session.execute(update(Unit).where(Unit.id == old.id)
+                       .values(parent_id=new.id, successor_id=new.id, retired_on=day)
+                       .execution_options(synchronize_session=False))
+    rebuild_unit_paths()
+    db.session.expire_all()
+    return _("Sáp nhập %(old)s vào %(new)s%(created)s từ %(day)s: %(staff)d phân công, %(children)d "
+             "đơn vị trực thuộc, %(assessments)d phiếu đánh giá đang mở, %(grants)d quyền được "
+             "chuyển.", old=old.code, new=new_code, created=_(" (đơn vị mới)") if created else "",
+             day=format_day(day), staff=moved["staff"], children=children,
+             assessments=moved.get("assessments", 0), grants=moved.get("grants", 0))
+
+
+def _rename(unit: Unit, new_name: str, day: date) -> str:
+    """A new name from `day`; the history keeps the name of the time."""
+    if not new_name:
+        raise DomainError(_("Thiếu tên mới của đơn vị."))
+    if len(new_name) > 255:
+        raise DomainError(_("Tên đơn vị dài quá 255 ký tự."))
+    names = dict(db.session.execute(select(UnitName.valid_from, UnitName.name)
+                                    .where(UnitName.unit_id == unit.id)).tuples().all())
+    if day in names:
+        raise DomainError(_("Đơn vị %(code)s đã có tên mới từ ngày %(day)s.", code=unit.code,
+                            day=format_day(day)))
+    if not names:
+        db.session.add(UnitName(unit_id=unit.id, name=unit.name, valid_from=EPOCH))
+    db.session.add(UnitName(unit_id=unit.id, name=new_name, valid_from=day))
+    db.session.flush()
+    return _("Đổi tên %(code)s thành \"%(name)s\" từ %(day)s.", code=unit.code, name=new_name,
+             day=format_day(day))
+
+
+def _retire(unit: Unit, day: date) -> str:
+    """Retire a unit from `day`: only an empty one (no staff then or later, no active child)."""
+    staff = db.session.scalar(select(func.count(StaffAssignment.id)).where(
+        StaffAssignment.unit_id == unit.id,
+        or_(StaffAssignment.end_date.is_(None), StaffAssignment.end_date >= day))) or 0
+    children = db.session.scalar(select(func.count(Unit.id)).where(
+        Unit.parent_id == unit.id, Unit.retired_on.is_(None))) or 0
+    if staff or children:
+        raise DomainError(_("Đơn vị %(code)s còn %(staff)d cán bộ và %(children)d đơn vị trực thuộc "
+                            "từ ngày %(day)s; chỉ giải thể được đơn vị trống.", code=unit.code,
+                            staff=staff, children=children, day=format_day(day)))
+    unit.retired_on = day
+    db.session.flush()
+    return _("Giải thể %(code)s từ %(day)s.", code=unit.code, day=format_day(day))

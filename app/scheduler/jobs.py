@@ -12,8 +12,15 @@ from app.evaluation import services as evaluation
 from app.extensions import db
 from app.feedback import services as feedback
 from app.notifications import services as notifications
+from app.org import services as org
 from app.reviews import services as reviews
 from app.scheduler.models import JobRun
+
+
+def org_history(today):
+    """Transfers, merges and renames entered in advance take effect on their day: each person's
+    current unit and each unit's name follow the history."""
+    return org.sync_current_units(today)
 
 
 def open_period(today):
@@ -66,6 +73,7 @@ def mail(today):
 
 # id → (function, when): a daily time from config, or an interval in minutes.
 JOBS = {
+    "org_history": org_history,
     "open_period": open_period,
     "close_period": close_period,
     "self_reminders": self_reminders,
