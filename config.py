@@ -46,7 +46,8 @@ class Config:
     # Scheduled jobs (SPEC §7): the hour of each daily job (the day comes from the policy), or an
     # interval in minutes. The scheduler runs only in `flask scheduler run`.
     SCHEDULE = {
-        "org_history": "00:01", "open_period": "00:05", "self_reminders": "08:00", "review_reminders": "08:00",
+        "org_history": "00:01", "open_period": "00:05", "self_reminders": "08:00",
+        "review_reminders": "08:00",
         "close_period": "23:55", "annual": "02:00", "satisfaction_rollup": "01:00", "mail": 5,
     }
     # The annual classification and review-case check of the previous year runs from this

@@ -57,6 +57,7 @@ IMPORT_KINDS = {
     "units": _l("Đơn vị (code,name,parent_code,kind)"),
     "staff": _l("Cán bộ (code,full_name,unit_code,category,position,is_head,front_desk,email,start_date)"),
     "discipline": _l("Quyết định kỷ luật (staff_code,decision_date,form)"),
+    "transfers": _l("Điều chuyển có ngày hiệu lực (staff_code,unit_code,effective_date)"),
 }
 
 
@@ -78,3 +79,18 @@ class StaffSearchForm(AppForm):
     status = SelectField(_l("Trạng thái"), choices=choices({"active": _l("Đang công tác"),
                                                      "inactive": _l("Đã nghỉ"), "all": _l("Tất cả")}),
                          validators=[Optional()])
+
+
+class ReorganiseForm(AppForm):
+    file = FileField(_l("Tệp CSV (action,old_code,new_code,new_name,effective_date)"), validators=[
+        FileRequired(message=_l("Hãy chọn một tệp.")),
+        FileAllowed(["csv"], message=_l("Chỉ nhận tệp .csv.")),
+    ])
+    dry_run = BooleanField(_l("Chạy thử: chỉ xem những gì sẽ thay đổi, không ghi gì"), default=True)
+
+
+class UnitSearchForm(AppForm):
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("Tên hoặc mã đơn vị"), validators=[Optional(), Length(max=100)])

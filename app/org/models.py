@@ -172,6 +172,7 @@ class StaffAssignment(db.Model):
     end_date = db.Column(db.Date)
 
     unit = db.relationship("Unit", lazy="joined", innerjoin=True)
+    name_then = None  # set by the history query: the name the unit bore at the time
 
     @property
     def pending(self):
@@ -223,7 +224,7 @@ class LeaveRecord(db.Model):
 # ---------------------------------------------------------------- permissions
 
 permissions.define({"org.view": {"unit_head", "inspector", "hr_admin"}, "org.edit": {"hr_admin"},
-                    "org.import": {"hr_admin"}})
+                    "org.import": {"hr_admin"}, "org.reorganise": {"hr_admin"}})
 
 
 @permissions.rule("org.view")

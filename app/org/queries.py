@@ -8,9 +8,10 @@ from typing import Any
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import func, or_, select
 
+from app import clock
 from app.database import folded_match, lookup, paginate
 from app.extensions import db
-from app.org.models import DisciplinaryDecision, LeaveRecord, Staff, StaffAssignment, Unit
+from app.org.models import DisciplinaryDecision, LeaveRecord, Staff, StaffAssignment, Unit, UnitName
 from app.permissions import scope_filter, scope_paths
 
 
@@ -25,6 +26,25 @@ def top_units(user: Any) -> Pagination:
         tops = [p for p in paths if not any(p != other and p.startswith(other) for other in paths)]
         query = query.where(Unit.path.in_(tops or [""]))
     return paginate(query)
+
+
+def search_units(user: Any, q: str) -> Pagination:
+    """Units within the user's scope whose code or name matches, with or without accents."""
+    return paginate(select(Unit).where(scope_filter(user, "org.view", Unit.path),
+                                       folded_match(Unit.search, q))
+                    .order_by(Unit.retired_on.is_not(None), Unit.name))
+
+
+def unit_names(unit: Unit) -> Sequence[UnitName]:
+    """The names a unit has borne, oldest first (empty when it was never renamed)."""
+    return db.session.scalars(select(UnitName).where(UnitName.unit_id == unit.id)
+                              .order_by(UnitName.valid_from)).all()
+
+
+def merged_into(unit: Unit) -> Sequence[Unit]:
+    """The units merged into this one."""
+    return db.session.scalars(select(Unit).where(Unit.successor_id == unit.id)
+                              .order_by(Unit.retired_on, Unit.name)).all()
 
 
 def child_units(unit: Unit) -> Pagination:
@@ -86,7 +106,23 @@ def staff_history(staff: Staff) -> tuple[Sequence[StaffAssignment], Sequence[Dis
     leave = db.session.scalars(
         select(LeaveRecord).where(LeaveRecord.staff_id == staff.id)
         .order_by(LeaveRecord.start_date.desc())).all()
+    _names_of_the_time(assignments)
     return assignments, decisions, leave
+
+
+def _names_of_the_time(assignments: Sequence[StaffAssignment]) -> None:
+    """Each assignment shows its unit under the name it bore at the assignment's end (one query)."""
+    names: defaultdict[int, list[tuple[date, str]]] = defaultdict(list)
+    for unit_id, valid_from, name in db.session.execute(
+            select(UnitName.unit_id, UnitName.valid_from, UnitName.name)
+            .where(UnitName.unit_id.in_({a.unit_id for a in assignments}))
+            .order_by(UnitName.valid_from)).tuples():
+        names[unit_id].append((valid_from, name))
+    today = clock.today()
+    for assignment in assignments:
+        day = min(assignment.end_date or today, today)
+        then = [name for valid_from, name in names[assignment.unit_id] if valid_from <= day]
+        assignment.name_then = then[-1] if then else None
 
 
 def unit_on(day: date) -> Any:

@@ -258,28 +258,32 @@ def transfer_staff(staff: Staff, unit: Unit, effective_date: date) -> None:
 
 
 @transactional
-def cancel_transfer(assignment: StaffAssignment) -> None:
-    """Cancel a transfer entered in advance, before its day: the person stays where they are."""
-    if not assignment.pending:
-        raise DomainError(_("Điều chuyển đã có hiệu lực; không thể hủy."))
+def cancel_transfer(staff: Staff) -> StaffAssignment:
+    """Cancel the person's latest transfer entered in advance, before its day: they stay where
+    they are (the assignment it ended is open again). Audited."""
+    assignment = db.session.scalar(
+        select(StaffAssignment).where(StaffAssignment.staff_id == staff.id)
+        .order_by(StaffAssignment.start_date.desc()).limit(1))
+    if assignment is None or not assignment.pending:
+        raise DomainError(_("Không có điều chuyển nào chờ hiệu lực để hủy."))
     previous = db.session.scalar(
-        select(StaffAssignment).where(StaffAssignment.staff_id == assignment.staff_id,
+        select(StaffAssignment).where(StaffAssignment.staff_id == staff.id,
                                       StaffAssignment.end_date == assignment.start_date - timedelta(days=1)))
-    staff_id, after = assignment.staff_id, {"unit_id": assignment.unit_id,
-                                            "effective_date": assignment.start_date}
+    cancelled = {"unit_id": assignment.unit_id, "effective_date": assignment.start_date}
     db.session.delete(assignment)
     if previous is not None:
         previous.end_date = assignment.end_date
     db.session.flush()
-    _refile(select(literal(staff_id)), _("Hủy điều chuyển đơn vị"))
-    audit.record("staff.transfer_cancelled", object_type="staff", object_id=staff_id, before=after)
+    _refile(select(literal(staff.id)), _("Hủy điều chuyển đơn vị"))
+    audit.record("staff.transfer_cancelled", staff, before=cancelled)
+    return assignment
 
 
 def _transfer_requests(rows: list[tuple[int, dict[str, str]]], paths: Collection[str] | None,
                        errors: list[RowError]) -> list[tuple[int, Any, Any, date | None]]:
-    staff = {s.code: s for s in lookup(select(Staff.code, Staff.id, Unit.path).join(Staff.unit),
+    staff: dict[str, Any] = {s[0]: s for s in lookup(select(Staff.code, Staff.id, Unit.path).join(Staff.unit),
                                        Staff.code, {r["staff_code"] for _l, r in rows})}
-    units = {u.code: u for u in lookup(select(Unit.code, Unit.id, Unit.path, Unit.retired_on),
+    units: dict[str, Any] = {u[0]: u for u in lookup(select(Unit.code, Unit.id, Unit.path, Unit.retired_on),
                                        Unit.code, {r["unit_code"] for _l, r in rows})}
     seen: dict[str, int] = {}
     requests = []

@@ -7,16 +7,19 @@ from sqlalchemy import select
 from app.csvimport import ImportRejected
 from app.errors import DomainError, refused
 from app.extensions import db
+from app.forms import AppForm
 from app.org import queries, services
 from app.org.forms import (
     DisciplineForm,
     ImportForm,
     LeaveForm,
+    ReorganiseForm,
     StaffCreateForm,
     StaffForm,
     StaffSearchForm,
     TransferForm,
     UnitForm,
+    UnitSearchForm,
 )
 from app.org.models import Staff, Unit
 from app.permissions import can, require, scope_paths
@@ -65,10 +68,12 @@ def _parent_for(form, unit=None):
 def units():
     """The highest units the user may browse."""
     require("org.view")
-    page = queries.top_units(current_user)
+    form = UnitSearchForm(request.args)
+    q = (form.q.data or "").strip() if form.validate() else ""
+    page = queries.search_units(current_user, q) if q else queries.top_units(current_user)
     staff_counts, child_counts = queries.subtree_counts(page.items)
     return render_template("org/units.html", page=page, staff_counts=staff_counts,
-                           child_counts=child_counts)
+                           child_counts=child_counts, form=form, q=q)
 
 
 @bp.get("/units/<int:unit_id>")
@@ -79,6 +84,7 @@ def unit_detail(unit_id):
     staff_counts, child_counts = queries.subtree_counts(children.items)
     return render_template("org/unit_detail.html", unit=unit, ancestors=queries.ancestors(unit),
                            children=children, staff=queries.unit_staff(unit),
+                           names=queries.unit_names(unit), merged=queries.merged_into(unit),
                            staff_counts=staff_counts, child_counts=child_counts)
 
 
@@ -195,6 +201,21 @@ def staff_transfer(staff_id):
     return _render_record(staff, 400, transfer_form=form)
 
 
+@bp.post("/staff/<int:staff_id>/transfer/cancel")
+def staff_transfer_cancel(staff_id):
+    """Cancel a transfer entered in advance, before its day."""
+    staff = _staff_or_404(staff_id, "org.edit")
+    form = AppForm()
+    if not form.validate_on_submit():
+        return _render_record(staff, 400)
+    try:
+        services.cancel_transfer(staff)
+    except DomainError as exc:
+        return _render_record(staff, refused(exc))
+    flash(_("Đã hủy điều chuyển chờ hiệu lực."), "success")
+    return redirect(url_for("reports.staff_profile", staff_id=staff.id))
+
+
 @bp.post("/staff/<int:staff_id>/discipline")
 def staff_discipline(staff_id):
     """Record a disciplinary decision."""
@@ -242,3 +263,23 @@ def import_data():
             return redirect(url_for("org.import_data"))
     status = 400 if errors or form.errors else 200
     return render_template("org/import.html", form=form, errors=errors), status
+
+
+@bp.route("/reorganise", methods=["GET", "POST"])
+def reorganise():
+    """Merge, rename or retire units from a CSV file; a dry run first shows what would change."""
+    require("org.reorganise")
+    form = ReorganiseForm()
+    errors, report = [], None
+    if form.validate_on_submit():
+        try:
+            report = services.reorganise(form.file.data.read(), dry_run=form.dry_run.data,
+                                         paths=scope_paths(current_user, "org.reorganise"))
+        except ImportRejected as rejected:
+            errors = rejected.errors
+        else:
+            if not form.dry_run.data:
+                flash(_("Đã sắp xếp %(count)d đơn vị.", count=len(report)), "success")
+    status = 400 if errors or form.errors else 200
+    return render_template("org/reorganise.html", form=form, errors=errors, report=report,
+                           dry_run=form.dry_run.data), status
