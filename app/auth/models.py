@@ -4,6 +4,7 @@ from flask_login import UserMixin
 
 from app.clock import utcnow
 from app.extensions import db
+from app.text import fold
 
 ROLES = {
     "staff": _l("Cán bộ, công chức"),
@@ -33,6 +34,9 @@ class User(UserMixin, db.Model):
     locked_until = db.Column(db.DateTime(timezone=True))
     last_login_at = db.Column(db.DateTime(timezone=True))
     created_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow)
+    # fold(username + " " + display_name): what the account search compares with ("huong" finds
+    # "Hương"), kept on every insert and update.
+    search = db.Column(db.String(340), nullable=False, default="", server_default="")
 
     staff = db.relationship("Staff", lazy="joined")
     grants = db.relationship(
@@ -57,6 +61,12 @@ class User(UserMixin, db.Model):
 
     def __repr__(self):
         return f"<User {self.username}>"
+
+
+@db.event.listens_for(User, "before_insert")
+@db.event.listens_for(User, "before_update")
+def _user_search(_mapper, _connection, user):
+    user.search = fold(f"{user.username} {user.display_name}")[:340]
 
 
 class RoleGrant(db.Model):

@@ -18,11 +18,12 @@ from app.auth.forms import (
     UserCreateForm,
 )
 from app.auth.models import RoleGrant, User
-from app.database import paginate
+from app.database import folded_match, paginate
 from app.errors import DomainError, refused
 from app.extensions import db, limiter
 from app.org.models import Staff, Unit
 from app.permissions import require
+from app.text import nfc
 from app.utils import safe_next_url
 
 bp = Blueprint("auth", __name__)
@@ -93,11 +94,11 @@ def _get_user(user_id):
 def users():
     """Accounts, searchable by username or name."""
     require("user.admin")
-    q = request.args.get("q", "").strip()[:80]
+    q = nfc(request.args.get("q", "")).strip()[:80]
     query = select(User).order_by(User.username)
-    if q:
-        pattern = f"%{q}%"
-        query = query.where(or_(User.username.ilike(pattern), User.display_name.ilike(pattern)))
+    if q:  # with or without accents, the account's own name or its staff member's
+        query = (query.outerjoin(Staff, Staff.id == User.staff_id)
+                 .where(or_(folded_match(User.search, q), folded_match(Staff.search, q))))
     page = paginate(query)
     return render_template("auth/users.html", page=page, q=q)
 

@@ -43,6 +43,19 @@ def upgrade():
     with op.batch_alter_table('assessment', schema=None) as batch_op:
         batch_op.add_column(sa.Column('filing_note', sa.String(length=500), nullable=True))
     normalise_text()
+    with op.batch_alter_table('user_account', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('search', sa.String(length=340), nullable=False, server_default=""))
+    bind = op.get_bind()
+    rows = bind.execute(sa.text("SELECT id, username, display_name FROM user_account")).all()
+    if rows:
+        bind.execute(sa.text("UPDATE user_account SET search = :search WHERE id = :id"),
+                     [{"id": id_, "search": _fold(f"{username} {name}")[:340]}
+                      for id_, username, name in rows])
+
+
+def _fold(value):
+    decomposed = unicodedata.normalize("NFKD", value.replace("đ", "d").replace("Đ", "d"))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
 
 
 def normalise_text():
@@ -68,6 +81,8 @@ def normalise_text():
 
 
 def downgrade():
+    with op.batch_alter_table('user_account', schema=None) as batch_op:
+        batch_op.drop_column('search')
     with op.batch_alter_table('assessment', schema=None) as batch_op:
         batch_op.drop_column('filing_note')
     op.drop_table('unit_name')
