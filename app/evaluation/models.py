@@ -348,5 +348,8 @@ def _reviewer(user, assessment):
 
 @permissions.rule("results.view")
 def _own_unit(user, unit):
-    """Every staff member sees the published list of their own unit."""
-    return True if unit is not None and user.staff is not None and user.staff.unit_id == unit.id else None
+    """Every staff member sees the published list of their own unit, and of the units merged
+    into it (their past lists stay readable after a reorganisation)."""
+    if unit is None or user.staff is None:
+        return None
+    return True if user.staff.unit_id in (unit.id, unit.successor_id) else None
