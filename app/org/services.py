@@ -69,7 +69,10 @@ def create_unit(code: str, name: str, kind: str, parent: Unit | None = None) -> 
 
 @transactional
 def update_unit(unit: Unit, name: str, kind: str, parent: Unit | None = None) -> Unit:
-    """Rename, re-kind or move a unit; a move carries its whole subtree along."""
+    """Rename, re-kind or move a unit; a move carries its whole subtree along. A merged or
+    retired unit stays in the history as it was (read-only)."""
+    if unit.retired_on is not None:
+        raise DomainError(_("Đơn vị đã sáp nhập hoặc giải thể: chỉ còn trong lịch sử, không sửa được."))
     before = audit.snapshot(unit, UNIT_FIELDS)
     unit.name, unit.kind = name.strip(), kind
     new_parent_id = parent.id if parent else None

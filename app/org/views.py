@@ -118,7 +118,11 @@ def unit_edit(unit_id):
         if form.code.data.strip() != unit.code:
             form.code.errors.append(_("Không thể đổi mã đơn vị."))
         if not form.errors:
-            services.update_unit(unit, form.name.data, form.kind.data, parent)
+            try:
+                services.update_unit(unit, form.name.data, form.kind.data, parent)
+            except DomainError as exc:
+                status = refused(exc)  # flashed before the page is drawn
+                return render_template("org/unit_form.html", form=form, unit=unit), status
             flash(_("Đã lưu đơn vị."), "success")
             return redirect(url_for("org.unit_detail", unit_id=unit.id))
     return render_template("org/unit_form.html", form=form, unit=unit)

@@ -264,3 +264,15 @@ def test_a_merge_of_two_units_runs_the_same_statements_for_20_and_2000_staff(app
             assert db.session.scalar(select(func.count(Staff.id)).where(Staff.unit_id == new.id)) == size
             assert _filed("2026-03") == {"NEW": size}
     assert counts[0] == counts[1], counts
+
+
+def test_a_merged_unit_is_read_only(app, client, auth, world):
+    with app.app_context():
+        clock.freeze(date(2026, 3, 26))
+        services.reorganise(HEADER + "merge,A1,B,,2026-03-01\n")
+    auth.login_user(world.users["hr_admin"])
+    response = client.post(f"/org/units/{world.units['A1']}/edit",
+                           data={"code": "A1", "name": "Tên khác", "kind": "division", "parent_code": "B"})
+    assert response.status_code == 400 and "chỉ còn trong lịch sử" in response.text
+    with app.app_context():
+        assert factories.unit("A1").name == "Đơn vị A1"
