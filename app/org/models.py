@@ -1,5 +1,6 @@
 """Units, staff members and their history (assignments, discipline, leave)."""
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import false
 
 from app import permissions
 from app.clock import today, utcnow
@@ -64,6 +65,9 @@ class Unit(db.Model):
     # history (read-only) from `retired_on`.
     successor_id = db.Column(db.Integer, db.ForeignKey("unit.id"), index=True)
     retired_on = db.Column(db.Date)
+    # True once a merged unit's role grants and pending assessments went to its successor (on
+    # the merge's day: at once for a past day, by the daily job for a future one).
+    handed_over = db.Column(db.Boolean, nullable=False, default=False, server_default=false())
 
     parent = db.relationship("Unit", remote_side=[id], foreign_keys=[parent_id],
                              backref=db.backref("children", lazy="dynamic"))

@@ -345,14 +345,19 @@ def sync_current_units(today: date, record: bool = True) -> dict[str, int] | Non
         unit.name = db.session.scalar(select(UnitName.name).where(
             UnitName.unit_id == unit.id, UnitName.valid_from <= today)
             .order_by(UnitName.valid_from.desc()).limit(1))
-    if not moved and not renamed:
+    # Merges whose day has come: grants and pending assessments follow (a handful a day).
+    merged = db.session.scalars(select(Unit).where(
+        Unit.successor_id.is_not(None), Unit.handed_over.is_(False), Unit.retired_on <= today)).all()
+    for old in merged:
+        _hand_over(old, old.successor)
+    if not moved and not renamed and not merged:
         return None
     db.session.flush()
     db.session.expire_all()
+    counts = {"staff_moved": moved, "units_renamed": len(renamed), "units_merged": len(merged)}
     if record:
-        audit.record("org.history_applied", object_type="staff",
-                     after={"day": today, "staff_moved": moved, "units_renamed": len(renamed)})
-    return {"staff_moved": moved, "units_renamed": len(renamed)}
+        audit.record("org.history_applied", object_type="staff", after={"day": today, **counts})
+    return counts
 
 
 @transactional
@@ -714,21 +719,32 @@ def _merge(old: Unit, new_code: str, new_name: str, day: date, paths: Collection
     children = db.session.execute(  # type: ignore[attr-defined]  # DML: CursorResult
         update(Unit).where(Unit.parent_id == old.id, Unit.retired_on.is_(None))
         .values(parent_id=new.id).execution_options(synchronize_session=False)).rowcount
-    note = _("Chuyển từ %(old)s sang %(new)s do sáp nhập từ %(day)s.", old=old.name, new=new.name,
-             day=format_day(day))
     moved = {"staff": staff_moved, "child_units": children}
-    for hook in HOOKS["merge"]:
-        moved.update(hook(old, new, day, note))
     db.session.execute(update(Unit).where(Unit.id == old.id)
                        .values(parent_id=new.id, successor_id=new.id, retired_on=day)
                        .execution_options(synchronize_session=False))
     rebuild_unit_paths()
     db.session.expire_all()
+    if day <= clock.today():  # else the daily job hands over on the day
+        moved.update(_hand_over(old, new))
     return _("Sáp nhập %(old)s vào %(new)s%(created)s từ %(day)s: %(staff)d phân công, %(children)d "
              "đơn vị trực thuộc, %(assessments)d phiếu đánh giá đang mở, %(grants)d quyền được "
              "chuyển.", old=old.code, new=new_code, created=_(" (đơn vị mới)") if created else "",
              day=format_day(day), staff=moved["staff"], children=children,
              assessments=moved.get("assessments", 0), grants=moved.get("grants", 0))
+
+
+def _hand_over(old: Unit, new: Unit) -> dict[str, int]:
+    """On the day a merge takes effect, the features above move what the old unit still holds
+    (role grants, pending assessments of open months) to its successor."""
+    note = _("Chuyển từ %(old)s sang %(new)s do sáp nhập từ %(day)s.", old=old.name, new=new.name,
+             day=format_day(old.retired_on))
+    moved: dict[str, int] = {}
+    for hook in HOOKS["merge"]:
+        moved.update(hook(old, new, old.retired_on, note))
+    old.handed_over = True
+    db.session.flush()
+    return moved
 
 
 def _rename(unit: Unit, new_name: str, day: date) -> str:

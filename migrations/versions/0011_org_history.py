@@ -28,6 +28,8 @@ def upgrade():
     with op.batch_alter_table('unit', schema=None) as batch_op:
         batch_op.add_column(sa.Column('successor_id', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('retired_on', sa.Date(), nullable=True))
+        batch_op.add_column(sa.Column('handed_over', sa.Boolean(), nullable=False,
+                                      server_default=sa.false()))
         batch_op.create_index(batch_op.f('ix_unit_successor_id'), ['successor_id'], unique=False)
         batch_op.create_foreign_key('fk_unit_successor_id_unit', 'unit', ['successor_id'], ['id'])
     op.create_table(
@@ -89,5 +91,6 @@ def downgrade():
     with op.batch_alter_table('unit', schema=None) as batch_op:
         batch_op.drop_constraint('fk_unit_successor_id_unit', type_='foreignkey')
         batch_op.drop_index(batch_op.f('ix_unit_successor_id'))
+        batch_op.drop_column('handed_over')
         batch_op.drop_column('retired_on')
         batch_op.drop_column('successor_id')

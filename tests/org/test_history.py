@@ -68,7 +68,8 @@ def test_a_transfer_entered_in_advance_waits_for_its_day_across_the_open_day(app
     assert "từ 01/05/2026" in client.get(f"/org/staff/{world.staff['S1']}").text
     with app.app_context():
         clock.freeze(date(2026, 5, 1))
-        assert jobs.org_history(date(2026, 5, 1)) == {"staff_moved": 1, "units_renamed": 0}
+        assert jobs.org_history(date(2026, 5, 1)) == {"staff_moved": 1, "units_renamed": 0,
+                                                     "units_merged": 0}
         assert jobs.org_history(date(2026, 5, 1)) is None  # idempotent
         assert factories.staff("S1").unit.code == "B"
         assert _filed("S1", "2026-04") == "A1"  # April stays where it was filed
@@ -195,7 +196,7 @@ def test_transfers_upload_on_the_org_import_page(app, client, auth, world):
     with app.app_context():
         clock.freeze(date(2026, 4, 20))
     auth.login_user(world.users["hr_admin"])
-    data = "staff_code,unit_code,effective_date\nS1,B,2026-05-01\n".encode()
+    data = b"staff_code,unit_code,effective_date\nS1,B,2026-05-01\n"
     response = client.post("/org/import", data={"kind": "transfers", "file": (io.BytesIO(data), "t.csv")},
                            content_type="multipart/form-data")
     assert response.status_code == 302

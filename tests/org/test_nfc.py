@@ -69,7 +69,8 @@ def test_nfd_names_and_codes_in_every_import_match_their_nfc_twins(app, runner, 
         assert huong.full_name == "Nguyễn Thị Hương" and huong.unit_id == unit.id
         assert db.session.scalar(select(Staff.unit_id).where(Staff.code == "LAN02")) == unit.id
         assert db.session.scalar(select(DisciplinaryDecision.staff_id)) == huong.id
-        assert db.session.scalar(select(func.count(Assessment.id)).where(Assessment.staff_id == huong.id)) == 2
+        assert db.session.scalar(select(func.count(Assessment.id))
+                                 .where(Assessment.staff_id == huong.id)) == 2
         assert db.session.scalar(select(AnnualResult.staff_id)) == huong.id
         assert db.session.scalar(select(StaffAssignment.unit_id).where(
             StaffAssignment.staff_id == huong.id, StaffAssignment.start_date == date(2026, 4, 1))

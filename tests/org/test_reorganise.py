@@ -182,7 +182,8 @@ def test_a_rename_takes_effect_on_its_day_and_history_keeps_the_name_of_the_time
         assert factories.unit("A1").name == "Đơn vị A1"  # not before its day
         services.transfer_staff(factories.staff("S1"), factories.unit("B"), date(2026, 3, 26))
         clock.freeze(date(2026, 4, 1))
-        assert jobs.org_history(date(2026, 4, 1)) == {"staff_moved": 0, "units_renamed": 1}
+        assert jobs.org_history(date(2026, 4, 1)) == {"staff_moved": 0, "units_renamed": 1,
+                                                     "units_merged": 0}
         assert factories.unit("A1").name == "Phòng Tiếp Dân"
     auth.login_user(world.users["hr_admin"])
     profile = client.get(f"/org/staff/{world.staff['S1']}")
@@ -211,9 +212,18 @@ def test_the_reorganise_page_runs_a_dry_run_then_the_change(app, client, auth, w
     assert done.status_code == 200 and "Đã thay đổi" in done.text
     with app.app_context():
         assert factories.unit("A1").retired_on == date(2026, 4, 1)
-        assert factories.staff("S1").unit.code == "A1"  # from 1 April: waits for its day
-        jobs.org_history(date(2026, 4, 1))
+        # From 1 April: until then A1's people, grants and March assessments stay where they are.
+        assert factories.staff("S1").unit.code == "A1"
+        assert db.session.scalar(select(RoleGrant.unit_id).where(
+            RoleGrant.user_id == world.users["staff"])) == world.units["A1"]
+        assert _filed("2026-03") == {"A1": 2, "B": 1}
+        assert jobs.org_history(date(2026, 4, 1)) == {"staff_moved": 2, "units_renamed": 0,
+                                                      "units_merged": 1}
+        assert jobs.org_history(date(2026, 4, 1)) is None
         assert factories.staff("S1").unit.code == "B"
+        assert db.session.scalar(select(RoleGrant.unit_id).where(
+            RoleGrant.user_id == world.users["staff"])) == world.units["B"]
+        assert _filed("2026-03") == {"B": 3}  # March is still open: its pending work follows
     bad = client.post("/org/reorganise", data={"file": (io.BytesIO(data), "r.csv")},
                       content_type="multipart/form-data")
     assert bad.status_code == 400 and "đã sáp nhập hoặc giải thể" in bad.text
