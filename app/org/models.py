@@ -74,11 +74,6 @@ class Unit(db.Model):
     successor = db.relationship("Unit", remote_side=[id], foreign_keys=[successor_id], lazy="select")
 
     @property
-    def retired(self):
-        """True once the unit has been merged or retired (on or before today)."""
-        return self.retired_on is not None and self.retired_on <= today()
-
-    @property
     def kind_label(self):
         return UNIT_KINDS.get(self.kind, self.kind)
 
