@@ -105,6 +105,7 @@ EXPECTED = {
     ("evaluation.periods", "GET"): PROVINCE,
     ("evaluation.period_open", "POST"): PROVINCE,
     ("evaluation.period_close", "POST"): PROVINCE,
+    ("evaluation.period_delete", "POST"): PROVINCE,
     ("evaluation.policies", "GET"): PROVINCE,
     ("evaluation.policy_new", "GET"): PROVINCE,
     ("evaluation.policy_new", "POST"): PROVINCE,

@@ -75,6 +75,8 @@ class Policy(db.Model):
     quality_deduction = db.Column(db.Numeric(4, 2), nullable=False, server_default="0.25")
     progress_deduction = db.Column(db.Numeric(4, 2), nullable=False, server_default="0.25")
     head_includes_unit = db.Column(db.Boolean, nullable=False, server_default=true())
+    # Periods: besides this month and the next, a month at most this many months back can be opened.
+    backfill_months = db.Column(db.Integer, nullable=False, server_default="2")
     created_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow)
 
     bands = db.relationship("PolicyBand", lazy="selectin", order_by="PolicyBand.min_score.desc()",
