@@ -8,12 +8,12 @@ pytestmark = pytest.mark.browser
 
 MENUS = {
     "staff1": {"my-assessment", "profile", "my-conduct", "my-tasks", "notifications"},
-    "head_in": {"units", "staff", "team", "task-board", "products", "conduct", "complaints", "qr",
+    "head_in": {"units", "staff", "team", "task-board", "products", "conduct", "rules", "complaints", "qr",
                 "annual", "notifications"},
-    "inspector": {"units", "staff", "conduct", "complaints", "notifications"},
-    "hr": {"units", "staff", "import", "products", "task-import", "conduct", "complaints", "qr",
+    "inspector": {"units", "staff", "conduct", "rules", "complaints", "notifications"},
+    "hr": {"units", "staff", "import", "products", "task-import", "conduct", "rules", "complaints", "qr",
            "annual", "reviews", "periods", "policies", "notifications"},
-    "admin": {"units", "staff", "import", "team", "task-board", "products", "task-import", "conduct",
+    "admin": {"units", "staff", "import", "team", "task-board", "products", "task-import", "conduct", "rules",
               "complaints", "qr", "annual", "reviews", "periods", "policies", "users", "audit",
               "jobs", "tokens", "notifications"},
 }
