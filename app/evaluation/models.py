@@ -7,7 +7,7 @@ from sqlalchemy.ext.hybrid import hybrid_property
 from app import permissions
 from app.clock import utcnow
 from app.extensions import db
-from app.org.models import Unit
+from app.org.models import STAFF_CATEGORIES, Unit
 from app.types import Score
 
 ASSESSMENT_STATUSES = {
@@ -136,6 +136,12 @@ class Framework(db.Model):
     @property
     def category_codes(self):
         return sorted(c.category for c in self.categories)
+
+    @property
+    def category_names(self):
+        """The staff categories by their names (cán bộ, công chức…), in the catalogue's order."""
+        codes = set(self.category_codes)
+        return [str(name) for code, name in STAFF_CATEGORIES.items() if code in codes]
 
     @property
     def total_max(self):
