@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from app import clock
 from app.auth.models import User
+from app.auth.queries import inspectors
 from app.conduct import queries, services
 from app.conduct.forms import InspectionForm, RaiseForm, RespondForm, RuleForm, SubmitForm, TemplateForm
 from app.conduct.models import (
@@ -104,6 +105,8 @@ def inspection_new():
     require("inspection.run")
     form = InspectionForm()
     form.template_id.choices = [(t.id, t.name) for t in queries.templates() if t.active]
+    team = {u.username: u for u in inspectors(current_user) if u.id != current_user.id}
+    form.members.choices = [(name, f"{u.display_name} ({name})") for name, u in team.items()]
     if request.method == "GET":
         form.inspected_at.data = clock.now().replace(tzinfo=None, second=0, microsecond=0)
     if form.validate_on_submit():
@@ -111,9 +114,9 @@ def inspection_new():
         if unit is None or not can(current_user, "inspection.run", unit):
             form.unit_code.errors.append(_("Không có đơn vị này trong phạm vi bạn được giao."))
         members = []
-        for name in filter(None, (n.strip().lower() for n in (form.members.data or "").split(","))):
-            user = db.session.scalar(select(User).where(User.username == name))
-            if user is None or unit is not None and not can(user, "inspection.run", unit):
+        for name in form.members.data or []:
+            user = team[name]
+            if unit is not None and not can(user, "inspection.run", unit):
                 form.members.errors.append(_(
                     "%(name)s không phải thành viên đoàn kiểm tra có phạm vi đơn vị này.", name=name))
             else:
