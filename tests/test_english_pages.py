@@ -8,11 +8,11 @@ import pytest
 from sqlalchemy import String, Text, select
 
 from app.extensions import db
-from tests.test_permission_matrix import (  # noqa: F401  (fixture)
+from tests.test_permission_matrix import (
     EXPECTED,
     PERSONAS,
     _url_values,
-    matrix_world,
+    matrix_world,  # noqa: F401  (the fixture)
     registered_routes,
 )
 
@@ -46,8 +46,8 @@ def _vietnamese_left(page, data):
 
 
 @pytest.mark.parametrize("persona", [p for p in PERSONAS if p != "unit_head_out"])
-def test_every_page_in_english_has_no_vietnamese_outside_data(app, client, auth, matrix_world,
-                                                                persona):
+def test_every_page_in_english_has_no_vietnamese_outside_data(
+        app, client, auth, matrix_world, persona):  # noqa: F811
     world = matrix_world
     if persona != "anonymous":
         auth.login_user(world.users[persona])

@@ -166,7 +166,8 @@ def object_url(object_type: str | None, object_id: str | None) -> str | None:
         return url_for(endpoint)
     if not (object_id or "").isdigit():
         return None
-    return url_for(endpoint, **{argument: int(object_id or 0)})
+    values: dict[str, Any] = {argument: int(object_id or 0)}
+    return url_for(endpoint, **values)
 
 
 def _value(value: Any) -> str:

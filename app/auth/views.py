@@ -8,8 +8,7 @@ from sqlalchemy import or_, select
 
 from app import clock
 from app.audit import AuditEvent
-from app.auth import audit_words
-from app.auth import services
+from app.auth import audit_words, services
 from app.auth.forms import (
     AuditFilterForm,
     ChangePasswordForm,

@@ -52,7 +52,8 @@ class SubmitForm(AppForm):
 
 
 class RaiseForm(AppForm):
-    staff_code = StringField(_l("Cán bộ vi phạm (gõ mã hoặc tên)"), validators=[DataRequired(), Length(max=50)],
+    staff_code = StringField(_l("Cán bộ vi phạm (gõ mã hoặc tên)"),
+                             validators=[DataRequired(), Length(max=50)],
                              render_kw={"data-picker": "staff", "data-picker-for": "report.raise"})
     rule_id = SelectField(_l("Quy tắc vi phạm"), coerce=int)
     occurred_on = DateField(_l("Ngày xảy ra"), validators=[InputRequired()])

@@ -6,7 +6,6 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from app import clock
-from app.auth.models import User
 from app.auth.queries import inspectors
 from app.conduct import queries, services
 from app.conduct.forms import InspectionForm, RaiseForm, RespondForm, RuleForm, SubmitForm, TemplateForm

@@ -28,10 +28,10 @@ def search(user: Any, kind: str, term: str, action: str | None) -> list[dict[str
     if not term:
         return []
     if kind == "units":
-        rows = db.session.scalars(
+        units = db.session.scalars(
             select(Unit).where(scope_filter(user, action, Unit.path), folded_match(Unit.search, term))
             .order_by(Unit.code != term.upper(), Unit.name).limit(LIMIT))
-        return [{"value": u.code, "label": f"{u.code} — {u.name}"} for u in rows]
+        return [{"value": u.code, "label": f"{u.code} — {u.name}"} for u in units]
     if kind == "staff":
         rows = db.session.execute(
             select(Staff.code, Staff.full_name, Unit.name).join(Unit, Unit.id == Staff.unit_id)

@@ -3,11 +3,11 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from app.auth.audit_words import describe
 from app.database import paginate
 from app.permissions import require
 from app.scheduler import services
 from app.scheduler.jobs import JOBS
-from app.auth.audit_words import describe
 from app.scheduler.models import JOB_NAMES, OUTCOMES, TRIGGERS, JobRun
 
 bp = Blueprint("scheduler", __name__, url_prefix="/admin/jobs")

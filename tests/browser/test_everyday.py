@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import select
 
 from app import clock
-from app.demo import DEMO_PASSWORD, seed_demo
 from app.conduct.models import InspectionPerson
+from app.demo import DEMO_PASSWORD, seed_demo
 from app.extensions import db, limiter
 from app.feedback.models import FeedbackTarget
 from tests import factories

@@ -53,7 +53,8 @@ def test_an_inspection_end_to_end_feeds_c2(app, client, auth, world):
         badge, dress = _rule("VH01"), _rule("VH02")
     s1, h1 = world.staff["S1"], world.staff["H1"]
     response = client.post(f"/conduct/inspections/{inspection_id}/people/{s1}", data={
-        "presence": "present", "all_compliant": "1", f"outcome_{badge.id}": "violation", f"note_{badge.id}": "Không đeo thẻ",
+        "presence": "present", "all_compliant": "1", f"outcome_{badge.id}": "violation",
+        f"note_{badge.id}": "Không đeo thẻ",
         f"photo_{badge.id}": (io.BytesIO(JPEG), "the.jpg"),
         f"outcome_{dress.id}": "violation", f"note_{dress.id}": "Mặc áo phông"},
         content_type="multipart/form-data")
@@ -147,7 +148,8 @@ def test_bad_uploads_are_refused_and_store_nothing(app, client, auth, world):
     for data, name in cases:
         response = client.post(f"/conduct/inspections/{inspection_id}/people/{world.staff['S1']}", data={
             "presence": "present", "all_compliant": "1", f"outcome_{badge.id}": "violation",
-            f"note_{badge.id}": "Không đeo thẻ", f"photo_{badge.id}": (io.BytesIO(data), name)}, content_type="multipart/form-data")
+            f"note_{badge.id}": "Không đeo thẻ", f"photo_{badge.id}": (io.BytesIO(data), name)},
+            content_type="multipart/form-data")
         assert response.status_code in (400, 413)
         assert "JPEG hoặc PNG" in response.text or "quá lớn" in response.text.lower()
     with app.app_context():

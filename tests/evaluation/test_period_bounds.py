@@ -5,7 +5,6 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from app import clock
 from app.audit import AuditEvent
 from app.evaluation import services
 from app.evaluation.models import Assessment, Period, Policy
