@@ -100,3 +100,19 @@ def test_the_inbox_costs_a_fixed_number_of_statements(app, client, auth, world):
         with StatementCounter(db.engine) as large:
             client.get("/")
     assert large.count == small.count and small.count <= 25
+
+
+def test_the_menu_is_grouped_and_marks_the_current_section(app, client, auth, world):
+    auth.login_user(world.users["hr_admin"])
+    page = client.get("/evaluation/periods").text
+    assert page.count('<details name="main-menu"') >= 4  # a few groups, not sixteen links
+    current = page.split('class="menu-group current"')[1].split("</details>")[0]
+    assert 'data-menu="periods" aria-current="page"' in current
+    assert page.count('aria-current="page"') == 1
+    assert 'data-menu="rules"' in page  # the rule catalogue and templates are reachable
+    detail = client.get(f"/org/units/{world.units['A1']}").text  # under /org/units
+    assert 'data-menu="units" aria-current="page"' in detail
+    auth.login_user(world.users["staff"])
+    page = client.get("/").text
+    assert 'data-menu="periods"' not in page and 'data-menu="my-assessment"' in page
+    assert 'class="menu-home"><a href="/" aria-current="page"' in page
