@@ -3,7 +3,7 @@
    scoped on the server). Without this script the input stays a plain field taking a code. */
 (function () {
   "use strict";
-  var base = document.documentElement.getAttribute("data-search-url") || "/search/";
+  var base = document.body.getAttribute("data-search-url") || "/search/";
   var counter = 0;
 
   function enhance(input) {
