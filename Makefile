@@ -34,11 +34,13 @@ translations: install
 	$(BIN)/pybabel compile --statistics -d app/translations -D messages
 	$(BIN)/pybabel compile --statistics -d app/translations -D wtforms
 
-# Creates the virtualenv, installs, migrates, seeds the demo when the database is empty, serves.
+# Creates the virtualenv, installs, migrates, seeds the demo when the database is empty, serves
+# (on PORT: make run PORT=5112).
+PORT ?= 5000
 run: translations
 	APP_ENV=development $(FLASK) db upgrade
 	APP_ENV=development $(FLASK) seed-demo
-	APP_ENV=development $(FLASK) run --host 127.0.0.1 --port 5000
+	APP_ENV=development $(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 # Installs and runs the whole test suite on both cores (each test file on one pytest-xdist worker,
 # each worker on its own database; PYTEST_WORKERS=0 runs in one process).

@@ -1,5 +1,10 @@
 """Jinja helpers shared by every page: permissions, languages, formatting, pagination."""
-from flask import request, url_for
+import os
+import re
+from functools import lru_cache
+
+from babel.support import Translations
+from flask import current_app, request, url_for
 from flask_babel import format_date, format_datetime, get_locale
 from flask_login import current_user
 
@@ -12,6 +17,63 @@ def page_url(page):
     args = request.args.to_dict()
     args["page"] = page
     return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+_PLACEHOLDER = re.compile(r"%\((\w+)\)([sd])")
+
+
+def _pattern(template: str) -> re.Pattern[str]:
+    """A catalogue sentence as a regular expression capturing its placeholders."""
+    parts, last, seen = [], 0, set()
+    for match in _PLACEHOLDER.finditer(template):
+        parts.append(re.escape(template[last:match.start()]))
+        name, kind = match.groups()
+        if name in seen:  # the same value again
+            parts.append(rf"(?P={name})")
+        else:
+            parts.append(rf"(?P<{name}>-?\d+)" if kind == "d" else rf"(?P<{name}>.+?)")
+            seen.add(name)
+        last = match.end()
+    parts.append(re.escape(template[last:]))
+    return re.compile("".join(parts))
+
+
+@lru_cache(maxsize=4)
+def _sentences(locale: str, folder: str) -> list[tuple[re.Pattern[str], str]]:
+    """(pattern of the sentence in the other language, the sentence in this one), longest first:
+    the English catalogue's full sentences (those ending with a full stop)."""
+    catalog = getattr(Translations.load(folder, ["en"]), "_catalog", {})
+    pairs = []
+    for msgid, msgstr in catalog.items():
+        if not isinstance(msgid, str) or not msgid.endswith(".") or not msgstr or len(msgid) < 12:
+            continue
+        source, target = (msgid, msgstr) if locale == "en" else (msgstr, msgid)
+        if source != target:
+            pairs.append((_pattern(source), target))
+    return sorted(pairs, key=lambda pair: -len(pair[0].pattern))
+
+
+def system_text(text: str | None) -> str:
+    """A sentence the system stored in one language (a review-case step it opened, an absence
+    finding, a suggestion's explanation), shown in the reader's: every sentence of the text must
+    be one of the catalogue's, else the text is what a person typed and stays as it is."""
+    if not text:
+        return text or ""
+    locale = str(get_locale() or "vi")
+    sentences = _sentences(locale, os.path.join(current_app.root_path, "translations"))
+    out, position = [], 0
+    while position < len(text):
+        for pattern, target in sentences:
+            match = pattern.match(text, position)
+            if match and (match.end() == len(text) or text[match.end()] == " "):
+                values = {k: int(v) if re.fullmatch(r"-?\d+", v) and f"%({k})d" in target else v
+                          for k, v in match.groupdict().items()}
+                out.append(target % values if values else target)
+                position = match.end() + 1
+                break
+        else:
+            return text
+    return " ".join(out)
 
 
 def register(app):
@@ -33,6 +95,7 @@ def register(app):
     app.jinja_env.filters["datetime"] = (
         lambda value: format_datetime(clock.aware(value), "dd/MM/yyyy HH:mm") if value else ""
     )
+    app.jinja_env.filters["system_text"] = system_text
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

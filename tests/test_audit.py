@@ -74,3 +74,19 @@ def test_audit_page_rejects_a_bad_date_with_a_message(client, auth, world):
     response = client.get("/admin/audit?date_from=2026-13-45")
     assert response.status_code == 200
     assert "Ngày không hợp lệ." in response.text
+
+
+def test_audit_page_speaks_human_words_with_links_and_diffs(app, client, auth, world):
+    auth.login_user(world.users["hr_admin"])
+    client.post(f"/org/units/{world.units['A1']}/edit",
+                data={"code": "A1", "name": "Phòng mới", "kind": "division", "parent_code": "A"})
+    auth.login_user(world.users["sys_admin"])
+    page = client.get("/admin/audit?action=unit.updated").text
+    assert "Sửa đơn vị" in page
+    assert f'<a href="/org/units/{world.units["A1"]}">Đơn vị #{world.units["A1"]}</a>' in page
+    assert '<span class="field">Tên</span>: Đơn vị A1 → Phòng mới' in page
+    assert "{&#34;" not in page and '{"name"' not in page  # no raw JSON
+    with client.session_transaction() as session:
+        session["lang"] = "en"
+    page = client.get("/admin/audit?action=unit.updated").text
+    assert "Edit unit" in page and '<span class="field">Name</span>: Đơn vị A1 → Phòng mới' in page

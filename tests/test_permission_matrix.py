@@ -54,6 +54,7 @@ MY_PROFILE = row("login", "ok", "hidden", "hidden", "hidden", "hidden", "hidden"
 
 EXPECTED = {
     ("main.index", "GET"): SIGNED_IN,
+    ("main.picker_search", "GET"): SIGNED_IN,  # answers within the persona's scope
     ("main.set_language", "POST"): OPEN,
     ("main.health", "GET"): OPEN,
     ("auth.login", "GET"): OPEN,
@@ -108,6 +109,7 @@ EXPECTED = {
     ("evaluation.periods", "GET"): PROVINCE,
     ("evaluation.period_open", "POST"): PROVINCE,
     ("evaluation.period_close", "POST"): PROVINCE,
+    ("evaluation.period_delete", "POST"): PROVINCE,
     ("evaluation.policies", "GET"): PROVINCE,
     ("evaluation.policy_new", "GET"): PROVINCE,
     ("evaluation.policy_new", "POST"): PROVINCE,
@@ -273,6 +275,7 @@ def _url_values(rule, world):
         "ref": "S1-0001",
         "staff_code": "S1",
         "period": world.period,
+        "kind": "units",
     }
     return {name: values[name] for name in rule.arguments}
 

@@ -34,7 +34,8 @@ class UserCreateForm(AppForm):
     display_name = StringField(_l("Họ và tên hiển thị"), validators=[DataRequired(), Length(max=255)])
     email = StringField(_l("Thư điện tử"), validators=[Optional(), Email(), Length(max=255)])
     staff_code = StringField(_l("Mã cán bộ liên kết (không bắt buộc)"),
-                             validators=[Optional(), Length(max=50)])
+                             validators=[Optional(), Length(max=50)],
+                             render_kw={"data-picker": "staff", "data-picker-for": "user.admin"})
     password = PasswordField(_l("Mật khẩu ban đầu"), validators=[DataRequired(), PASSWORD_RULE])
 
 
@@ -49,6 +50,7 @@ class GrantForm(AppForm):
         description=_l("Vai trò có hiệu lực với đơn vị này và mọi đơn vị trực thuộc. "
                        "Để trống với vai trò quản trị hệ thống."),
         validators=[Optional(), Length(max=50)],
+        render_kw={"data-picker": "units", "data-picker-for": "user.admin"},
     )
 
 

@@ -8,7 +8,7 @@ from sqlalchemy import or_, select
 
 from app import clock
 from app.audit import AuditEvent
-from app.auth import services
+from app.auth import audit_words, services
 from app.auth.forms import (
     AuditFilterForm,
     ChangePasswordForm,
@@ -215,7 +215,7 @@ def audit_trail():
         if form.date_to.data:
             query = query.where(AuditEvent.at < _day_start(form.date_to.data) + timedelta(days=1))
     page = paginate(query, per_page=50) if not form.errors else None
-    return render_template("auth/audit.html", form=form, page=page)
+    return render_template("auth/audit.html", form=form, page=page, words=audit_words)
 
 
 def _day_start(day):

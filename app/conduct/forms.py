@@ -37,12 +37,14 @@ class TemplateForm(AppForm):
 
 
 class InspectionForm(AppForm):
-    unit_code = StringField(_l("Mã đơn vị được kiểm tra"), validators=[DataRequired(), Length(max=50)])
+    unit_code = StringField(_l("Đơn vị được kiểm tra (gõ mã hoặc tên)"),
+                            validators=[DataRequired(), Length(max=50)],
+                            render_kw={"data-picker": "units", "data-picker-for": "inspection.run"})
     template_id = SelectField(_l("Mẫu kiểm tra"), coerce=int)
     inspected_at = DateTimeLocalField(_l("Thời điểm kiểm tra"), format="%Y-%m-%dT%H:%M",
                                       validators=[InputRequired()])
-    members = StringField(_l("Thành viên đoàn (tên đăng nhập, cách nhau bởi dấu phẩy)"),
-                          validators=[Optional(), Length(max=500)])
+    members = MultiCheckboxField(_l("Thành viên đoàn kiểm tra"), coerce=str, validators=[Optional()],
+                                 description=_l("Người lập đợt kiểm tra là trưởng đoàn."))
 
 
 class SubmitForm(AppForm):
@@ -50,7 +52,9 @@ class SubmitForm(AppForm):
 
 
 class RaiseForm(AppForm):
-    staff_code = StringField(_l("Mã cán bộ"), validators=[DataRequired(), Length(max=50)])
+    staff_code = StringField(_l("Cán bộ vi phạm (gõ mã hoặc tên)"),
+                             validators=[DataRequired(), Length(max=50)],
+                             render_kw={"data-picker": "staff", "data-picker-for": "report.raise"})
     rule_id = SelectField(_l("Quy tắc vi phạm"), coerce=int)
     occurred_on = DateField(_l("Ngày xảy ra"), validators=[InputRequired()])
     note = TextAreaField(_l("Mô tả vi phạm"), validators=[DataRequired(), Length(min=10, max=1000)])

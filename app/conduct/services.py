@@ -110,7 +110,7 @@ def create_inspection(unit: Unit, template: ChecklistTemplate, inspected_at: dat
         select(literal(inspection.id), Staff.id, literal("present"))
         .where(Staff.unit_id == unit.id, Staff.active.is_(True))))
     audit.record("inspection.created", inspection, after={
-        "unit": unit.code, "template": template.name, "at": inspected_at,
+        "unit": unit.code, "template": template.name, "at": inspection.inspected_at,
         "team": sorted(m.username for m in [lead, *members])})
     return inspection
 

@@ -6,7 +6,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from app import clock
-from app.auth.models import User
+from app.auth.queries import inspectors
 from app.conduct import queries, services
 from app.conduct.forms import InspectionForm, RaiseForm, RespondForm, RuleForm, SubmitForm, TemplateForm
 from app.conduct.models import (
@@ -104,6 +104,8 @@ def inspection_new():
     require("inspection.run")
     form = InspectionForm()
     form.template_id.choices = [(t.id, t.name) for t in queries.templates() if t.active]
+    team = {u.username: u for u in inspectors(current_user) if u.id != current_user.id}
+    form.members.choices = [(name, f"{u.display_name} ({name})") for name, u in team.items()]
     if request.method == "GET":
         form.inspected_at.data = clock.now().replace(tzinfo=None, second=0, microsecond=0)
     if form.validate_on_submit():
@@ -111,9 +113,9 @@ def inspection_new():
         if unit is None or not can(current_user, "inspection.run", unit):
             form.unit_code.errors.append(_("Không có đơn vị này trong phạm vi bạn được giao."))
         members = []
-        for name in filter(None, (n.strip().lower() for n in (form.members.data or "").split(","))):
-            user = db.session.scalar(select(User).where(User.username == name))
-            if user is None or unit is not None and not can(user, "inspection.run", unit):
+        for name in form.members.data or []:
+            user = team[name]
+            if unit is not None and not can(user, "inspection.run", unit):
                 form.members.errors.append(_(
                     "%(name)s không phải thành viên đoàn kiểm tra có phạm vi đơn vị này.", name=name))
             else:
@@ -151,15 +153,23 @@ def inspection_person(inspection_id, staff_id):
         presence = request.form.get("presence", "present")
         if presence not in PRESENCE:
             errors.append(_("Tình trạng có mặt không hợp lệ."))
+        all_compliant = request.form.get("all_compliant") == "1"
+        unanswered = [rule.code for rule in rules if not request.form.get(f"outcome_{rule.id}")]
+        if presence == "present" and unanswered and not all_compliant and services.editable(inspection):
+            if len(unanswered) == len(rules):
+                errors.append(_("Phiếu còn trống: hãy chọn “Tất cả quy tắc: Chấp hành” rồi đánh dấu "
+                                "vi phạm, hoặc chọn kết quả cho từng quy tắc."))
+            else:
+                errors.append(_("Chưa chọn kết quả cho: %(codes)s.", codes=", ".join(unanswered)))
         outcomes = {}
         for rule in rules:
-            outcome = request.form.get(f"outcome_{rule.id}", "compliant")
+            outcome = request.form.get(f"outcome_{rule.id}") or "compliant"
             if outcome not in OUTCOMES:
                 errors.append(_("Kết quả của %(code)s không hợp lệ.", code=rule.code))
-            note = request.form.get(f"note_{rule.id}", "")[:1000]
+            note = request.form.get(f"note_{rule.id}", "")[:1000] if outcome == "violation" else ""
             upload = request.files.get(f"photo_{rule.id}")
-            data = upload.read() if upload and upload.filename else None
-            outcomes[rule] = (outcome, note, data, upload.mimetype if data else None)
+            data = upload.read() if upload and upload.filename and outcome == "violation" else None
+            outcomes[rule] = (outcome, note, data, upload.mimetype if data and upload else None)
             if outcome == "violation" and len(note.strip()) < 3 and not data:
                 errors.append(_("%(code)s: hãy ghi chú hoặc chụp ảnh vi phạm.", code=rule.code))
         if not errors:
@@ -170,10 +180,15 @@ def inspection_person(inspection_id, staff_id):
             else:
                 flash(_("Đã ghi nhận: %(name)s.", name=person.staff.full_name), "success")
                 return redirect(_next_person(inspection, person))
+    people = sorted(inspection.people, key=lambda p: p.staff.full_name)
+    counts = services.recorded_counts(inspection)
+    done = sum(1 for p in people if p.staff_id in counts or p.presence != "present")
     entries = services.entries_of(inspection, person.staff_id)
     return render_template("conduct/checklist.html", inspection=inspection, person=person,
                            rules=rules, entries=entries, outcomes=OUTCOMES, presence=PRESENCE,
-                           errors=errors, form_values=request.form), 400 if errors else 200
+                           errors=errors, form_values=request.form, total=len(people), done=done,
+                           position=[p.staff_id for p in people].index(person.staff_id) + 1), \
+        400 if errors else 200
 
 
 def _next_person(inspection, person):

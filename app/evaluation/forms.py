@@ -90,6 +90,11 @@ def _day(low, high):
     return [InputRequired(), NumberRange(min=low, max=high)]
 
 
+def _or_two(value):
+    """An empty back-fill window keeps the default of two months."""
+    return 2 if value is None else value
+
+
 def _or_quarter(value):
     """An empty deduction keeps the default of Decree 335 (25 %)."""
     return Decimal("0.25") if value is None else value
@@ -133,6 +138,8 @@ class PolicyForm(AppForm):
                                       default=Decimal("0.25"), filters=[_or_quarter],
                                       validators=[Optional(), NumberRange(min=0, max=1)])
     head_includes_unit = BooleanField(_l("T1–T3 của cấp trưởng tính cả nhiệm vụ của đơn vị mình lãnh đạo"))
+    backfill_months = IntegerField(_l("Được mở kỳ của tối đa bao nhiêu tháng trước"), default=2,
+                                   filters=[_or_two], validators=[Optional(), NumberRange(min=0, max=24)])
     bands = FieldList(FormField(BandForm), min_entries=4, max_entries=8)
 
     def validate_review_due_day(self, field):

@@ -7,7 +7,7 @@ from sqlalchemy.ext.hybrid import hybrid_property
 from app import permissions
 from app.clock import utcnow
 from app.extensions import db
-from app.org.models import Unit
+from app.org.models import STAFF_CATEGORIES, Unit
 from app.types import Score
 
 ASSESSMENT_STATUSES = {
@@ -75,6 +75,8 @@ class Policy(db.Model):
     quality_deduction = db.Column(db.Numeric(4, 2), nullable=False, server_default="0.25")
     progress_deduction = db.Column(db.Numeric(4, 2), nullable=False, server_default="0.25")
     head_includes_unit = db.Column(db.Boolean, nullable=False, server_default=true())
+    # Periods: besides this month and the next, a month at most this many months back can be opened.
+    backfill_months = db.Column(db.Integer, nullable=False, server_default="2")
     created_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow)
 
     bands = db.relationship("PolicyBand", lazy="selectin", order_by="PolicyBand.min_score.desc()",
@@ -134,6 +136,12 @@ class Framework(db.Model):
     @property
     def category_codes(self):
         return sorted(c.category for c in self.categories)
+
+    @property
+    def category_names(self):
+        """The staff categories by their names (cán bộ, công chức…), in the catalogue's order."""
+        codes = set(self.category_codes)
+        return [str(name) for code, name in STAFF_CATEGORIES.items() if code in codes]
 
     @property
     def total_max(self):

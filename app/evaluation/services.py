@@ -32,7 +32,7 @@ from app.notifications import services as notifications
 from app.org import queries as org_queries
 from app.org import services as org_services
 from app.org.models import STAFF_CATEGORIES, Staff, Unit
-from app.periods import parse_period, period_code
+from app.periods import add_months, parse_period, period_code
 from app.types import clamp
 
 if TYPE_CHECKING:
@@ -44,7 +44,8 @@ POLICY_FIELDS = ("name", "effective_from", "total_max", "open_day", "self_due_da
                  "min_months", "consecutive_years", "discipline_min_form", "warning_low_months",
                  "satisfaction_min_ratings", "conduct_response_days", "self_reminder_days",
                  "review_reminder_days", "repeat_offender_min", "repeat_offender_months",
-                 "quality_deduction", "progress_deduction", "head_includes_unit")
+                 "quality_deduction", "progress_deduction", "head_includes_unit",
+                 "backfill_months")
 
 
 def policy_in_force(day: date) -> Policy:
@@ -114,6 +115,80 @@ def framework_for_staff(start: date) -> ScalarSelect[Any]:
     )
 
 
+def openable_window(today: date) -> tuple[date, date]:
+    """The first and last month that may be opened on `today`: back to the policy's back-fill
+    window, up to next month (the same rule for the page, the command and the job)."""
+    this_month = today.replace(day=1)
+    policy = policy_in_force(this_month)
+    return add_months(this_month, -policy.backfill_months), add_months(this_month, 1)
+
+
+def check_openable(start: date, today: date | None = None) -> None:
+    """DomainError, saying why, unless the month starting on `start` may be opened now."""
+    today = today or clock.today()
+    earliest, latest = openable_window(today)
+    if not earliest <= start <= latest:
+        raise DomainError(_(
+            "Không thể mở kỳ %(code)s: chỉ mở được kỳ từ %(earliest)s đến %(latest)s (tháng này, "
+            "tháng sau và tối đa %(months)d tháng trước theo chính sách đang áp dụng).",
+            code=period_code(start), earliest=period_code(earliest), latest=period_code(latest),
+            months=policy_in_force(today.replace(day=1)).backfill_months))
+
+
+def to_create(code: str) -> int:
+    """How many assessments opening the month `code` would create now (the confirmation step)."""
+    start = parse_period(code)
+    period = get_period(code)
+    with_framework = (select(func.count(Staff.id))
+                      .where(Staff.active.is_(True), framework_for_staff(start).is_not(None)))
+    if period is not None:
+        with_framework = with_framework.where(~select(Assessment.id).where(
+            Assessment.staff_id == Staff.id, Assessment.period_id == period.id).exists())
+    return db.session.scalar(with_framework) or 0
+
+
+def to_not_evaluate(period: Period) -> int:
+    """How many assessments closing `period` now would mark not_evaluated."""
+    return db.session.scalar(select(func.count(Assessment.id)).where(
+        Assessment.period_id == period.id,
+        Assessment.status.in_(("draft", "self_submitted")))) or 0
+
+
+def closes_early(period: Period, today: date | None = None) -> bool:
+    """Closing before the policy's closing day (the page asks for a confirmation)."""
+    return period.closes_on is not None and (today or clock.today()) < period.closes_on
+
+
+def has_activity(period: Period) -> bool:
+    """Anything done in the period: an assessment past its first draft, or edited."""
+    return db.session.scalar(select(Assessment.id).where(
+        Assessment.period_id == period.id,
+        (Assessment.status != "draft") | (Assessment.version > 1) | Assessment.imported
+        | (Assessment.self_report != "")).limit(1)) is not None
+
+
+@transactional
+def delete_period(code: str) -> int:
+    """Delete a month opened by mistake, with its untouched assessments (audited). Refused once
+    anything has been done in it or once it is closed. Returns the assessments removed."""
+    lock(f"period:{code}")
+    period = get_period(code)
+    if period is None:
+        raise DomainError(_("Kỳ %(code)s chưa được mở.", code=code))
+    if period.status != "open" or period.imported or has_activity(period):
+        raise DomainError(_("Không thể xóa kỳ %(code)s: kỳ đã có hoạt động (tự đánh giá, đánh giá "
+                            "hoặc đã đóng).", code=code))
+    ids = select(Assessment.id).where(Assessment.period_id == period.id)
+    db.session.execute(AssessmentCriterion.__table__.delete().where(
+        AssessmentCriterion.assessment_id.in_(ids)))
+    removed = db.session.execute(Assessment.__table__.delete().where(  # type: ignore[attr-defined]
+        Assessment.period_id == period.id)).rowcount
+    audit.record("period.deleted", period, before={"code": code, "assessments": removed})
+    db.session.delete(period)
+    db.session.flush()
+    return removed
+
+
 @transactional
 def open_period(code: str) -> OpenResult:
     """Open a month: one assessment per active staff member, with a copy of its criteria.
@@ -127,6 +202,7 @@ def open_period(code: str) -> OpenResult:
     if period is not None and period.status == "closed":
         raise DomainError(_("Kỳ %(code)s đã đóng; không thể mở lại.", code=code))
     if period is None:
+        check_openable(start)
         policy = policy_in_force(start)
         period = Period(code=code, starts_on=start, policy_id=policy.id, status="open",
                         opened_at=clock.utcnow(), **deadlines(policy, start))
@@ -222,6 +298,9 @@ def open_due_periods(today: date) -> dict[str, int] | None:
         if not due["opens_on"] <= today <= due["closes_on"]:
             continue
         period = get_period(period_code(start))
+        earliest, latest = openable_window(today)
+        if period is None and not earliest <= start <= latest:
+            continue  # outside the policy's back-fill window: left to hr_admin
         if period is None or period.status == "open":
             opened[period_code(start)] = open_period(period_code(start)).created
     return opened or None

@@ -231,26 +231,44 @@ def published(unit_id):
 # ---------------------------------------------------------------- periods
 
 
+def _periods_page(form=None, status=200, **confirm):
+    page = queries.periods_page()
+    today = clock.today()
+    earliest, latest = services.openable_window(today)
+    return render_template("evaluation/periods.html", page=page, form=form or OpenPeriodForm(),
+                           counts=queries.period_counts([p.id for p in page.items]),
+                           today=today, earliest=earliest, latest=latest,
+                           deletable={p.id for p in page.items if p.status == "open"
+                                      and not p.imported and not services.has_activity(p)},
+                           **confirm), status
+
+
 @bp.get("/periods")
 def periods():
-    """Periods with their progress; open a new one or close an open one."""
+    """Periods with their progress; open a new one, close or delete an open one."""
     require("period.manage")
-    page = queries.periods_page()
-    return render_template("evaluation/periods.html", page=page, form=OpenPeriodForm(),
-                           counts=queries.period_counts([p.id for p in page.items]),
-                           today=clock.today())
+    return _periods_page()
 
 
 @bp.post("/periods/open")
 def period_open():
-    """Open a month (creates what is missing; opening twice creates nothing new)."""
+    """Open a month in two steps: first how many assessments it will create, then, confirmed,
+    open it (creates what is missing; opening twice creates nothing new)."""
     require("period.manage")
     form = OpenPeriodForm()
     if form.validate_on_submit():
+        code = form.code.data
         try:
-            result = services.open_period(form.code.data)
+            if request.form.get("confirm") != "1":
+                period = services.get_period(code)
+                if period is None:
+                    services.check_openable(parse_period(code))
+                elif period.status == "closed":
+                    raise DomainError(_("Kỳ %(code)s đã đóng; không thể mở lại.", code=code))
+                return _periods_page(form, confirm_open=code, to_create=services.to_create(code))
+            result = services.open_period(code)
         except DomainError as exc:
-            refused(exc)
+            refused(exc, form.code)
         else:
             flash(_("Kỳ %(code)s: đã tạo %(created)d phiếu đánh giá.", code=result.period.code,
                     created=result.created), "success")
@@ -258,26 +276,37 @@ def period_open():
                 flash(_("%(count)d cán bộ chưa có bộ tiêu chí phù hợp nên chưa có phiếu.",
                         count=result.without_framework), "error")
             return redirect(url_for("evaluation.periods"))
-    else:
-        for error in form.code.errors:
-            flash(error, "error")
-    page = queries.periods_page()
-    return render_template("evaluation/periods.html", page=page, form=form,
-                           counts=queries.period_counts([p.id for p in page.items]),
-                           today=clock.today()), 400
+    return _periods_page(form, 400)
 
 
 @bp.post("/periods/<period:code>/close")
 def period_close(code):
-    """Close and publish a month."""
+    """Close and publish a month; before the policy's closing day, only once confirmed."""
     require("period.manage")
     period = _period_or_404(code)
+    if period.status == "open" and services.closes_early(period) and request.form.get("confirm") != "1":
+        return _periods_page(confirm_close=period, to_not_evaluate=services.to_not_evaluate(period))
     result = services.close_period(period.code)
     if result.already_closed:
         flash(_("Kỳ %(code)s đã đóng trước đó.", code=code), "info")
     else:
         flash(_("Đã đóng kỳ %(code)s: %(closed)d phiếu chốt, %(missing)d phiếu không được đánh giá.",
                 code=code, closed=result.closed, missing=result.not_evaluated), "success")
+    return redirect(url_for("evaluation.periods"))
+
+
+@bp.post("/periods/<period:code>/delete")
+def period_delete(code):
+    """Delete a month opened by mistake, while nothing has been done in it."""
+    require("period.manage")
+    _period_or_404(code)
+    try:
+        removed = services.delete_period(code)
+    except DomainError as exc:
+        flash(str(exc), "error")
+        return _periods_page(status=400)
+    flash(_("Đã xóa kỳ %(code)s và %(count)d phiếu chưa có hoạt động.", code=code, count=removed),
+          "success")
     return redirect(url_for("evaluation.periods"))
 
 

@@ -150,7 +150,9 @@ def _complaint_page(complaint, form=None, status=200):
         form = None
     elif form is None:
         form = AnswerForm()
-    return render_template("feedback/complaint.html", complaint=complaint, form=form), status
+    answers = {"attitude": ATTITUDE, "timeliness": TIMELINESS, "guidance": GUIDANCE}
+    return render_template("feedback/complaint.html", complaint=complaint, form=form,
+                           answers=answers), status
 
 
 @bp.get("/complaints/<int:complaint_id>")

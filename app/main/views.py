@@ -1,19 +1,39 @@
 """The home page, the language switch and the health check."""
-from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, session, url_for
 from flask_login import current_user
 from sqlalchemy import text
 
+from app import clock
 from app.auth import services as auth_services
 from app.extensions import db
+from app.main.inbox import inbox
+from app.main.menu import menu_for
+from app.main.search import ACTIONS, search
 from app.utils import safe_next_url
 
 bp = Blueprint("main", __name__)
 
 
+@bp.app_context_processor
+def inject_menu():
+    """The main menu of every page (base.html), built only when a page shows it."""
+    return {"main_menu": (lambda: menu_for(current_user)) if current_user.is_authenticated
+            else (lambda: [])}
+
+
 @bp.get("/")
 def index():
-    """The signed-in user's home: their roles and the places they can go."""
-    return render_template("main/index.html", grants=current_user.grants)
+    """The signed-in user's home: the work waiting for them, then their roles."""
+    return render_template("main/index.html", grants=current_user.grants,
+                           items=inbox(current_user), today=clock.today())
+
+
+@bp.get("/search/<kind>")
+def picker_search(kind):
+    """Units, staff or inspectors matching ?q= (accents optional), in the scope of ?for=."""
+    if kind not in ACTIONS:
+        abort(404)
+    return jsonify(search(current_user, kind, request.args.get("q", ""), request.args.get("for")))
 
 
 @bp.post("/language")

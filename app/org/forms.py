@@ -17,6 +17,7 @@ class UnitForm(AppForm):
     name = StringField(_l("Tên đơn vị"), validators=[DataRequired(), Length(max=255)])
     kind = SelectField(_l("Loại đơn vị"), choices=choices(UNIT_KINDS))
     parent_code = StringField(_l("Mã đơn vị cấp trên"), validators=[Optional(), Length(max=50)],
+                              render_kw={"data-picker": "units", "data-picker-for": "org.edit"},
                               description=_l("Để trống nếu là đơn vị cấp cao nhất."))
 
 
@@ -33,11 +34,13 @@ class StaffForm(AppForm):
 
 
 class StaffCreateForm(StaffForm):
-    unit_code = StringField(_l("Mã đơn vị"), validators=[DataRequired(), Length(max=50)])
+    unit_code = StringField(_l("Mã đơn vị"), validators=[DataRequired(), Length(max=50)],
+                            render_kw={"data-picker": "units", "data-picker-for": "org.edit"})
 
 
 class TransferForm(AppForm):
-    unit_code = StringField(_l("Mã đơn vị mới"), validators=[DataRequired(), Length(max=50)])
+    unit_code = StringField(_l("Mã đơn vị mới"), validators=[DataRequired(), Length(max=50)],
+                            render_kw={"data-picker": "units", "data-picker-for": "org.edit"})
     effective_date = DateField(_l("Ngày có hiệu lực"), validators=[InputRequired()])
 
 

@@ -1,6 +1,21 @@
 """The job-run ledger: every run of every job, with its outcome and counts."""
+from flask_babel import lazy_gettext as _l
+
 from app.clock import utcnow
 from app.extensions import db
+
+JOB_NAMES = {
+    "open_period": _l("Mở kỳ đánh giá"),
+    "close_period": _l("Đóng và công khai kỳ đánh giá"),
+    "self_reminders": _l("Nhắc tự đánh giá"),
+    "review_reminders": _l("Nhắc thủ trưởng đánh giá"),
+    "annual": _l("Xếp loại năm và lập hồ sơ xem xét"),
+    "satisfaction_rollup": _l("Tổng hợp mức độ hài lòng"),
+    "mail": _l("Gửi thư điện tử"),
+}
+TRIGGERS = {"schedule": _l("Theo lịch"), "catch_up": _l("Chạy bù khi khởi động"), "manual": _l("Chạy tay")}
+OUTCOMES = {"running": _l("Đang chạy"), "success": _l("Thành công"), "skipped": _l("Không có việc"),
+            "failed": _l("Lỗi")}
 
 
 class JobRun(db.Model):

@@ -110,4 +110,5 @@ class ImportForm(AppForm):
 
 class TokenForm(AppForm):
     name = StringField(_l("Tên kết nối"), validators=[DataRequired(), Length(max=120)])
-    unit_code = StringField(_l("Mã đơn vị (phạm vi)"), validators=[DataRequired(), Length(max=50)])
+    unit_code = StringField(_l("Mã đơn vị (phạm vi)"), validators=[DataRequired(), Length(max=50)],
+                            render_kw={"data-picker": "units", "data-picker-for": "user.admin"})

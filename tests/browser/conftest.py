@@ -55,3 +55,18 @@ def sign_in(page, username, password):
     page.get_by_label("Mật khẩu").fill(password)
     page.get_by_role("button", name="Đăng nhập").click()
     page.wait_for_url("**/")
+
+
+def menu(page, name):
+    """Open the main menu's group that holds the link `name` and follow it."""
+    link = page.locator(f'xpath=//nav[contains(@class, "main-nav")]//a[normalize-space(.)="{name}"]').first
+    if not link.is_visible():
+        link.locator("xpath=ancestor::details[1]/summary").click()
+    link.click()
+
+
+def sign_out(page):
+    """Sign out through the account menu."""
+    page.locator("nav.main-nav details[data-group=account] > summary").click()
+    page.locator("nav.main-nav details[data-group=account]").get_by_role("button", name="Đăng xuất").click()
+    page.wait_for_url("**/login")

@@ -6,7 +6,7 @@ import pytest
 
 from app import clock
 from tests import factories
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import menu, sign_in, sign_out
 
 pytestmark = pytest.mark.browser
 
@@ -26,13 +26,14 @@ def test_an_inspection_from_the_checklist_to_the_c2_suggestion(app, page, browse
     sign_in(phone, "inspector", factories.PASSWORD)
     phone.goto("/conduct/inspections")
     phone.get_by_role("link", name="Mở cuộc kiểm tra").click()
-    phone.get_by_label("Mã đơn vị được kiểm tra").fill("A1")
+    phone.get_by_label("Đơn vị được kiểm tra (gõ mã hoặc tên)").fill("A1")
     phone.get_by_label("Mẫu kiểm tra").select_option(label="Kiểm tra kỷ luật, kỷ cương công sở")
     phone.get_by_label("Thời điểm kiểm tra").fill("2026-03-12T09:30")
     phone.get_by_role("button", name="Mở cuộc kiểm tra").click()
     phone.get_by_role("link", name="Nguyễn Văn S1").click()
-    badge = phone.locator("fieldset.rule-check").filter(has_text="Đeo thẻ cán bộ")
-    badge.get_by_label("Vi phạm").check()
+    phone.get_by_label("Tất cả quy tắc: Chấp hành").check()
+    badge = phone.locator("fieldset.rule-card").filter(has_text="Đeo thẻ cán bộ")
+    badge.get_by_label("Vi phạm", exact=True).check()
     badge.get_by_placeholder("Ghi chú").fill("Không đeo thẻ khi tiếp dân")
     badge.locator("input[type=file]").set_input_files(str(photo))
     phone.get_by_role("button", name="Lưu và sang người tiếp theo").click()
@@ -49,13 +50,13 @@ def test_an_inspection_from_the_checklist_to_the_c2_suggestion(app, page, browse
     phone.get_by_text("Đã kết luận biên bản.").wait_for()
 
     sign_in(page, "staff1", factories.PASSWORD)
-    page.get_by_role("link", name="Văn hóa công vụ của tôi").click()
+    menu(page, "Văn hóa công vụ của tôi")
     page.get_by_text("Không đeo thẻ khi tiếp dân").wait_for()
     assert page.get_by_role("link", name="Ảnh").count() == 1
     page.locator("textarea[name=text]").fill("Hôm đó tôi để quên thẻ trong tủ, đã khắc phục ngay.")
     page.get_by_role("button", name="Gửi giải trình").click()
     page.get_by_text("Đã gửi giải trình.").wait_for()
-    page.get_by_role("button", name="Đăng xuất").click()
+    sign_out(page)
 
     with app.app_context():
         from app.evaluation import services as evaluation_services
@@ -63,7 +64,7 @@ def test_an_inspection_from_the_checklist_to_the_c2_suggestion(app, page, browse
         clock.freeze(date(2026, 3, 26))
         evaluation_services.open_period("2026-03")
     sign_in(page, "head_a1", factories.PASSWORD)
-    page.get_by_role("link", name="Đánh giá cán bộ").first.click()
+    menu(page, "Đánh giá cán bộ")
     page.get_by_role("row", name="Nguyễn Văn S1").get_by_role("link", name="Đánh giá").click()
     page.get_by_text("VH01 −2.0").wait_for()
     assert page.locator("#score_C2").input_value() == "8.0"

@@ -11,7 +11,7 @@ from app.extensions import db, limiter
 from app.feedback import services
 from app.feedback.models import Rating
 from tests import factories
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import menu, sign_in, sign_out
 
 pytestmark = pytest.mark.browser
 
@@ -57,13 +57,13 @@ def test_a_citizen_rates_an_official_and_follows_the_complaint(app, page, browse
     phone.get_by_text("Đang xử lý").wait_for()
 
     sign_in(page, "f1", factories.PASSWORD)
-    page.get_by_role("link", name="Người dân đánh giá tôi").click()
+    menu(page, "Người dân đánh giá tôi")
     page.get_by_text("Cán bộ gợi ý nộp thêm phí ngoài quy định.").wait_for()
     assert "HS-2026-0310-01" not in page.content()
-    page.get_by_role("button", name="Đăng xuất").click()
+    sign_out(page)
 
     sign_in(page, "head_mc", factories.PASSWORD)
-    page.get_by_role("link", name="Phản ánh").first.click()
+    menu(page, "Phản ánh")
     page.get_by_role("link", name=code).click()
     page.get_by_label("Trả lời phản ánh").fill("Đã làm việc với cán bộ; hoàn trả khoản thu sai.")
     page.get_by_role("button", name="Trả lời và đóng").click()

@@ -2,18 +2,18 @@
 import pytest
 
 from tests import factories
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import menu, sign_in, sign_out
 
 pytestmark = pytest.mark.browser
 
 MENUS = {
     "staff1": {"my-assessment", "profile", "my-conduct", "my-tasks", "notifications"},
-    "head_in": {"units", "staff", "team", "task-board", "products", "conduct", "complaints", "qr",
+    "head_in": {"units", "staff", "team", "task-board", "products", "conduct", "rules", "complaints", "qr",
                 "annual", "notifications"},
-    "inspector": {"units", "staff", "conduct", "complaints", "notifications"},
-    "hr": {"units", "staff", "import", "products", "task-import", "conduct", "complaints", "qr",
+    "inspector": {"units", "staff", "conduct", "rules", "complaints", "notifications"},
+    "hr": {"units", "staff", "import", "products", "task-import", "conduct", "rules", "complaints", "qr",
            "annual", "reviews", "periods", "policies", "notifications"},
-    "admin": {"units", "staff", "import", "team", "task-board", "products", "task-import", "conduct",
+    "admin": {"units", "staff", "import", "team", "task-board", "products", "task-import", "conduct", "rules",
               "complaints", "qr", "annual", "reviews", "periods", "policies", "users", "audit",
               "jobs", "tokens", "notifications"},
 }
@@ -25,7 +25,7 @@ def test_each_role_sees_its_own_menu(page, world, username):
     shown = set(page.locator("nav.main-nav [data-menu]").evaluate_all(
         "links => links.map(a => a.dataset.menu)"))
     assert shown == MENUS[username]
-    page.get_by_role("button", name="Đăng xuất").click()
+    sign_out(page)
     page.wait_for_url("**/login")
     assert page.get_by_role("heading", name="Đăng nhập").is_visible()
 
@@ -39,9 +39,9 @@ def test_switching_the_language(page, world):
     page.get_by_label("Username").fill("hr")
     page.get_by_label("Password").fill(factories.PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    page.get_by_role("link", name="Import data").first.wait_for()
+    page.locator("nav.main-nav [data-menu=import]", has_text="Import data").wait_for(state="attached")
     page.get_by_role("button", name="Tiếng Việt").click()
-    page.get_by_role("link", name="Nhập dữ liệu").first.wait_for()
+    page.locator("nav.main-nav [data-menu=import]", has_text="Nhập dữ liệu").wait_for(state="attached")
 
 
 def test_importing_staff_through_the_upload_page(page, world, tmp_path):
@@ -55,7 +55,7 @@ def test_importing_staff_through_the_upload_page(page, world, tmp_path):
                     "N2,Trần Thị Hai,A1,vien_chuc,Viên chức,0,1,hai@example.gov.vn,2021-02-03\n",
                     encoding="utf-8")
     sign_in(page, "hr", factories.PASSWORD)
-    page.get_by_role("link", name="Nhập dữ liệu").first.click()
+    menu(page, "Nhập dữ liệu")
     page.get_by_label("Loại dữ liệu").select_option("staff")
     page.get_by_label("Tệp CSV (UTF-8)").set_input_files(str(bad))
     page.get_by_role("button", name="Nhập").click()

@@ -5,7 +5,7 @@ import pytest
 
 from app import clock
 from tests import factories
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import menu, sign_in, sign_out
 
 pytestmark = pytest.mark.browser
 
@@ -31,23 +31,25 @@ def test_a_month_from_opening_to_publication(app, page, world):
     clock.freeze(date(2026, 4, 26))
 
     sign_in(page, "hr", factories.PASSWORD)
-    page.get_by_role("link", name="Kỳ đánh giá").first.click()
+    menu(page, "Kỳ đánh giá")
     page.get_by_label("Kỳ (YYYY-MM)").fill("2026-04")
-    page.get_by_role("button", name="Mở kỳ").click()
+    page.get_by_role("button", name="Mở kỳ", exact=True).click()
+    page.get_by_text("Mở kỳ 2026-04 sẽ tạo 5 phiếu đánh giá.").wait_for()
+    page.get_by_role("button", name="Mở kỳ 2026-04").click()
     page.get_by_text("Kỳ 2026-04: đã tạo 5 phiếu đánh giá.").wait_for()
-    page.get_by_role("button", name="Đăng xuất").click()
+    sign_out(page)
 
     sign_in(page, "staff1", factories.PASSWORD)
-    page.get_by_role("link", name="Đánh giá của tôi").first.click()
+    menu(page, "Đánh giá của tôi")
     page.get_by_role("link", name="Tự đánh giá").click()
     fill_scores(page, EDGES["89.9"])
     page.get_by_label("Báo cáo kết quả công việc trong tháng").fill("Tiếp nhận 120 hồ sơ, đúng hạn 100%.")
     page.get_by_role("button", name="Nộp bản tự đánh giá").click()
     page.get_by_text("Đã nộp bản tự đánh giá.").wait_for()
-    page.get_by_role("button", name="Đăng xuất").click()
+    sign_out(page)
 
     sign_in(page, "head_a1", factories.PASSWORD)
-    page.get_by_role("link", name="Đánh giá cán bộ").first.click()
+    menu(page, "Đánh giá cán bộ")
     page.get_by_text("chờ thủ trưởng đánh giá").wait_for()
     for name, total in (("Nguyễn Văn S1", None), ("Trần Thị Xuất Sắc", "90.0"), ("Lê Văn Chưa Đạt", "49.9")):
         page.get_by_role("row", name=name).get_by_role("link", name="Đánh giá").click()
@@ -57,16 +59,18 @@ def test_a_month_from_opening_to_publication(app, page, world):
             fill_scores(page, EDGES[total])
         page.get_by_role("button", name="Duyệt kết quả").click()
         page.get_by_text("Đã duyệt:").wait_for()
-    page.get_by_role("button", name="Đăng xuất").click()
+    sign_out(page)
 
     sign_in(page, "hr", factories.PASSWORD)
-    page.get_by_role("link", name="Kỳ đánh giá").first.click()
+    menu(page, "Kỳ đánh giá")
     page.get_by_role("row", name="2026-04").get_by_role("button", name="Đóng và công khai").click()
+    page.get_by_text("2 phiếu chưa được đánh giá sẽ thành “Không được đánh giá”").wait_for()
+    page.get_by_role("button", name="Vẫn đóng và công khai").click()
     page.get_by_text("Đã đóng kỳ 2026-04: 3 phiếu chốt, 2 phiếu không được đánh giá.").wait_for()
-    page.get_by_role("button", name="Đăng xuất").click()
+    sign_out(page)
 
     sign_in(page, "colleague", factories.PASSWORD)
-    page.get_by_role("link", name="Đánh giá của tôi").first.click()
+    menu(page, "Đánh giá của tôi")
     page.get_by_role("link", name="Kết quả công khai của đơn vị").click()
     rows = {row.locator("td").first.inner_text(): row.locator("td").nth(2).inner_text()
             for row in page.locator("main table tbody tr").all()}

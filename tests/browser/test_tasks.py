@@ -8,7 +8,7 @@ import pytest
 
 from app import clock
 from tests import factories
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import sign_in, sign_out
 
 pytestmark = pytest.mark.browser
 
@@ -33,7 +33,7 @@ def test_a_task_from_the_board_to_the_t1_t3_suggestions(app, browser, live_serve
     phone.get_by_label("Hạn hoàn thành").fill("2026-03-24")
     phone.get_by_role("button", name="Giao việc", exact=True).click()
     phone.get_by_text("Đã giao việc cho 1 người.").wait_for()
-    phone.get_by_role("button", name="Đăng xuất").click()
+    sign_out(phone)
 
     def submit(note):
         sign_in(phone, "staff1", factories.PASSWORD)
@@ -43,7 +43,7 @@ def test_a_task_from_the_board_to_the_t1_t3_suggestions(app, browser, live_serve
         phone.get_by_label("Tệp minh chứng (ảnh, PDF, DOCX, XLSX)").set_input_files(str(evidence))
         phone.get_by_role("button", name="Gửi", exact=True).click()
         phone.get_by_text("Đã báo cáo hoàn thành.").wait_for()
-        phone.get_by_role("button", name="Đăng xuất").click()
+        sign_out(phone)
 
     def as_head(button, note, done):
         sign_in(phone, "head_in", factories.PASSWORD)
@@ -52,7 +52,7 @@ def test_a_task_from_the_board_to_the_t1_t3_suggestions(app, browser, live_serve
         phone.get_by_label("Ghi chú").fill(note)
         phone.get_by_role("button", name=button).click()
         phone.get_by_text(done).wait_for()
-        phone.get_by_role("button", name="Đăng xuất").click()
+        sign_out(phone)
 
     submit("Đã hoàn thành báo cáo quý I.")
     as_head("Trả lại để hoàn thiện", "Bổ sung số liệu tháng 3.", "Đã trả lại để hoàn thiện.")
@@ -60,7 +60,7 @@ def test_a_task_from_the_board_to_the_t1_t3_suggestions(app, browser, live_serve
     sign_in(phone, "staff1", factories.PASSWORD)
     phone.goto("/tasks/mine")
     assert phone.get_by_text("Quá hạn").count() == 1
-    phone.get_by_role("button", name="Đăng xuất").click()
+    sign_out(phone)
     submit("Đã bổ sung số liệu.")
     as_head("Nghiệm thu", "Đạt yêu cầu.", "Đã nghiệm thu.")
 

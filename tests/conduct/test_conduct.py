@@ -53,7 +53,8 @@ def test_an_inspection_end_to_end_feeds_c2(app, client, auth, world):
         badge, dress = _rule("VH01"), _rule("VH02")
     s1, h1 = world.staff["S1"], world.staff["H1"]
     response = client.post(f"/conduct/inspections/{inspection_id}/people/{s1}", data={
-        "presence": "present", f"outcome_{badge.id}": "violation", f"note_{badge.id}": "Không đeo thẻ",
+        "presence": "present", "all_compliant": "1", f"outcome_{badge.id}": "violation",
+        f"note_{badge.id}": "Không đeo thẻ",
         f"photo_{badge.id}": (io.BytesIO(JPEG), "the.jpg"),
         f"outcome_{dress.id}": "violation", f"note_{dress.id}": "Mặc áo phông"},
         content_type="multipart/form-data")
@@ -146,8 +147,9 @@ def test_bad_uploads_are_refused_and_store_nothing(app, client, auth, world):
              (PNG + b"\0" * (5 * 1024 * 1024), "big.png")]     # too large
     for data, name in cases:
         response = client.post(f"/conduct/inspections/{inspection_id}/people/{world.staff['S1']}", data={
-            "presence": "present", f"outcome_{badge.id}": "violation", f"note_{badge.id}": "Không đeo thẻ",
-            f"photo_{badge.id}": (io.BytesIO(data), name)}, content_type="multipart/form-data")
+            "presence": "present", "all_compliant": "1", f"outcome_{badge.id}": "violation",
+            f"note_{badge.id}": "Không đeo thẻ", f"photo_{badge.id}": (io.BytesIO(data), name)},
+            content_type="multipart/form-data")
         assert response.status_code in (400, 413)
         assert "JPEG hoặc PNG" in response.text or "quá lớn" in response.text.lower()
     with app.app_context():
@@ -228,3 +230,34 @@ def test_hr_admin_edits_and_retires_a_rule_and_past_findings_keep_their_points(a
                                                   "deduction": "2.55"})
     assert bad.status_code == 400 and "Lựa chọn không hợp lệ." in bad.text
     assert "Điểm chỉ có tối đa một chữ số thập phân." in bad.text
+
+
+def test_a_blank_checklist_is_refused_and_all_compliant_records_every_rule(app, client, auth, world):
+    clock.freeze(datetime(2026, 3, 12, 9, 0))
+    auth.login_user(world.users["inspector"])
+    inspection_id = _open_inspection(client)
+    url = f"/conduct/inspections/{inspection_id}/people/{world.staff['S1']}"
+    page = client.get(url).text
+    assert 'name="all_compliant"' in page and "Người thứ" in page and "<progress" in page
+    assert ' checked' not in page.split('name="all_compliant"')[1].split(">")[0]  # not pre-ticked
+    blank = client.post(url, data={"presence": "present"})
+    assert blank.status_code == 400 and "Phiếu còn trống" in blank.text
+    with app.app_context():
+        badge, dress = _rule("VH01"), _rule("VH02")
+        assert db.session.scalar(select(db.func.count(services.InspectionEntry.inspection_id))) == 0
+    partial = client.post(url, data={"presence": "present", f"outcome_{badge.id}": "compliant"})
+    assert partial.status_code == 400 and "Chưa chọn kết quả cho:" in partial.text
+    assert "VH02" in partial.text
+    done = client.post(url, data={"presence": "present", "all_compliant": "1",
+                                  f"outcome_{dress.id}": "violation", f"note_{dress.id}": "Áo phông"})
+    assert done.status_code == 302
+    with app.app_context():
+        entries = dict(db.session.execute(
+            select(ConductRule.code, services.InspectionEntry.outcome)
+            .join(ConductRule, ConductRule.id == services.InspectionEntry.rule_id)).all())
+        assert entries["VH02"] == "violation" and entries["VH01"] == "compliant"
+        assert set(entries.values()) == {"compliant", "violation"} and len(entries) >= 5
+    # Absent people need no answers.
+    response = client.post(f"/conduct/inspections/{inspection_id}/people/{world.staff['H1']}",
+                           data={"presence": "absent_unexcused"})
+    assert response.status_code == 302

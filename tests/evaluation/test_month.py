@@ -332,8 +332,12 @@ def test_hr_admin_opens_and_closes_periods_through_the_page(app, client, auth, w
     auth.login_user(world.users["hr_admin"])
     bad = client.post("/evaluation/periods/open", data={"code": "2026-3"})
     assert bad.status_code == 400 and "YYYY-MM" in bad.text
-    response = client.post("/evaluation/periods/open", data={"code": "2026-04"}, follow_redirects=True)
+    asked = client.post("/evaluation/periods/open", data={"code": "2026-04"})
+    assert asked.status_code == 200 and "Mở kỳ 2026-04 sẽ tạo 3 phiếu đánh giá." in asked.text
+    response = client.post("/evaluation/periods/open", data={"code": "2026-04", "confirm": "1"},
+                           follow_redirects=True)
     assert "Kỳ 2026-04: đã tạo 3 phiếu đánh giá." in response.text
+    clock.freeze(date(2026, 5, 10))  # after the policy's closing day of April: no question asked
     response = client.post("/evaluation/periods/2026-04/close", follow_redirects=True)
     assert "Đã đóng kỳ 2026-04" in response.text
     assert client.post("/evaluation/periods/2099-99/close").status_code == 404

@@ -136,3 +136,17 @@ def test_c3_is_suggested_from_five_ratings_in_the_month(app, client, auth, desk,
     _rate(citizen, desk.token, [("dissatisfied", "")] * 5)
     page = client.get(f"/evaluation/assessments/{f1.id}/review")
     assert input_value(page.text, "score_C3") == "4.0"
+
+
+def test_the_complaint_page_shows_what_the_citizen_answered(app, client, auth, desk):
+    clock.freeze(datetime(2026, 3, 10, 9, 0))
+    app.test_client().post(f"/p/{desk.token}", data=form(
+        "dissatisfied", comment="Cán bộ gợi ý phải có quà mới làm nhanh.", timeliness="late",
+        guidance="unclear", attitude="harassment", receipt_code="HS-2026-0042"))
+    with app.app_context():
+        complaint_id = db.session.scalar(select(Complaint.id))
+    auth.login_user(desk.head)
+    page = client.get(f"/feedback/complaints/{complaint_id}").text
+    assert "Nhũng nhiễu, gây phiền hà hoặc đòi tiền, quà" in page
+    assert '<strong class="badge warning">Nhũng nhiễu' in page
+    assert "Trễ hẹn" in page and "Hướng dẫn chưa rõ" in page and "HS-2026-0042" in page

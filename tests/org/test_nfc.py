@@ -116,8 +116,8 @@ def test_account_search_finds_a_display_name_typed_without_accents(app, client, 
 
 
 def test_the_migration_normalises_existing_text_to_nfc(app):
-    path = Path(__file__).resolve().parents[2] / "migrations" / "versions" / "0011_org_history.py"
-    spec = importlib.util.spec_from_file_location("migration_0011", path)
+    path = Path(__file__).resolve().parents[2] / "migrations" / "versions" / "0010_org_history.py"
+    spec = importlib.util.spec_from_file_location("migration_0010", path)
     migration = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(migration)
     with app.app_context():

@@ -133,8 +133,10 @@ def test_a_failing_job_is_recorded_and_changes_nothing(app, world, monkeypatch):
 def test_ledger_page_and_run_now(app, client, auth, world):
     auth.login_user(world.users["sys_admin"])
     response = client.post("/admin/jobs/satisfaction_rollup/run", follow_redirects=True)
-    assert "Đã chạy satisfaction_rollup: success." in response.text
-    assert "satisfaction_rollup" in client.get("/admin/jobs/").text
+    assert "Đã chạy Tổng hợp mức độ hài lòng: Thành công." in response.text
+    ledger = client.get("/admin/jobs/").text
+    assert "<td>Tổng hợp mức độ hài lòng</td><td>Chạy tay</td>" in ledger
+    assert "satisfaction_rollup</td>" not in ledger and "{&#34;" not in ledger
     assert client.post("/admin/jobs/nope/run").status_code == 404
 
 

@@ -3,7 +3,7 @@ unit had (effective-dated), the note on an assessment moved by a merge; and ever
 column of every table normalised to Unicode NFC (set-based: one UPDATE per column, only the rows
 that change).
 
-Revision ID: 0011
+Revision ID: 0010
 Revises: 0009
 Create Date: 2026-11-22 03:00:00
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = '0011'
+revision = '0010'
 down_revision = '0009'
 branch_labels = None
 depends_on = None

@@ -1,0 +1,220 @@
+"""The home page's work inbox: what the signed-in user has to do next, by role, each item with
+its count, its deadline (dd/mm/yyyy) and a link straight to where it is done.
+
+A fixed number of statements whatever the size of the organisation: one grouped or counted
+query per kind of work, each scoped by the same permission rules as the pages it links to."""
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from flask import url_for
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from app import clock
+from app.annual.models import AnnualResult, AnnualUnitYear
+from app.annual.queries import early_warning_page
+from app.annual.services import year_policy
+from app.conduct.models import ConductReport, Finding, Inspection
+from app.evaluation.models import Assessment, Objection, Period, reviewed_by
+from app.evaluation.services import deadlines, policy_in_force
+from app.extensions import db
+from app.feedback.models import Complaint
+from app.org.models import Unit
+from app.periods import period_code
+from app.permissions import can, scope_filter
+from app.reviews.models import ReviewCase
+from app.tasks.models import Task
+
+
+@dataclass
+class Item:
+    kind: str  # a stable name, used by the tests and as a CSS hook
+    text: Any  # a translated sentence, with the count in it
+    url: str
+    due: date | None = None
+    overdue: bool = False
+
+
+def _month(code: str) -> str:
+    return f"{code[5:7]}/{code[:4]}"
+
+
+def _self_assessments(user, today: date) -> list[Item]:
+    rows = db.session.execute(
+        select(Assessment.id, Period.code, Period.self_due_on)
+        .join(Period, Period.id == Assessment.period_id)
+        .where(Assessment.staff_id == user.staff_id, Period.status == "open",
+               Assessment.status == "draft").order_by(Period.starts_on)).all()
+    return [Item("self", _l("Tự đánh giá tháng %(month)s", month=_month(code)),
+                 url_for("evaluation.assessment_detail", assessment_id=assessment_id),
+                 due, bool(due and today > due)) for assessment_id, code, due in rows]
+
+
+def _findings_to_answer(user, today: date) -> list[Item]:
+    rows = db.session.execute(
+        select(Finding.occurred_on, ConductReport.submitted_at)
+        .join(ConductReport, ConductReport.id == Finding.report_id)
+        .where(Finding.staff_id == user.staff_id, Finding.status == "pending",
+               ConductReport.status == "submitted", Finding.response.is_(None))).all()
+    if not rows:
+        return []
+    days = policy_in_force(today).conduct_response_days
+    dues = [clock.local_date(submitted) + timedelta(days=days) for _occurred, submitted in rows if submitted]
+    open_dues = [d for d in dues if d >= today]
+    if not open_dues:
+        return []
+    return [Item("findings", _l("%(count)d vi phạm văn hóa công vụ cần giải trình", count=len(open_dues)),
+                 url_for("conduct.mine"), min(open_dues))]
+
+
+def _my_tasks(user, today: date) -> list[Item]:
+    count, first_due = db.session.execute(
+        select(func.count(Task.id), func.min(Task.due_on))
+        .where(Task.staff_id == user.staff_id, Task.status.in_(("assigned", "returned")))).one()
+    if not count:
+        return []
+    return [Item("tasks", _l("%(count)d nhiệm vụ đang thực hiện", count=count),
+                 url_for("tasks.mine"), first_due, bool(first_due and first_due < today))]
+
+
+def _my_cases(user) -> list[Item]:
+    rows = db.session.execute(select(ReviewCase.id, ReviewCase.year).where(
+        ReviewCase.staff_id == user.staff_id, ReviewCase.status != "decided")).all()
+    return [Item("my-case", _l("Hồ sơ xem xét năm %(year)d: bạn có thể gửi giải trình", year=year),
+                 url_for("reviews.case_detail", case_id=case_id)) for case_id, year in rows]
+
+
+def _reviews(user, today: date) -> list[Item]:
+    rows = db.session.execute(
+        select(Period.code, Period.review_due_on, func.count(Assessment.id))
+        .join(Period, Period.id == Assessment.period_id)
+        .where(Period.status == "open", Assessment.status.in_(("draft", "self_submitted")),
+               reviewed_by(user))
+        .group_by(Period.code, Period.review_due_on).order_by(Period.code)).all()
+    return [Item("reviews", _l("%(count)d đánh giá cần duyệt (tháng %(month)s)", count=count,
+                              month=_month(code)),
+                 url_for("evaluation.team", period=code), due, bool(due and today > due))
+            for code, due, count in rows]
+
+
+def _objections(user) -> list[Item]:
+    count = db.session.scalar(
+        select(func.count(Objection.id)).join(Assessment, Assessment.id == Objection.assessment_id)
+        .where(Objection.answered_at.is_(None), reviewed_by(user))) or 0
+    if not count:
+        return []
+    first = db.session.scalar(
+        select(Objection.assessment_id).join(Assessment, Assessment.id == Objection.assessment_id)
+        .where(Objection.answered_at.is_(None), reviewed_by(user)).order_by(Objection.id).limit(1))
+    return [Item("objections", _l("%(count)d kiến nghị cần trả lời", count=count),
+                 url_for("evaluation.assessment_detail", assessment_id=first))]
+
+
+def _tasks_to_accept(user, today: date) -> list[Item]:
+    count, first_due = db.session.execute(
+        select(func.count(Task.id), func.min(Task.due_on)).join(Unit, Unit.id == Task.unit_id)
+        .where(scope_filter(user, "tasks.assign", Unit.path), Task.status == "submitted",
+               Task.staff_id != (user.staff_id or 0))).one()
+    if not count:
+        return []
+    return [Item("task-board", _l("%(count)d nhiệm vụ đã báo cáo hoàn thành, chờ nghiệm thu", count=count),
+                 url_for("tasks.board", status="submitted", period=period_code(first_due or today)),
+                 first_due)]
+
+
+def _conduct_reports(user) -> list[Item]:
+    count = db.session.scalar(
+        select(func.count(ConductReport.id)).join(Inspection, Inspection.id == ConductReport.inspection_id)
+        .where(Inspection.lead_id == user.id, ConductReport.status == "submitted")) or 0
+    if not count:
+        return []
+    return [Item("conduct-reports", _l("%(count)d biên bản văn hóa công vụ chờ kết luận", count=count),
+                 url_for("conduct.reports", status="submitted"))]
+
+
+def _complaints(user) -> list[Item]:
+    count = db.session.scalar(
+        select(func.count(Complaint.id)).join(Unit, Unit.id == Complaint.unit_id)
+        .where(scope_filter(user, "feedback.view", Unit.path), Complaint.status == "open")) or 0
+    if not count:
+        return []
+    return [Item("complaints", _l("%(count)d phản ánh của người dân đang chờ trả lời", count=count),
+                 url_for("feedback.complaints", status="open"))]
+
+
+def _review_cases(user) -> list[Item]:
+    count = db.session.scalar(
+        select(func.count(ReviewCase.id)).join(Unit, Unit.id == ReviewCase.unit_id)
+        .where(scope_filter(user, "review.manage", Unit.path), ReviewCase.status != "decided")) or 0
+    if not count:
+        return []
+    return [Item("review-cases", _l("%(count)d hồ sơ xem xét chưa có kết luận", count=count),
+                 url_for("reviews.cases"))]
+
+
+def _province(user, today: date) -> list[Item]:
+    """hr_admin: months waiting to open or to close, A-quota breaches, early warnings."""
+    items = []
+    periods = url_for("evaluation.periods")
+    this_month = today.replace(day=1)
+    opens_on = deadlines(policy_in_force(this_month), this_month)["opens_on"]
+    code = period_code(this_month)
+    current = db.session.scalar(select(Period.status).where(Period.code == code))
+    if current is None and today >= opens_on:
+        items.append(Item("period-open", _l("Kỳ tháng %(month)s chưa được mở", month=_month(code)),
+                          periods, opens_on, True))
+    for code, closes_on in db.session.execute(
+            select(Period.code, Period.closes_on).where(Period.status == "open",
+                                                        Period.closes_on <= today)).all():
+        items.append(Item("period-close", _l("Kỳ tháng %(month)s đã đến ngày đóng", month=_month(code)),
+                          periods, closes_on, True))
+    year = db.session.scalar(select(func.max(AnnualResult.year)))
+    if year is not None:
+        policy = year_policy(year)
+        top, second = policy.top_levels
+        counts: dict[int, dict[str, int]] = {}
+        for unit_id, level, count in db.session.execute(
+                select(AnnualResult.unit_id, AnnualResult.level, func.count(AnnualResult.id))
+                .join(Unit, Unit.id == AnnualResult.unit_id)
+                .where(AnnualResult.year == year, AnnualResult.level.in_((top, second)),
+                       scope_filter(user, "annual.view", Unit.path),
+                       AnnualResult.unit_id.not_in(select(AnnualUnitYear.unit_id)
+                                                   .where(AnnualUnitYear.year == year)))
+                .group_by(AnnualResult.unit_id, AnnualResult.level)):
+            counts.setdefault(unit_id, {})[level] = count
+        breaches = sum(1 for c in counts.values()
+                       if c.get(top, 0) > policy.excellent_quota_ratio * c.get(second, 0))
+        if breaches:
+            items.append(Item("quota", _l("%(count)d đơn vị vượt tỷ lệ mức %(level)s năm %(year)d",
+                                          count=breaches, level=top, year=year),
+                              url_for("annual.overview", year=year), overdue=True))
+    warning_year = today.year
+    page, _stats = early_warning_page(user, warning_year, year_policy(warning_year))
+    if page.total:
+        items.append(Item("early-warning", _l("%(count)d cán bộ trong danh sách cảnh báo sớm năm %(year)d",
+                                              count=page.total, year=warning_year),
+                          url_for("annual.early_warning", year=warning_year)))
+    return items
+
+
+def inbox(user) -> list[Item]:
+    """Everything the user has to do, overdue first, then by deadline."""
+    today = clock.today()
+    items: list[Item] = []
+    if user.staff_id:
+        items += _self_assessments(user, today) + _findings_to_answer(user, today)
+        items += _my_tasks(user, today) + _my_cases(user)
+    if "unit_head" in user.roles:
+        items += _reviews(user, today) + _objections(user)
+    if can(user, "tasks.assign"):
+        items += _tasks_to_accept(user, today)
+    if "inspector" in user.roles:
+        items += _conduct_reports(user)
+    if can(user, "complaint.answer"):
+        items += _complaints(user)
+    if can(user, "review.manage"):
+        items += _review_cases(user)
+    if can(user, "period.manage"):
+        items += _province(user, today)
+    return sorted(items, key=lambda i: (not i.overdue, i.due or date.max))

@@ -1,0 +1,118 @@
+"""The home page is a work inbox: each role sees what it has to do, with counts and dd/mm/yyyy
+deadlines, each item linking straight to where it is done — from a bounded number of queries."""
+import re
+from datetime import date
+
+from sqlalchemy import select
+
+from app import clock
+from app.annual import services as annual_services
+from app.evaluation import services as evaluation_services
+from app.evaluation.models import Assessment, Objection
+from app.extensions import db
+from app.feedback import services as feedback_services
+from app.org.models import Unit
+from app.reviews import services as review_services
+from tests import factories
+from tests.queries import StatementCounter
+
+
+def _items(html):
+    """{kind: (text, href)} of the inbox."""
+    found = {}
+    for kind, href, text in re.findall(
+            r'data-inbox="([^"]+)">\s*<a href="([^"]+)">([^<]+)</a>', html):
+        found.setdefault(kind, []).append((text.strip(), href.replace("&amp;", "&")))
+    return found
+
+
+def test_staff_see_their_self_assessment_with_its_deadline(app, client, auth, world):
+    auth.login_user(world.users["staff"])
+    page = client.get("/")
+    items = _items(page.text)
+    assert items["self"] == [("Tự đánh giá tháng 03/2026",
+                              f"/evaluation/assessments/{world.assessments['S1']}")]
+    assert "hạn 05/04/2026" in page.text or re.search(r"hạn \d\d/04/2026", page.text)
+    assert client.get(items["self"][0][1]).status_code == 200
+    clock.freeze(date(2026, 4, 20))  # past the deadline: overdue, first
+    assert 'class="inbox-item overdue" data-inbox="self"' in client.get("/").text
+
+
+def test_a_head_sees_reviews_due_and_objections_to_answer(app, client, auth, world):
+    auth.login_user(world.users["unit_head_in"])  # head of A: reviews H1, the head of A1
+    page = client.get("/")
+    items = _items(page.text)
+    assert items["reviews"] == [("1 đánh giá cần duyệt (tháng 03/2026)",
+                                 "/evaluation/team?period=2026-03")]
+    assert client.get(items["reviews"][0][1]).status_code == 200
+    assert "objections" not in items
+    with app.app_context():
+        db.session.add(Objection(assessment_id=world.assessments["H1"], text="Tôi đề nghị xem lại."))
+        db.session.commit()
+    items = _items(client.get("/").text)
+    assert items["objections"] == [("1 kiến nghị cần trả lời",
+                                    f"/evaluation/assessments/{world.assessments['H1']}")]
+
+
+def test_complaints_and_review_cases_reach_those_who_handle_them(app, client, auth, world):
+    with app.app_context():
+        annual_services.import_annual("staff_code,year,level\nS1,2024,D\nS1,2025,D\n")
+        review_services.flag_reviews(2025)
+        target = feedback_services.create_target("desk", db.session.get(Unit, world.units["A1"]))
+        feedback_services.submit_rating(target, {"rating": "dissatisfied", "idem": "h" * 24,
+                                                 "comment": "Chờ lâu quá."}, "127.0.0.1", "qr")
+    auth.login_user(world.users["hr_admin"])
+    items = _items(client.get("/").text)
+    assert items["review-cases"] == [("1 hồ sơ xem xét chưa có kết luận", "/reviews/")]
+    assert items["complaints"] == [("1 phản ánh của người dân đang chờ trả lời",
+                                    "/feedback/complaints?status=open")]
+    assert "Chờ lâu quá." in client.get(items["complaints"][0][1]).text
+    auth.login_user(world.users["unit_head_out"])  # head of B: not their unit
+    assert "complaints" not in _items(client.get("/").text)
+    auth.login_user(world.users["staff"])
+    items = _items(client.get("/").text)
+    assert items["my-case"][0][0] == "Hồ sơ xem xét năm 2025: bạn có thể gửi giải trình"
+
+
+def test_hr_admin_sees_the_province_state(app, client, auth, world):
+    auth.login_user(world.users["hr_admin"])
+    clock.freeze(date(2026, 4, 26))  # April due (opens on the 25th); March past its closing day
+    items = _items(client.get("/").text)
+    assert items["period-open"][0] == ("Kỳ tháng 04/2026 chưa được mở", "/evaluation/periods")
+    assert items["period-close"][0] == ("Kỳ tháng 03/2026 đã đến ngày đóng", "/evaluation/periods")
+    with app.app_context():  # two A for one B in A1: over the quota
+        annual_services.import_annual("staff_code,year,level\nS1,2025,A\nH1,2025,A\n")
+    items = _items(client.get("/").text)
+    assert items["quota"][0][0].startswith("1 đơn vị vượt tỷ lệ mức A năm 2025")
+
+
+def test_the_inbox_costs_a_fixed_number_of_statements(app, client, auth, world):
+    auth.login_user(world.users["sys_admin"])
+    client.get("/")
+    with app.app_context():
+        with StatementCounter(db.engine) as small:
+            client.get("/")
+        for n in range(30):
+            factories.create_staff(f"N{n}", "A1")
+        clock.freeze(date(2026, 3, 26))
+        evaluation_services.open_period("2026-03")
+        assert db.session.scalar(select(db.func.count(Assessment.id))) == 33
+        with StatementCounter(db.engine) as large:
+            client.get("/")
+    assert large.count == small.count and small.count <= 25
+
+
+def test_the_menu_is_grouped_and_marks_the_current_section(app, client, auth, world):
+    auth.login_user(world.users["hr_admin"])
+    page = client.get("/evaluation/periods").text
+    assert page.count('<details name="main-menu"') >= 4  # a few groups, not sixteen links
+    current = page.split('class="menu-group current"')[1].split("</details>")[0]
+    assert 'data-menu="periods" aria-current="page"' in current
+    assert page.count('aria-current="page"') == 1
+    assert 'data-menu="rules"' in page  # the rule catalogue and templates are reachable
+    detail = client.get(f"/org/units/{world.units['A1']}").text  # under /org/units
+    assert 'data-menu="units" aria-current="page"' in detail
+    auth.login_user(world.users["staff"])
+    page = client.get("/").text
+    assert 'data-menu="periods"' not in page and 'data-menu="my-assessment"' in page
+    assert 'class="menu-home"><a href="/" aria-current="page"' in page
