@@ -10,7 +10,6 @@ from app.database import folded_match
 from app.extensions import db
 from app.org.models import Staff, Unit
 from app.permissions import scope_filter
-from app.text import fold
 
 LIMIT = 20
 # The actions a picker may be scoped by; anything else is the kind's default.
@@ -39,6 +38,5 @@ def search(user: Any, kind: str, term: str, action: str | None) -> list[dict[str
                    folded_match(Staff.search, term))
             .order_by(Staff.code != term.upper(), Staff.full_name).limit(LIMIT))
         return [{"value": code, "label": f"{code} — {name} ({unit})"} for code, name, unit in rows]
-    folded = fold(term)
     return [{"value": u.username, "label": f"{u.display_name} ({u.username})"}
-            for u in inspectors(user) if folded in fold(f"{u.username} {u.display_name}")][:LIMIT]
+            for u in inspectors(user, LIMIT, term)]

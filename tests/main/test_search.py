@@ -62,3 +62,12 @@ def test_the_inspection_team_is_chosen_among_inspectors_in_scope(app, client, au
     auth.login_user(colleague)  # over A: the root inspector is above, tt_b is elsewhere
     form = client.get("/conduct/inspections/new").text
     assert 'value="inspector"' in form and 'value="tt_b"' not in form
+
+
+def test_inspectors_are_found_without_accents_within_scope(app, client, auth, world):
+    with app.app_context():
+        factories.create_user([("inspector", "A")], username="tt_hương")
+        factories.create_user([("unit_head", "A")], username="head_hương")
+    auth.login_user(world.users["inspector"])
+    found = client.get("/search/inspectors?q=HUONG").get_json()
+    assert found == [{"value": "tt_hương", "label": "Người dùng tt_hương (tt_hương)"}]
