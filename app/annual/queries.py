@@ -5,10 +5,11 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
+from flask_babel import gettext as _
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Integer, Subquery, and_, case, func, select, type_coerce
 
-from app.annual.models import AnnualResult, AnnualUnitYear
+from app.annual.models import REASONS, AnnualResult, AnnualUnitYear
 from app.database import paginate
 from app.evaluation.models import Assessment, Period, Policy
 from app.extensions import db
@@ -32,6 +33,27 @@ def export_rows(year: int, user: "User | None" = None,
         mean = result.mean_score
         yield (result.staff.code, result.year, "" if result.months is None else result.months,
                "" if mean is None else f"{mean:.2f}", result.level or "", result.reason)
+
+
+def download_header() -> tuple[str, ...]:
+    """The headers of the annual downloads, in the reader's language."""
+    return (_("Mã cán bộ"), _("Họ và tên"), _("Mã đơn vị"), _("Đơn vị"), _("Năm"), _("Số tháng"),
+            _("Điểm trung bình"), _("Mức xếp loại"), _("Lý do"), _("Lý do hạ mức"))
+
+
+def download_rows(year: int, user: "User | None" = None, unit: Unit | None = None) -> list[tuple[Any, ...]]:
+    """The year's results with names, numbers as numbers, reasons in words: in the user's scope,
+    or one unit's (the annual sheet). One query."""
+    query = (select(Staff.code, Staff.full_name, Unit.code, Unit.name, AnnualResult)
+             .join(Staff, Staff.id == AnnualResult.staff_id).join(Unit, Unit.id == AnnualResult.unit_id)
+             .where(AnnualResult.year == year).order_by(Unit.code, Staff.full_name, Staff.code))
+    if user is not None:
+        query = query.where(scope_filter(user, "annual.view", Unit.path))
+    if unit is not None:
+        query = query.where(AnnualResult.unit_id == unit.id)
+    return [(code, name, unit_code, unit_name, r.year, r.months, r.mean_score, r.level,
+             str(REASONS.get(r.reason, r.reason)), r.demotion_reason or "")
+            for code, name, unit_code, unit_name, r in db.session.execute(query)]
 
 
 def units_page(user: "User", year: int) -> Pagination:
