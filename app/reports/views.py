@@ -94,11 +94,11 @@ def dashboard(unit_id):
                            tables=tables.dashboard_tables(board))
 
 
-@bp.get("/reports/units/<int:unit_id>/dashboard/<name>.<fmt>")
-def dashboard_export(unit_id, name, fmt):
+@bp.get("/reports/units/<int:unit_id>/dashboard/<table>.<fmt>")
+def dashboard_export(unit_id, table, fmt):
     """One table of the dashboard as CSV or XLSX."""
     unit = _unit_in_scope(unit_id, "dashboard.view")
-    found = tables.dashboard_tables(queries.dashboard(unit, _span())).get(name)
+    found = tables.dashboard_tables(queries.dashboard(unit, _span())).get(table)
     if found is None:
         abort(404)
     return table_response(found, fmt)
