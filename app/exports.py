@@ -14,6 +14,7 @@ from urllib.parse import quote
 from flask import Response, abort
 from openpyxl import Workbook
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
 from app.text import fold, nfc
 
@@ -84,7 +85,8 @@ def _xlsx_cell(value: object) -> object:
 def xlsx_bytes(title: str, header: Sequence[object], rows: Iterable[Sequence[object]]) -> bytes:
     """One sheet with a bold header row; numbers are numeric cells, dates date cells."""
     workbook = Workbook()
-    sheet = workbook.active
+    sheet = workbook.create_sheet(index=0)
+    workbook.remove(workbook.worksheets[1])  # the empty default sheet
     sheet.title = (_SHEET_FORBIDDEN.sub("-", nfc(str(title))) or "Sheet")[:31]
     sheet.append([str(h) for h in header])
     for cell in sheet[1]:
@@ -98,8 +100,8 @@ def xlsx_bytes(title: str, header: Sequence[object], rows: Iterable[Sequence[obj
                 cell.number_format = DATE_FORMAT
             elif isinstance(cell.value, Decimal):
                 cell.number_format = "0." + "0" * max(0, -int(cell.value.as_tuple().exponent))
-    for index, _h in enumerate(header, start=1):
-        sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = 20
+    for index in range(1, len(header) + 1):
+        sheet.column_dimensions[get_column_letter(index)].width = 20
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -125,7 +127,7 @@ class Table:
 
     title: str
     header: Sequence[Any]
-    rows: list[Sequence[Any]] = field(default_factory=list)
+    rows: Sequence[Sequence[Any]] = field(default_factory=list)
     filename: str = ""
 
     @property

@@ -394,7 +394,7 @@ def province_ranking(span: Span, kind: str = "") -> Ranking:
     top_level = policy_in_force(span.last).top_levels[0]
     units = ranked_units(kind)
     ids = [u.id for u in units]
-    rows: dict[int, list[RankRow]] = {}
+    rows: dict[str, list[RankRow]] = {}
     for which, period in (("now", span), ("before", span.previous)):
         figures = figures_by_unit(period, None, ids)
         built = [RankRow(u, figures[u.id], index, policy.band_for(index)) for u in units

@@ -225,8 +225,11 @@ def staff_months(staff_id: int, first: date, last: date) -> dict[str, LedgerResu
     year, month = func.extract("year", Task.due_on), func.extract("month", Task.due_on)
     query = (_ledger_select(first, policy_in_force(last), month_end(last))
              .where(Task.staff_id == staff_id).add_columns(year, month).group_by(year, month))
-    return {f"{int(row[-2]):04d}-{int(row[-1]):02d}": _results([row[:-2]])[row[0]]
-            for row in db.session.execute(query)}
+    found: dict[str, LedgerResult] = {}
+    for row in db.session.execute(query):
+        result = LedgerResult(row[0], row[1], row[2], bool(row[3]), *(int(v or 0) for v in row[4:-2]))
+        found[f"{int(row[-2]):04d}-{int(row[-1]):02d}"] = result
+    return found
 
 
 def task_maxima(start: date) -> dict[int, dict[str, Decimal]]:

@@ -6,7 +6,7 @@ Revises: 0009
 Create Date: 2026-11-22 03:10:00
 
 """
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -56,7 +56,7 @@ def upgrade():
         'weight_score': Decimal('0.40'), 'weight_excellent': Decimal('0.20'),
         'weight_satisfaction': Decimal('0.25'), 'weight_conduct': Decimal('0.15'),
         'violation_penalty': Decimal('10.00'),
-        'created_at': datetime(2026, 11, 22, tzinfo=timezone.utc)}])
+        'created_at': datetime(2026, 11, 22, tzinfo=UTC)}])
     op.bulk_insert(band, [
         {'policy_id': 1, 'code': 'tot', 'min_index': Decimal('85'), 'label_vi': 'Tốt', 'label_en': 'Good'},
         {'policy_id': 1, 'code': 'kha', 'min_index': Decimal('70'), 'label_vi': 'Khá', 'label_en': 'Fair'},

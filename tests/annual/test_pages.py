@@ -87,7 +87,8 @@ def test_exports_neutralise_formula_cells(app, client, auth, world):
     auth.login_user(world.users["hr_admin"])
     response = client.get("/annual/2025/export.csv")
     assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
-    assert "filename*=UTF-8''X%E1%BA%BFp%20lo%E1%BA%A1i%20n%C4%83m%202025.csv" in response.headers["Content-Disposition"]
+    disposition = response.headers["Content-Disposition"]
+    assert "filename*=UTF-8''X%E1%BA%BFp%20lo%E1%BA%A1i%20n%C4%83m%202025.csv" in disposition
     text = response.data.decode("utf-8-sig")
     assert text.splitlines()[0] == ("Mã cán bộ,Họ và tên,Mã đơn vị,Đơn vị,Năm,Số tháng,Điểm trung bình,"
                                     "Mức xếp loại,Lý do,Lý do hạ mức")
