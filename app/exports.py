@@ -26,12 +26,13 @@ _ASCII_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
 def neutralise(value: object) -> object:
-    """A cell value that no spreadsheet will evaluate: text starting with = + - @ (or a tab or a
-    carriage return) gets a leading quote; numbers and dates stay what they are."""
+    """A cell value that no spreadsheet will evaluate: text (in NFC) starting with = + - @ (or a
+    tab or a carriage return) gets a leading quote; numbers and dates stay what they are."""
     if value is None:
         return ""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
+    if isinstance(value, str):
+        value = nfc(value)  # names typed on any keyboard leave composed, as they are compared
+        return "'" + value if value.startswith(FORMULA_STARTS) else value
     return value
 
 
