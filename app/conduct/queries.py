@@ -102,9 +102,7 @@ def confirmed_by_rule(start: date, end: date, path: str | None) -> Sequence[Row[
 
 
 def confirmed_by_unit(start: date, end: date, path: str | None) -> Sequence[Row[Any]]:
-    """(unit path, count) of the confirmed violations per unit of a subtree (one query)."""
-    return db.session.execute(
-        select(Unit.path, func.count(Finding.id)).join(Unit, Unit.id == Finding.unit_id)
-        .where(Finding.status == "confirmed", Finding.occurred_on.between(start, end),
-               *([Unit.path.startswith(path, autoescape=True)] if path else []))
-        .group_by(Unit.path)).all()
+    """(unit id, count) of the confirmed violations per unit of a subtree (one query)."""
+    confirmed = _confirmed_in_subtree(start, end, path).subquery()
+    return db.session.execute(select(confirmed.c.unit_id, func.count())
+                              .group_by(confirmed.c.unit_id)).all()

@@ -147,8 +147,11 @@ def _level_figures(today: date) -> tuple[Any, ...]:
 
 def _in_months(query: Select[Any], first: date, last: date, path: str | None) -> Select[Any]:
     query = (query.select_from(Assessment).join(Period, Period.id == Assessment.period_id)
-             .join(Unit, Unit.id == Assessment.unit_id).where(Period.starts_on.between(first, last)))
-    return query.where(Unit.path.startswith(path, autoescape=True)) if path else query
+             .where(Period.starts_on.between(first, last)))
+    if path:
+        query = query.join(Unit, Unit.id == Assessment.unit_id).where(
+            Unit.path.startswith(path, autoescape=True))
+    return query
 
 
 def levels_by_month(first: date, last: date, path: str | None, today: date) -> Sequence[Row[Any]]:
@@ -160,8 +163,9 @@ def levels_by_month(first: date, last: date, path: str | None, today: date) -> S
 
 
 def levels_by_unit(first: date, last: date, path: str | None, today: date) -> Sequence[Row[Any]]:
-    """(unit path, level, assessments, scored, score tenths, overdue) per unit of a subtree in the
-    months first..last (one query; the caller rolls units up into their ancestors)."""
-    query = select(Unit.path, *_level_figures(today))
+    """(unit id, level, assessments, scored, score tenths, overdue) per unit of a subtree in the
+    months first..last (one query, grouped on the (period, unit) index's columns; the caller
+    rolls units up into their ancestors)."""
+    query = select(Assessment.unit_id, *_level_figures(today))
     return db.session.execute(_in_months(query, first, last, path)
-                              .group_by(Unit.path, Assessment.level)).all()
+                              .group_by(Assessment.unit_id, Assessment.level)).all()

@@ -55,10 +55,10 @@ def front_desk_units(user: "User") -> Pagination:
 
 def _unit_rollup(column: Any, first: str, last: str, path: str | None) -> Sequence[Row[Any]]:
     query = (select(column, func.sum(SatisfactionMonthly.positive), func.sum(SatisfactionMonthly.total))
-             .join(Unit, Unit.id == SatisfactionMonthly.key_id)
              .where(SatisfactionMonthly.scope == "unit", SatisfactionMonthly.period.between(first, last)))
     if path:
-        query = query.where(Unit.path.startswith(path, autoescape=True))
+        query = query.join(Unit, Unit.id == SatisfactionMonthly.key_id).where(
+            Unit.path.startswith(path, autoescape=True))
     return db.session.execute(query.group_by(column)).all()
 
 
@@ -68,8 +68,8 @@ def satisfaction_by_month(first: str, last: str, path: str | None) -> Sequence[R
 
 
 def satisfaction_by_unit(first: str, last: str, path: str | None) -> Sequence[Row[Any]]:
-    """(unit path, positive, ratings) per unit of a subtree over first..last (one query)."""
-    return _unit_rollup(Unit.path, first, last, path)
+    """(unit id, positive, ratings) per unit of a subtree over first..last (one query)."""
+    return _unit_rollup(SatisfactionMonthly.key_id, first, last, path)
 
 
 def staff_satisfaction(staff_id: int, first: str, last: str) -> Sequence[Row[Any]]:

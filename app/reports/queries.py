@@ -210,34 +210,45 @@ def _ids(path: str) -> list[int]:
     return [int(part) for part in path.strip("/").split("/") if part]
 
 
+def unit_paths(path: str | None) -> dict[int, str]:
+    """{unit id: path} of a subtree (every unit when `path` is None), to roll figures up."""
+    query = select(Unit.id, Unit.path)
+    if path:
+        query = query.where(Unit.path.startswith(path, autoescape=True))
+    return dict(db.session.execute(query).tuples().all())
+
+
 def figures_by_unit(span: Span, path: str | None, targets: Iterable[int],
                     direct_of: int | None = None) -> dict[int, Figures]:
-    """{unit id: figures of its subtree} for the target units, over the span (three grouped
+    """{unit id: figures of its subtree} for the target units, over the span (four grouped
     queries). With `direct_of`, key -1 holds what is filed directly under that unit."""
     wanted = set(targets)
     found: dict[int, Figures] = {unit_id: Figures() for unit_id in wanted}
     if direct_of is not None:
         found[-1] = Figures()
-    today = clock.today()
+    paths = unit_paths(path)
+    receivers_of: dict[int, list[Figures]] = {}
 
-    def receivers(unit_path: str) -> list[Figures]:
-        ids = _ids(unit_path)
-        out = [found[i] for i in ids if i in wanted]
-        if direct_of is not None and ids and ids[-1] == direct_of:
-            out.append(found[-1])
-        return out
+    def receivers(unit_id: int) -> list[Figures]:
+        if unit_id not in receivers_of:
+            ids = _ids(paths.get(unit_id, ""))
+            out = [found[i] for i in ids if i in wanted]
+            if direct_of is not None and unit_id == direct_of:
+                out.append(found[-1])
+            receivers_of[unit_id] = out
+        return receivers_of[unit_id]
 
-    for unit_path, level, assessments, scored, tenths, overdue in evaluation_queries.levels_by_unit(
-            span.first, span.last, path, today):
-        for figures in receivers(unit_path):
+    for unit_id, level, assessments, scored, tenths, overdue in evaluation_queries.levels_by_unit(
+            span.first, span.last, path, clock.today()):
+        for figures in receivers(unit_id):
             figures.add_levels(level, assessments, scored, tenths, overdue)
-    for unit_path, positive, total in feedback_queries.satisfaction_by_unit(
+    for unit_id, positive, total in feedback_queries.satisfaction_by_unit(
             span.months[0], span.months[-1], path):
-        for figures in receivers(unit_path):
+        for figures in receivers(unit_id):
             figures.positive += int(positive or 0)
             figures.ratings += int(total or 0)
-    for unit_path, count in conduct_queries.confirmed_by_unit(span.first, span.end, path):
-        for figures in receivers(unit_path):
+    for unit_id, count in conduct_queries.confirmed_by_unit(span.first, span.end, path):
+        for figures in receivers(unit_id):
             figures.violations += count
     return found
 
