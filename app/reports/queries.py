@@ -431,3 +431,8 @@ def disclosure_rows(unit: Unit, period: Period) -> list[tuple[Any, ...]]:
 def closed_period(code: str) -> Period | None:
     """The period `YYYY-MM` when it is closed (published), else None."""
     return db.session.scalar(select(Period).where(Period.code == code, Period.status == "closed"))
+
+
+def latest_closed_period() -> Period | None:
+    return db.session.scalar(select(Period).where(Period.status == "closed")
+                             .order_by(Period.starts_on.desc()).limit(1))

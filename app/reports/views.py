@@ -114,11 +114,20 @@ def _kind():
     return kind
 
 
+def _province_span():
+    """The `?period=` argument; without one, the latest published month (else this year)."""
+    if not request.args.get("period"):
+        latest = queries.latest_closed_period()
+        if latest is not None:
+            return queries.month_span(latest.starts_on)
+    return _span()
+
+
 @bp.get("/reports/province")
 def province():
     """Units ranked by the composite index of the ranking policy, with their movement."""
     require("province.view")
-    ranking = queries.province_ranking(_span(), _kind())
+    ranking = queries.province_ranking(_province_span(), _kind())
     return render_template("reports/province.html", ranking=ranking, kinds=UNIT_KINDS,
                            table=tables.province_table(ranking))
 
@@ -127,7 +136,7 @@ def province():
 def province_export(fmt):
     """The ranking as CSV or XLSX."""
     require("province.view")
-    return table_response(tables.province_table(queries.province_ranking(_span(), _kind())), fmt)
+    return table_response(tables.province_table(queries.province_ranking(_province_span(), _kind())), fmt)
 
 
 @bp.get("/reports/ranking-policy")

@@ -234,6 +234,8 @@ def test_province_ranks_units_with_index_bands_and_movement(app, client, auth, w
     assert csv.splitlines()[0].startswith("Hạng,Mã đơn vị,Đơn vị,Điểm trung bình,Tỷ lệ A (%),")
     assert csv.splitlines()[1] == "1,A,Đơn vị A,87.50,50.0,90.0,1,67.5,Trung bình,1,0"
     assert client.get("/reports/province?kind=bogus").status_code == 404
+    latest = client.get("/reports/province")  # without a period: the latest published month
+    assert latest.status_code == 200 and 'value="2025-06"' in latest.text
     assert "Trung bình" in client.get("/reports/ranking-policy").text
 
 
