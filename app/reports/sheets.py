@@ -9,8 +9,6 @@ from pathlib import Path
 from typing import Any
 
 from flask_babel import gettext as _
-from fpdf import FPDF
-from fpdf.fonts import FontFace
 
 from app import clock
 from app.annual import queries as annual_queries
@@ -111,19 +109,22 @@ def annual(unit: Unit, year: int) -> tuple[Sheet, Table]:
     return sheet, table
 
 
-class _Document(FPDF):
-    """An A4 page with the page number in the footer."""
-
-    def footer(self) -> None:
-        self.set_y(-12)
-        self.set_font("BeVietnamPro", size=8)
-        self.cell(0, 6, _("Trang %(page)s/%(pages)s", page=self.page_no(), pages="{nb}"), align="C")
-
-
 def pdf_bytes(sheet: Sheet) -> bytes:
     """The sheet as PDF with the vendored Be Vietnam Pro font (SIL Open Font Licence), so that
-    every Vietnamese letter prints with its marks on any machine."""
-    pdf = _Document(format="A4", unit="mm")
+    every Vietnamese letter prints with its marks on any machine. fpdf2 is imported here, not at
+    start-up: it takes seconds to import and only this needs it."""
+    from fpdf import FPDF
+    from fpdf.fonts import FontFace
+
+    class Document(FPDF):
+        """An A4 page with the page number in the footer."""
+
+        def footer(self) -> None:
+            self.set_y(-12)
+            self.set_font("BeVietnamPro", size=8)
+            self.cell(0, 6, _("Trang %(page)s/%(pages)s", page=self.page_no(), pages="{nb}"), align="C")
+
+    pdf = Document(format="A4", unit="mm")
     pdf.set_margins(15, 12, 15)
     pdf.set_auto_page_break(True, margin=18)
     pdf.add_font("BeVietnamPro", "", str(FONTS / "BeVietnamPro-Regular.ttf"))
