@@ -82,6 +82,7 @@ def register_extensions(app):
     from app.feedback import models as feedback_models  # noqa: F401
     from app.notifications import models as notification_models  # noqa: F401
     from app.org import models as org_models  # noqa: F401
+    from app.reports import models as report_models  # noqa: F401
     from app.reviews import models as review_models  # noqa: F401
     from app.scheduler import models as scheduler_models  # noqa: F401
     from app.tasks import models as task_models  # noqa: F401
@@ -189,6 +190,7 @@ def register_commands(app):
     from app.demo import seed_demo_command
     from app.evaluation.cli import evaluation_cli
     from app.org.cli import org_cli
+    from app.reports.cli import reports_cli
     from app.reviews.cli import reviews_cli  # also adds `evaluation flag-reviews`
     from app.scheduler.cli import scheduler_cli
     from app.tasks.cli import tasks_cli
@@ -197,6 +199,7 @@ def register_commands(app):
     app.cli.add_command(org_cli)
     app.cli.add_command(evaluation_cli)
     app.cli.add_command(reviews_cli)
+    app.cli.add_command(reports_cli)
     app.cli.add_command(scheduler_cli)
     app.cli.add_command(tasks_cli)
     app.cli.add_command(seed_demo_command)

@@ -106,7 +106,12 @@ def main() -> None:
     kid.add_argument("op")
     kid.add_argument("url")
     kid.add_argument("folder")
+    from bench import ranking
+
+    ranking.add_commands(sub)  # the province ranking page (issue 13), in its own module
     args = parser.parse_args()
+    if ranking.dispatch(args):
+        return
     if args.command == "run":
         run(args)
     elif args.command == "http":

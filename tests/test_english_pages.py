@@ -32,7 +32,7 @@ def _data_strings():
         for row in db.session.execute(select(*columns)):
             for value in row:
                 if value and not value.isascii():
-                    values.add(value)
+                    values.update((value, value.upper()))  # printed sheets write unit names in capitals
                     values.update(part.strip() for part in re.split(r"[\n;]", value) if part.strip())
     return sorted(values, key=len, reverse=True)
 

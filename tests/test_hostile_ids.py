@@ -9,7 +9,8 @@ HUGE = 2**63 + 1
 
 SENTINEL = 987654321
 OTHER_ARGUMENTS = {"year": 2025, "code": "2026-03", "period": "2026-03", "fmt": "csv", "token": "x",
-                   "name": "mail", "ref": "R1", "staff_code": "S1", "filename": "x.css"}
+                   "name": "mail", "ref": "R1", "staff_code": "S1", "filename": "x.css",
+                   "table": "units"}
 
 
 def _with_huge_ids(app):

@@ -223,6 +223,25 @@ EXPECTED.update({
     ("api.openapi", "GET"): OPEN,
 })
 
+# Dashboards, the province view and the printable sheets (app/reports).
+DASHBOARD_A1 = row("login", "forbidden", "ok", "hidden", "ok", "ok", "ok")
+EXPECTED.update({
+    ("reports.dashboard_home", "GET"): row("login", "forbidden", "ok", "ok", "ok", "ok", "ok"),
+    ("reports.dashboard", "GET"): DASHBOARD_A1,
+    ("reports.dashboard_export", "GET"): DASHBOARD_A1,
+    ("reports.province", "GET"): PROVINCE,
+    ("reports.province_export", "GET"): PROVINCE,
+    ("reports.ranking_policy", "GET"): PROVINCE,
+    # The world's month is open (closing it before its close day asks for a confirmation first),
+    # so there is no disclosure list yet (hidden). tests/reports covers the lists of closed months
+    # for every role.
+    ("reports.disclosure_print", "GET"): row("login", *["hidden"] * 6),
+    ("reports.disclosure_export", "GET"): row("login", *["hidden"] * 6),
+    ("reports.annual_print", "GET"): ANNUAL_A1,
+    ("reports.annual_export", "GET"): ANNUAL_A1,
+    ("reports.early_warning_export", "GET"): ANNUAL,
+})
+
 # Called last, in this order: each changes what the other calls would find.
 DEFERRED = [("feedback.target_replace", "POST"), ("auth.logout", "POST")]
 
@@ -276,6 +295,7 @@ def _url_values(rule, world):
         "staff_code": "S1",
         "period": world.period,
         "kind": "units",
+        "table": "units",
     }
     return {name: values[name] for name in rule.arguments}
 

@@ -11,7 +11,7 @@ from app.annual.models import AnnualResult
 from app.csvimport import ImportRejected
 from app.errors import DomainError, refused
 from app.evaluation import services as evaluation_services
-from app.exports import csv_response, xlsx_response
+from app.exports import Table, table_response
 from app.extensions import db
 from app.forms import YearForm, posted_year
 from app.org.models import Unit
@@ -89,13 +89,9 @@ def import_results():
 def export(year, fmt):
     """The year's results in scope as CSV or XLSX."""
     require("annual.view")
-    if fmt not in ("csv", "xlsx"):
-        abort(404)
-    rows = list(queries.export_rows(year, current_user))
-    name = f"xep-loai-nam-{year}"
-    if fmt == "csv":
-        return csv_response(name, queries.EXPORT_HEADER, rows)
-    return xlsx_response(name, f"{year}", queries.EXPORT_HEADER, rows)
+    table = Table(_("Xếp loại năm %(year)d", year=year), queries.download_header(),
+                  queries.download_rows(year, current_user))
+    return table_response(table, fmt)
 
 
 @bp.get("/<year:year>/units/<int:unit_id>")

@@ -83,3 +83,26 @@ def repeat_offenders(user: "User", today: date, policy: "Policy") -> list[tuple[
     people = {s.id: s for s in db.session.scalars(
         select(Staff).where(Staff.id.in_([staff_id for staff_id, _n in counts])))}
     return [(people[staff_id], n) for staff_id, n in counts]
+
+
+def _confirmed_in_subtree(start: date, end: date, path: str | None) -> Select[tuple[Finding]]:
+    query = (select(Finding).join(Unit, Unit.id == Finding.unit_id)
+             .where(Finding.status == "confirmed", Finding.occurred_on.between(start, end)))
+    return query.where(Unit.path.startswith(path, autoescape=True)) if path else query
+
+
+def confirmed_by_rule(start: date, end: date, path: str | None) -> Sequence[Row[Any]]:
+    """(rule code, text vi, text en, count) of the confirmed violations in a subtree (one query)."""
+    confirmed = _confirmed_in_subtree(start, end, path).subquery()
+    return db.session.execute(
+        select(ConductRule.code, ConductRule.text_vi, ConductRule.text_en, func.count())
+        .join(confirmed, confirmed.c.rule_id == ConductRule.id)
+        .group_by(ConductRule.code, ConductRule.text_vi, ConductRule.text_en)
+        .order_by(func.count().desc(), ConductRule.code)).all()
+
+
+def confirmed_by_unit(start: date, end: date, path: str | None) -> Sequence[Row[Any]]:
+    """(unit id, count) of the confirmed violations per unit of a subtree (one query)."""
+    confirmed = _confirmed_in_subtree(start, end, path).subquery()
+    return db.session.execute(select(confirmed.c.unit_id, func.count())
+                              .group_by(confirmed.c.unit_id)).all()

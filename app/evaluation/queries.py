@@ -5,7 +5,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import Integer, Row, Select, and_, case, func, select, type_coerce
 from sqlalchemy.orm import lazyload
 
 from app import clock
@@ -78,13 +78,21 @@ def current_assessment(staff_id: int, period: Period | None) -> Assessment | Non
                                                       Assessment.period_id == period.id))
 
 
+def _published(unit: Unit, period: Period) -> Select[tuple[Assessment]]:
+    return (select(Assessment).options(LIST_ONLY).join(Staff, Staff.id == Assessment.staff_id)
+            .where(Assessment.unit_id == unit.id, Assessment.period_id == period.id,
+                   Assessment.status == "closed")
+            .order_by(Staff.full_name, Staff.code))
+
+
 def published_list(unit: Unit, period: Period) -> Pagination:
     """Names and levels of the unit's closed assessments in a closed period (SPEC §3.7)."""
-    return paginate(
-        select(Assessment).options(LIST_ONLY).join(Staff, Staff.id == Assessment.staff_id)
-        .where(Assessment.unit_id == unit.id, Assessment.period_id == period.id,
-               Assessment.status == "closed")
-        .order_by(Staff.full_name), per_page=100)
+    return paginate(_published(unit, period), per_page=100)
+
+
+def published_all(unit: Unit, period: Period) -> Sequence[Assessment]:
+    """The whole published list, for the printable sheet and its downloads (one query)."""
+    return db.session.scalars(_published(unit, period)).all()
 
 
 def recent_periods() -> Sequence[Period]:
@@ -136,3 +144,42 @@ def export_month_rows(start: date) -> list[tuple[Any, ...]]:
         .where(Period.starts_on == start).order_by(Staff.code)).tuples().all()
     return [(staff, period, unit, status, "" if score is None else score, level or "")
             for staff, period, unit, status, score, level in rows]
+# ---------------------------------------------------------------- dashboards (app/reports)
+
+SCORED_STATUSES = ("reviewed", "closed")
+
+
+def _level_figures(today: date) -> tuple[Any, ...]:
+    """Columns of the grouped level figures: level, assessments, scored, score tenths, overdue."""
+    scored = Assessment.status.in_(SCORED_STATUSES) & Assessment.score.is_not(None)
+    waiting = Assessment.status.in_(("draft", "self_submitted"))
+    overdue = case((Assessment.status == "not_evaluated", 1),
+                   (and_(waiting, Period.review_due_on < today), 1), else_=0)
+    return (Assessment.level, func.count(Assessment.id), func.sum(case((scored, 1), else_=0)),
+            func.sum(case((scored, type_coerce(Assessment.score, Integer)), else_=0)), func.sum(overdue))
+
+
+def _in_months(query: Select[Any], first: date, last: date, path: str | None) -> Select[Any]:
+    query = (query.select_from(Assessment).join(Period, Period.id == Assessment.period_id)
+             .where(Period.starts_on.between(first, last)))
+    if path:
+        query = query.join(Unit, Unit.id == Assessment.unit_id).where(
+            Unit.path.startswith(path, autoescape=True))
+    return query
+
+
+def levels_by_month(first: date, last: date, path: str | None, today: date) -> Sequence[Row[Any]]:
+    """(period code, level, assessments, scored, score tenths, overdue) for the assessments filed
+    under a subtree (every unit when `path` is None) in the months first..last (one query)."""
+    query = select(Period.code, *_level_figures(today))
+    return db.session.execute(_in_months(query, first, last, path)
+                              .group_by(Period.code, Assessment.level)).all()
+
+
+def levels_by_unit(first: date, last: date, path: str | None, today: date) -> Sequence[Row[Any]]:
+    """(unit id, level, assessments, scored, score tenths, overdue) per unit of a subtree in the
+    months first..last (one query, grouped on the (period, unit) index's columns; the caller
+    rolls units up into their ancestors)."""
+    query = select(Assessment.unit_id, *_level_figures(today))
+    return db.session.execute(_in_months(query, first, last, path)
+                              .group_by(Assessment.unit_id, Assessment.level)).all()

@@ -1,13 +1,13 @@
 """Reads for the staff side of citizen feedback."""
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import select
+from sqlalchemy import Row, func, select
 
 from app.database import paginate
 from app.extensions import db
-from app.feedback.models import Complaint, FeedbackTarget, Rating
+from app.feedback.models import Complaint, FeedbackTarget, Rating, SatisfactionMonthly
 from app.org.models import Staff, Unit
 from app.permissions import scope_filter
 
@@ -51,3 +51,32 @@ def front_desk_units(user: "User") -> Pagination:
     return paginate(select(Unit).where(scope_filter(user, "feedback.manage", Unit.path),
                                         (Unit.kind == "one_stop_centre") | Unit.id.in_(has_desk_staff))
                      .order_by(Unit.name))
+
+
+def _unit_rollup(column: Any, first: str, last: str, path: str | None) -> Sequence[Row[Any]]:
+    query = (select(column, func.sum(SatisfactionMonthly.positive), func.sum(SatisfactionMonthly.total))
+             .where(SatisfactionMonthly.scope == "unit", SatisfactionMonthly.period.between(first, last)))
+    if path:
+        query = query.join(Unit, Unit.id == SatisfactionMonthly.key_id).where(
+            Unit.path.startswith(path, autoescape=True))
+    return db.session.execute(query.group_by(column)).all()
+
+
+def satisfaction_by_month(first: str, last: str, path: str | None) -> Sequence[Row[Any]]:
+    """(period, positive, ratings) of a subtree's desks from the monthly roll-up (one query)."""
+    return _unit_rollup(SatisfactionMonthly.period, first, last, path)
+
+
+def satisfaction_by_unit(first: str, last: str, path: str | None) -> Sequence[Row[Any]]:
+    """(unit id, positive, ratings) per unit of a subtree over first..last (one query)."""
+    return _unit_rollup(SatisfactionMonthly.key_id, first, last, path)
+
+
+def staff_satisfaction(staff_id: int, first: str, last: str) -> Sequence[Row[Any]]:
+    """(period, positive, ratings) of one official per month, from the roll-up: counts only,
+    never who rated (one query)."""
+    return db.session.execute(
+        select(SatisfactionMonthly.period, SatisfactionMonthly.positive, SatisfactionMonthly.total)
+        .where(SatisfactionMonthly.scope == "staff", SatisfactionMonthly.key_id == staff_id,
+               SatisfactionMonthly.period.between(first, last))
+        .order_by(SatisfactionMonthly.period)).all()

@@ -55,7 +55,8 @@ GROUPS: list[tuple[str, Any, list[Item]]] = [
         Item("qr", "feedback.targets", _l("Mã QR"), _can("feedback.manage")),
     ]),
     ("province", _l("Đánh giá & báo cáo"), [
-        Item("dashboard", "reports.unit_dashboard", _l("Báo cáo"), _can("annual.view")),
+        Item("dashboard", "reports.dashboard_home", _l("Bảng điều khiển"), _can("dashboard.view")),
+        Item("province", "reports.province", _l("Xếp hạng đơn vị"), _can("province.view")),
         Item("annual", "annual.overview", _l("Xếp loại năm"), _can("annual.view")),
         Item("reviews", "reviews.cases", _l("Hồ sơ xem xét"), _can("review.manage")),
         Item("periods", "evaluation.periods", _l("Kỳ đánh giá"), _can("period.manage")),

@@ -1,10 +1,10 @@
 """Review case pages: the list for hr_admin, one case with its steps, the person's response."""
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.errors import DomainError, refused
-from app.exports import csv_response, xlsx_response
+from app.exports import Table, table_response
 from app.extensions import db
 from app.forms import posted_year
 from app.permissions import can, require
@@ -36,12 +36,8 @@ def cases():
 def export(fmt):
     """The cases in scope as CSV or XLSX."""
     require("review.manage")
-    if fmt not in ("csv", "xlsx"):
-        abort(404)
-    rows = queries.export_rows(current_user)
-    if fmt == "csv":
-        return csv_response("ho-so-xem-xet", queries.EXPORT_HEADER, rows)
-    return xlsx_response("ho-so-xem-xet", "Ho so", queries.EXPORT_HEADER, rows)
+    table = Table(_("Hồ sơ xem xét"), queries.download_header(), queries.download_rows(current_user))
+    return table_response(table, fmt)
 
 
 @bp.post("/flag")

@@ -125,9 +125,10 @@ def _factor(count: ColumnElement[Any], deduction_m: int) -> ColumnElement[Any]:
     return case((value > 0, value), else_=0)
 
 
-def _ledger_select(start: date, policy: Policy) -> Select[Any]:
-    """The month's sums per assignee, one row per person with any task due in the month."""
-    end = month_end(start)
+def _ledger_select(start: date, policy: Policy, end: date | None = None) -> Select[Any]:
+    """The month's sums per assignee, one row per person with any task due in the month (or in
+    start..end)."""
+    end = end or month_end(start)
     weight = type_coerce(Task.coefficient, Integer) * Task.quantity
     counted = Task.status != "cancelled"
     accepted = Task.status == "accepted"
@@ -216,6 +217,19 @@ def month_results(code: str) -> list[LedgerResult]:
         heads = {r.staff_id: r.unit_id for r in own.values() if r.is_head}
         own = {k: v for k, v in _with_units(own, heads).items()}
     return sorted(own.values(), key=lambda r: r.staff_code)
+
+
+def staff_months(staff_id: int, first: date, last: date) -> dict[str, LedgerResult]:
+    """{YYYY-MM: the person's own sums} for the months first..last by the month of the due date
+    (one grouped statement; the deductions of the policy in force in the last month)."""
+    year, month = func.extract("year", Task.due_on), func.extract("month", Task.due_on)
+    query = (_ledger_select(first, policy_in_force(last), month_end(last))
+             .where(Task.staff_id == staff_id).add_columns(year, month).group_by(year, month))
+    found: dict[str, LedgerResult] = {}
+    for row in db.session.execute(query):
+        result = LedgerResult(row[0], row[1], row[2], bool(row[3]), *(int(v or 0) for v in row[4:-2]))
+        found[f"{int(row[-2]):04d}-{int(row[-1]):02d}"] = result
+    return found
 
 
 def task_maxima(start: date) -> dict[int, dict[str, Decimal]]:

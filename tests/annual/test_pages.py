@@ -86,11 +86,18 @@ def test_exports_neutralise_formula_cells(app, client, auth, world):
         services.classify_year(2025)
     auth.login_user(world.users["hr_admin"])
     response = client.get("/annual/2025/export.csv")
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+    disposition = response.headers["Content-Disposition"]
+    assert "filename*=UTF-8''X%E1%BA%BFp%20lo%E1%BA%A1i%20n%C4%83m%202025.csv" in disposition
     text = response.data.decode("utf-8-sig")
-    assert text.splitlines() == ["staff_code,year,months,mean_score,level,reason",
-                                 "'=SUM(A1),2025,6,80.00,B,score"]
+    assert text.splitlines()[0] == ("Mã cán bộ,Họ và tên,Mã đơn vị,Đơn vị,Năm,Số tháng,Điểm trung bình,"
+                                    "Mức xếp loại,Lý do,Lý do hạ mức")
+    assert text.splitlines()[1].startswith("'=SUM(A1),")
+    assert ",2025,6,80.00,B,Theo điểm trung bình các tháng," in text.splitlines()[1]
     book = load_workbook(io.BytesIO(client.get("/annual/2025/export.xlsx").data))
-    assert [c.value for c in book.active[2]] == ["'=SUM(A1)", 2025, 6, "80.00", "B", "score"]
+    cells = list(book.active[2])
+    assert cells[0].value == "'=SUM(A1)" and cells[4].value == 2025 and cells[5].value == 6
+    assert cells[6].data_type == "n" and cells[6].value == 80 and cells[7].value == "B"
     assert client.get("/annual/2025/export.pdf").status_code == 404
 
 

@@ -9,13 +9,13 @@ pytestmark = pytest.mark.browser
 MENUS = {
     "staff1": {"my-assessment", "profile", "my-conduct", "my-tasks", "notifications"},
     "head_in": {"units", "staff", "team", "task-board", "products", "conduct", "rules", "complaints", "qr",
-                "annual", "notifications"},
-    "inspector": {"units", "staff", "conduct", "rules", "complaints", "notifications"},
+                "annual", "dashboard", "notifications"},
+    "inspector": {"units", "staff", "conduct", "rules", "complaints", "dashboard", "notifications"},
     "hr": {"units", "staff", "import", "products", "task-import", "conduct", "rules", "complaints", "qr",
-           "annual", "reviews", "periods", "policies", "notifications"},
+           "annual", "reviews", "periods", "policies", "dashboard", "province", "notifications"},
     "admin": {"units", "staff", "import", "team", "task-board", "products", "task-import", "conduct", "rules",
               "complaints", "qr", "annual", "reviews", "periods", "policies", "users", "audit",
-              "jobs", "tokens", "notifications"},
+              "jobs", "tokens", "dashboard", "province", "notifications"},
 }
 
 

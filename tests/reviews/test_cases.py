@@ -82,10 +82,14 @@ def test_case_list_filters_and_exports(app, client, auth, world):
     assert "Nguyễn Văn S1" not in client.get("/reviews/?status=decided").text
     assert client.get("/reviews/?status=bogus").status_code == 200
     csv = client.get("/reviews/export.csv").data.decode("utf-8-sig")
-    assert csv.splitlines() == ["staff_code,year,previous_year,status,proposed_measure",
-                                "S1,2025,2024,open,cho_thoi_viec"]
+    lines = csv.splitlines()
+    assert lines[0] == ("Mã cán bộ,Họ và tên,Mã đơn vị,Đơn vị,Năm,Năm trước,Trạng thái,"
+                        "Biện pháp đề xuất,Quyết định,Ngày mở")
+    assert lines[1].startswith("S1,Nguyễn Văn S1,A1,") and ",2025,2024,Mới mở,Cho thôi việc,," in lines[1]
     book = load_workbook(io.BytesIO(client.get("/reviews/export.xlsx").data))
-    assert [c.value for c in book.active[2]] == ["S1", 2025, 2024, "open", "cho_thoi_viec"]
+    cells = [c.value for c in book.active[2]]
+    assert cells[:2] == ["S1", "Nguyễn Văn S1"] and cells[4:8] == [2025, 2024, "Mới mở", "Cho thôi việc"]
+    assert book.active.cell(row=2, column=10).is_date
 
 
 def test_the_person_finds_the_case_on_their_assessment_page(app, client, auth, world):
