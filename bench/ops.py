@@ -28,6 +28,12 @@ OPS = {
 
 # ---------------------------------------------------------------- in the child
 
+def _streamed(importer, path: Path) -> int:
+    """An import fed the open file, as `flask … import-*` does (the file is never read whole)."""
+    with open(path, "rb") as handle:
+        return importer(handle)
+
+
 def _app_call(op: str, folder: Path):
     from app.annual import services as annual
     from app.evaluation import services as evaluation
@@ -35,9 +41,9 @@ def _app_call(op: str, folder: Path):
     from app.reviews import services as reviews
 
     if op == "import-staff":
-        return lambda: org.import_staff((folder / "staff.csv").read_bytes())
+        return lambda: _streamed(org.import_staff, folder / "staff.csv")
     if op == "import-results":
-        return lambda: evaluation.import_results((folder / "results.csv").read_bytes())
+        return lambda: _streamed(evaluation.import_results, folder / "results.csv")
     if op == "open-period":
         return lambda: evaluation.open_period(OPEN_MONTH).created
     if op == "close-period":

@@ -30,7 +30,7 @@ from sqlalchemy import (
 from app import audit, clock
 from app.annual.models import AnnualResult, AnnualUnitYear
 from app.csvimport import ImportRejected, RowChecker, RowError, read_rows
-from app.database import analyze, insert_missing, lock, lookup, transactional
+from app.database import analyze, insert_missing, lock, lookup, progress, transactional
 from app.errors import DomainError
 from app.evaluation.models import Assessment, Period, Policy
 from app.evaluation.services import policy_in_force
@@ -74,6 +74,9 @@ class ClassifyResult:
     kept: int
 
 
+CLASSIFY_STEPS = 3  # progress() calls of classify_year: cleared, written, counted
+
+
 @transactional
 def classify_year(year: int) -> ClassifyResult:
     """Compute (or recompute) the year's results; finalised units and imported rows are kept.
@@ -88,6 +91,7 @@ def classify_year(year: int) -> ClassifyResult:
     db.session.execute(delete(AnnualResult).where(
         AnnualResult.year == year, AnnualResult.imported.is_(False),
         AnnualResult.unit_id.not_in(_finalised_units(year))))
+    progress()
 
     tenths = type_coerce(Assessment.score, Integer)
     closed = and_(Assessment.status == "closed", Assessment.score.is_not(None))
@@ -131,6 +135,7 @@ def classify_year(year: int) -> ClassifyResult:
         .outerjoin(disciplined, disciplined.c.staff_id == Staff.id)
         .where(or_(monthly.c.n.is_not(None), maternity.c.m.is_not(None))),
     ))
+    progress()
     analyze("annual_result")
     counts = dict(db.session.execute(
         select(AnnualResult.level.is_not(None), func.count(AnnualResult.id))
@@ -140,6 +145,7 @@ def classify_year(year: int) -> ClassifyResult:
         AnnualResult.year == year, or_(AnnualResult.imported.is_(True),
                                        AnnualResult.unit_id.in_(_finalised_units(year))))) or 0
     result = ClassifyResult(year, counts.get(True, 0), counts.get(False, 0), kept)
+    progress()
     audit.record("annual.classified", object_type="annual_result", object_id=year,
                  after={"year": year, "classified": result.classified,
                         "not_classified": result.not_classified, "kept": kept})

@@ -101,6 +101,14 @@ def unit_id_in_month(staff_id: int, year: int, month: int) -> int | None:
     )
 
 
+# units_in_months() as one SQL expression, for INSERT … SELECT: the unit of the staff row aliased
+# {staff} in the month {first}..{last} (SQL expressions): the latest assignment overlapping it,
+# else the current unit.
+UNIT_IN_MONTH = ("COALESCE((SELECT a.unit_id FROM staff_assignment a WHERE a.staff_id = {staff}.id"
+                 " AND a.start_date <= {last} AND (a.end_date IS NULL OR a.end_date >= {first})"
+                 " ORDER BY a.start_date DESC LIMIT 1), {staff}.unit_id)")
+
+
 def units_in_months(staff_ids: Collection[int], months: Iterable[date]) -> dict[tuple[int, date], int]:
     """{(staff id, first day of month): unit id} from the assignment history (two queries).
 
