@@ -1,7 +1,7 @@
 """Evaluation services: policies, frameworks, periods, self-assessment, review, closing,
 reopening, objections and the import of results from before the system."""
 import calendar
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -68,6 +68,21 @@ def policy_in_force(day: date) -> Policy:
         raise DomainError(_("Chưa có chính sách đánh giá nào có hiệu lực vào ngày %(day)s.",
                                 day=day.isoformat()))
     return policy
+
+
+def policy_finder() -> Callable[[date], Policy]:
+    """policy_in_force for many days at once (an import's months or years): every version is
+    read in one query, then each day is answered in Python with the same result or refusal."""
+    policies = db.session.scalars(select(Policy).order_by(Policy.effective_from.desc())).all()
+
+    def find(day: date) -> Policy:
+        found = next((p for p in policies if p.effective_from <= day), None)
+        if found is None:
+            raise DomainError(_("Chưa có chính sách đánh giá nào có hiệu lực vào ngày %(day)s.",
+                                day=day.isoformat()))
+        return found
+
+    return find
 
 
 def _day_of(year: int, month: int, day: int) -> date:
@@ -518,20 +533,22 @@ def import_results(data: Source) -> int:
     count and the memory used do not depend on the number of rows.
     """
     staged = stage(data, RESULT_COLUMNS)
-    policies = db.session.scalars(select(Policy).order_by(Policy.effective_from.desc())).all()
+    find_policy = policy_finder()
     in_force: dict[str, Policy] = {}
 
     def month(value: str) -> dict[str, Any]:
         start = parse_period(value)
-        found = next((p for p in policies if p.effective_from <= start), None)
+        try:
+            found: Policy | None = find_policy(start)
+            policy_error = None
+        except DomainError as exc:
+            found, policy_error = None, exc.message
         if found is not None:
             in_force[period_code(start)] = found
         return {"starts_on": start, "ends_on": month_end(start), "code": period_code(start),
                 "policy_id": found.id if found else None,
                 "total_max": found.total_max if found else None,
-                "lowest": found.lowest_level if found else None,
-                "policy_error": None if found else _(
-                    "Chưa có chính sách đánh giá nào có hiệu lực vào ngày %(day)s.", day=start.isoformat())}
+                "lowest": found.lowest_level if found else None, "policy_error": policy_error}
 
     def score(value: str) -> dict[str, Any]:
         errors: list[RowError] = []

@@ -36,3 +36,14 @@ def test_staff_imports_of_20_and_6000_rows_issue_the_same_statements(app, world)
 def test_the_quick_email_check_agrees_with_the_validator(value):
     cells = ["", "", "", "", "", "", "", value, ""]
     assert services._email(cells) == services._valid_email(value)
+
+
+def test_a_discipline_file_imported_twice_is_refused_on_every_line(app, runner, tmp_path, world):
+    path = tmp_path / "d.csv"
+    path.write_text("staff_code,decision_date,form\nS1,2025-01-10,khien_trach\nS2,2025-02-11,canh_cao\n",
+                    encoding="utf-8")
+    assert runner.invoke(args=["org", "import-discipline", str(path)]).exit_code == 0
+    again = runner.invoke(args=["org", "import-discipline", str(path)])
+    assert again.exit_code == 1
+    assert ":2: Quyết định này đã có trong hệ thống." in again.stderr
+    assert ":3: Quyết định này đã có trong hệ thống." in again.stderr
