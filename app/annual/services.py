@@ -282,6 +282,7 @@ def import_annual(data: Source) -> int:
                        lambda year: _("Cán bộ đã có kết quả năm %(year)d.", year=year)),
     ]
     if errors:
+        drop(staged, years)
         raise ImportRejected(sorted(errors, key=lambda e: e.line))
     unit = org_queries.UNIT_IN_MONTH.format(staff="s", first="y.december", last="y.year_end")
     created = db.session.execute(staged.sql(f"""

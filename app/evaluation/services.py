@@ -593,6 +593,7 @@ def import_results(data: Source) -> int:
                                       field=_("Điểm"), low=0, high=in_force[code].total_max)),
     ]
     if errors:
+        drop(staged, months, scores)
         raise ImportRejected(sorted(errors, key=lambda e: e.line))
     codes = [code for (code,) in db.session.execute(
         text(f"SELECT DISTINCT code FROM {months.name} WHERE error IS NULL ORDER BY code")).tuples()]

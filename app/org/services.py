@@ -376,6 +376,7 @@ def import_staff(data: Source, paths: Collection[str] | None = None) -> int:
     dates = staged_values(staged, "start_date", _start_date, [Column("parsed", Date)])
     errors = _staff_errors(staged, dates.name, paths)
     if errors:
+        drop(staged, dates)
         raise ImportRejected(errors)
     before = max_id(Staff)
     created = db.session.execute(staged.sql(f"""
@@ -455,6 +456,7 @@ def import_discipline(data: Source, paths: Collection[str] | None = None) -> int
                        lambda: _("Quyết định này đã có trong hệ thống."), **scopes, **choices),
     ]
     if errors:
+        drop(staged, days)
         raise ImportRejected(sorted(errors, key=lambda e: e.line))
     created = db.session.execute(staged.sql(f"""
         INSERT INTO disciplinary_decision (staff_id, decision_date, form, note, created_at)
