@@ -18,7 +18,7 @@ from decimal import Decimal, InvalidOperation
 from typing import IO, Any, cast
 
 from flask_babel import gettext as _
-from sqlalchemy import Column, Integer, MetaData, Table, Text, TextClause, insert, text
+from sqlalchemy import Column, Integer, MetaData, Table, Text, TextClause, text
 from sqlalchemy.types import TypeEngine
 
 from app.database import progress
@@ -216,15 +216,23 @@ def staged_values(staged: Staged, column: str, parse: Callable[[str], dict[str, 
     message becomes `error`). For columns with few distinct values (months, scores, dates)."""
     table = temporary_table("import_values", [
         Column("value", Text, primary_key=True), Column("error", Text), *columns])
-    rows = []
-    blank = {c.name: None for c in columns}
-    for (value,) in db.session.execute(staged.sql(f"SELECT DISTINCT {column} FROM {{rows}}")).tuples():
-        try:
-            rows.append({**blank, "value": value, "error": None, **parse(value)})
-        except DomainError as exc:
-            rows.append({**blank, "value": value, "error": exc.message})
-    if rows:
-        db.session.execute(insert(table), rows)
+    dialect = db.session.get_bind().dialect
+    # Values as the column types store them (e.g. a score in whole tenths), for the raw load.
+    processors = [c.type.bind_processor(dialect) or (lambda v: v) for c in columns]
+    names = [c.name for c in columns]
+    distinct = db.session.execute(staged.sql(f"SELECT DISTINCT {column} FROM {{rows}}")).scalars().all()
+
+    def rows() -> Iterator[tuple[Any, ...]]:
+        for value in distinct:
+            try:
+                parsed = parse(value)
+            except DomainError as exc:
+                yield (value, exc.message, *(None for _n in names))
+                continue
+            yield (value, None, *(None if parsed.get(name) is None else process(parsed[name])
+                                  for name, process in zip(names, processors, strict=True)))
+
+    _load(table.name, ["value", "error", *names], rows())
     return table
 
 
