@@ -102,10 +102,11 @@ def iter_rows(source: Source, columns: Sequence[str], errors: list[RowError]
                 if any(len(value) > MAX_FIELD for value in values):
                     errors.append(RowError(line, _("Có giá trị dài quá %(max)d ký tự.", max=MAX_FIELD)))
                     continue
-                if any(has_control(value) for value in values):
+                if has_control("".join(values)):  # one search per line, not one per cell
                     errors.append(RowError(line, _("Có ký tự điều khiển (không in được) trong dòng.")))
                     continue
-                yield line, [nfc(values[index].strip()) for index in order]
+                cells = [values[index].strip() for index in order]
+                yield line, [cell if cell.isascii() else nfc(cell) for cell in cells]  # ASCII is NFC
         except csv.Error:
             errors.append(RowError(reader.line_num, _("Dòng CSV không đúng định dạng.")))
     except UnicodeDecodeError:
