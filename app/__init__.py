@@ -111,6 +111,8 @@ def register_extensions(app):
         referrer_policy="same-origin",
     )
 
+    from sqlalchemy.orm import joinedload
+
     from app.auth.models import User
 
     @login_manager.user_loader
@@ -120,7 +122,7 @@ def register_extensions(app):
             user_id, version = (int(part) for part in token.split("."))
         except ValueError:
             return None
-        user = db.session.get(User, user_id)
+        user = db.session.get(User, user_id, options=[joinedload(User.grants)])  # one query
         if user is None or not user.active or user.session_version != version:
             return None
         return user

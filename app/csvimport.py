@@ -2,22 +2,35 @@
 
 A reader never writes: it returns rows or raises ImportRejected with every bad
 line, so that a file with one bad row imports nothing.
+
+Large files go through `stage`: the rows stream into a temporary table of the database (COPY on
+PostgreSQL, one executemany on SQLite) and are checked there with set-based SQL, so the file is
+never held whole in Python and the statement count does not depend on its length.
 """
 import csv
 import io
+import itertools
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Any, cast
+from typing import IO, Any, cast
 
 from flask_babel import gettext as _
+from sqlalchemy import Column, Integer, MetaData, Table, Text, TextClause, text
+from sqlalchemy.types import TypeEngine
 
+from app.database import progress
 from app.errors import DomainError
+from app.extensions import db
 from app.text import has_control, nfc
 
 MAX_FIELD = 1000
+PROGRESS_EVERY = 1000  # rows between two reports to a progress bar
+
+Source = bytes | str | IO[bytes]
+_names = itertools.count(1)
 
 
 @dataclass(frozen=True)
@@ -37,52 +50,196 @@ class ImportRejected(DomainError):
         self.errors = errors
 
 
-def read_rows(data: bytes | str, columns: Sequence[str]) -> list[tuple[int, dict[str, str]]]:
-    """Decode and split a CSV file; yields (line_number, row dict) or raises ImportRejected."""
-    if isinstance(data, bytes):
+def _text_stream(source: Source) -> IO[str]:
+    if isinstance(source, str):
+        return io.StringIO(source[1:] if source.startswith("\ufeff") else source, newline="")
+    binary = io.BytesIO(source) if isinstance(source, bytes) else source
+    return io.TextIOWrapper(cast(Any, binary), encoding="utf-8-sig", newline="")
+
+
+def _bad_encoding_line(source: Source) -> int:
+    """The line of the first byte that is not UTF-8 (the file is read again, line by line)."""
+    binary = io.BytesIO(source) if isinstance(source, bytes) else cast(IO[bytes], source)
+    binary.seek(0)
+    for number, raw in enumerate(binary, start=1):
         try:
-            data = data.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            line = cast(bytes, data)[: exc.start].count(b"\n") + 1
-            raise ImportRejected([RowError(line, _("Tệp không đúng mã hóa UTF-8."))]) from None
-    elif data.startswith("\ufeff"):
-        data = data[1:]
-    reader = csv.reader(io.StringIO(data, newline=""))
+            raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return number
+    return 1  # pragma: no cover - the decoder failed, so some line does
+
+
+def iter_rows(source: Source, columns: Sequence[str], errors: list[RowError]
+              ) -> Iterator[tuple[int, list[str]]]:
+    """Stream a CSV file: yields (line number, cells in the order of `columns`), NFC, stripped.
+
+    A bad header, an empty file or bytes that are not UTF-8 raise ImportRejected at once; a bad
+    line (cell count, length, control characters, CSV syntax) is appended to `errors` and skipped.
+    """
+    stream = _text_stream(source)
+    reader = csv.reader(stream)
     try:
-        header = next(reader)
-    except (StopIteration, csv.Error):
-        raise ImportRejected([RowError(1, _("Tệp trống hoặc không có dòng tiêu đề."))]) from None
-    header = [nfc(name.strip()) for name in header]
-    missing = [name for name in columns if name not in header]
-    unknown = [name for name in header if name not in columns]
-    if missing or unknown or len(set(header)) != len(header):
-        raise ImportRejected([RowError(1, _(
-            "Dòng tiêu đề phải gồm đúng các cột: %(expected)s.", expected=",".join(columns)))])
-    rows, errors = [], []
-    try:
-        for values in reader:
-            line = reader.line_num
-            if not any(value.strip() for value in values):
-                continue  # blank lines are harmless
-            if len(values) != len(header):
-                errors.append(RowError(line, _(
-                    "Có %(found)d cột, cần %(expected)d cột.", found=len(values), expected=len(header))))
-                continue
-            if any(len(value) > MAX_FIELD for value in values):
-                errors.append(RowError(line, _("Có giá trị dài quá %(max)d ký tự.", max=MAX_FIELD)))
-                continue
-            if any(has_control(value) for value in values):
-                errors.append(RowError(line, _("Có ký tự điều khiển (không in được) trong dòng.")))
-                continue
-            cells = zip(header, values, strict=True)
-            rows.append((line, {name: nfc(value.strip()) for name, value in cells}))
-    except csv.Error:
-        errors.append(RowError(reader.line_num, _("Dòng CSV không đúng định dạng.")))
+        try:
+            header = next(reader)
+        except (StopIteration, csv.Error):
+            raise ImportRejected([RowError(1, _("Tệp trống hoặc không có dòng tiêu đề."))]) from None
+        header = [nfc(name.strip()) for name in header]
+        missing = [name for name in columns if name not in header]
+        unknown = [name for name in header if name not in columns]
+        if missing or unknown or len(set(header)) != len(header):
+            raise ImportRejected([RowError(1, _(
+                "Dòng tiêu đề phải gồm đúng các cột: %(expected)s.", expected=",".join(columns)))])
+        order = [header.index(name) for name in columns]
+        try:
+            for values in reader:
+                line = reader.line_num
+                if not any(value.strip() for value in values):
+                    continue  # blank lines are harmless
+                if len(values) != len(header):
+                    errors.append(RowError(line, _(
+                        "Có %(found)d cột, cần %(expected)d cột.", found=len(values), expected=len(header))))
+                    continue
+                if any(len(value) > MAX_FIELD for value in values):
+                    errors.append(RowError(line, _("Có giá trị dài quá %(max)d ký tự.", max=MAX_FIELD)))
+                    continue
+                if has_control("".join(values)):  # one search per line, not one per cell
+                    errors.append(RowError(line, _("Có ký tự điều khiển (không in được) trong dòng.")))
+                    continue
+                cells = [values[index].strip() for index in order]
+                yield line, [cell if cell.isascii() else nfc(cell) for cell in cells]  # ASCII is NFC
+        except csv.Error:
+            errors.append(RowError(reader.line_num, _("Dòng CSV không đúng định dạng.")))
+    except UnicodeDecodeError:
+        line = _bad_encoding_line(source)
+        raise ImportRejected([RowError(line, _("Tệp không đúng mã hóa UTF-8."))]) from None
+    finally:
+        if isinstance(stream, io.TextIOWrapper) and not isinstance(source, bytes):
+            stream.detach()  # the caller's file stays open (and is closed by the caller)
+
+
+def read_rows(data: Source, columns: Sequence[str]) -> list[tuple[int, dict[str, str]]]:
+    """Decode and split a small CSV file: [(line_number, row dict)] or raises ImportRejected."""
+    errors: list[RowError] = []
+    rows = [(line, dict(zip(columns, cells, strict=True)))
+            for line, cells in iter_rows(data, columns, errors)]
     if errors:
         raise ImportRejected(errors)
     if not rows:
         raise ImportRejected([RowError(2, _("Tệp không có dòng dữ liệu nào."))])
     return rows
+
+
+# ---------------------------------------------------------------- staging in the database
+
+class Staged:
+    """A CSV file in a temporary table `name`: `line` and one TEXT column per CSV column (plus
+    the derived columns of `stage`), for set-based checks and one INSERT … SELECT per table."""
+
+    def __init__(self, table: Table, rows: int) -> None:
+        self.table, self.rows, self.name = table, rows, table.name
+
+    def sql(self, statement: str) -> TextClause:
+        """A statement over the staged rows: `{rows}` stands for the temporary table."""
+        return text(statement.replace("{rows}", self.name))
+
+    def errors(self, statement: str, message: Callable[..., str], **params: Any) -> list[RowError]:
+        """One RowError per row `statement` returns: (line, *values) → message(*values); the
+        message (and its translated labels) is built for the bad rows only."""
+        return [RowError(line, message(*values))
+                for line, *values in db.session.execute(self.sql(statement), params).tuples()]
+
+    def drop(self) -> None:
+        db.session.execute(text(f"DROP TABLE IF EXISTS {self.name}"))
+
+
+def temporary_table(prefix: str, columns: Sequence[Column[Any]]) -> Table:
+    """A temporary table created now, on the session's connection (dropped by the caller)."""
+    table = Table(f"{prefix}_{next(_names)}", MetaData(), *columns, prefixes=["TEMPORARY"])
+    table.create(db.session.connection())
+    return table
+
+
+def stage(source: Source, columns: Sequence[str],
+          derived: Sequence[tuple[str, TypeEngine[Any], Callable[[list[str]], Any]]] = ()) -> Staged:
+    """Stream `source` into a temporary table; raises ImportRejected (nothing kept) on a bad
+    file or bad lines. `derived`: (name, type, fn(cells)) columns computed while streaming, for
+    checks SQL cannot do (an e-mail address's syntax). Memory stays flat whatever the size."""
+    table = temporary_table("import_rows", [
+        Column("line", Integer, primary_key=True),
+        *(Column(name, Text, nullable=False) for name in columns),
+        *(Column(name, kind) for name, kind, _fn in derived)])
+    errors: list[RowError] = []
+    counted = [0]
+
+    def rows() -> Iterator[tuple[Any, ...]]:
+        for line, cells in iter_rows(source, columns, errors):
+            counted[0] += 1
+            if counted[0] % PROGRESS_EVERY == 0:
+                progress(PROGRESS_EVERY)  # rows read, for a command line's progress bar
+            yield (line, *cells, *(fn(cells) for _name, _kind, fn in derived))
+
+    names = ["line", *columns, *(name for name, _kind, _fn in derived)]
+    stream = rows()
+    try:
+        first = next(stream, None)  # a bad header or an empty file is refused before any write
+        _load(table.name, names, itertools.chain([first] if first else [], stream))
+    except ImportRejected:
+        if db.session.get_bind().dialect.name != "postgresql":
+            db.session.execute(text(f"DROP TABLE IF EXISTS {table.name}"))
+        raise  # on PostgreSQL an interrupted COPY ends the transaction: its rollback drops the table
+    progress(counted[0] % PROGRESS_EVERY)
+    staged = Staged(table, counted[0])
+    if errors or not counted[0]:
+        staged.drop()
+        raise ImportRejected(errors or [RowError(2, _("Tệp không có dòng dữ liệu nào."))])
+    return staged
+
+
+def _load(name: str, columns: Sequence[str], rows: Iterable[tuple[Any, ...]]) -> None:
+    """Rows into the table `name` in one statement: COPY on PostgreSQL, executemany on SQLite
+    (both consume `rows` lazily)."""
+    connection = db.session.connection()
+    driver = cast(Any, connection.connection).driver_connection
+    if connection.dialect.name == "postgresql":
+        with driver.cursor() as cursor, cursor.copy(
+                f"COPY {name} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+    else:
+        marks = ", ".join("?" for _c in columns)
+        driver.cursor().executemany(f"INSERT INTO {name} ({', '.join(columns)}) VALUES ({marks})", rows)
+
+
+def staged_values(staged: Staged, column: str, parse: Callable[[str], dict[str, Any]],
+                  columns: Sequence[Column[Any]]) -> Table:
+    """The distinct values of a staged column, each parsed once in Python: a temporary table
+    (value, error, *columns) — `parse` returns the columns' values or raises DomainError (its
+    message becomes `error`). For columns with few distinct values (months, scores, dates)."""
+    table = temporary_table("import_values", [
+        Column("value", Text, primary_key=True), Column("error", Text), *columns])
+    dialect = db.session.get_bind().dialect
+    # Values as the column types store them (e.g. a score in whole tenths), for the raw load.
+    processors = [c.type.bind_processor(dialect) or (lambda v: v) for c in columns]
+    names = [c.name for c in columns]
+    distinct = db.session.execute(staged.sql(f"SELECT DISTINCT {column} FROM {{rows}}")).scalars().all()
+
+    def rows() -> Iterator[tuple[Any, ...]]:
+        for value in distinct:
+            try:
+                parsed = parse(value)
+            except DomainError as exc:
+                yield (value, exc.message, *(None for _n in names))
+                continue
+            yield (value, None, *(None if parsed.get(name) is None else process(parsed[name])
+                                  for name, process in zip(names, processors, strict=True)))
+
+    _load(table.name, ["value", "error", *names], rows())
+    return table
+
+
+def drop(*tables: Table | Staged) -> None:
+    for table in tables:
+        db.session.execute(text(f"DROP TABLE IF EXISTS {table.name}"))
 
 
 class RowChecker:

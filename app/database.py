@@ -3,7 +3,8 @@ whose plans cannot go wrong, for the batch work: INSERT … ON CONFLICT DO NOTHI
 anti join against the table being written, a lock per batch operation, fresh statistics after it."""
 import itertools
 import zlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import wraps
 from typing import Any, ParamSpec, TypeVar
@@ -56,6 +57,28 @@ def transactional(fn: Callable[P, R]) -> Callable[P, R]:
             _depth.reset(token)
 
     return wrapper
+
+
+# A command line's progress bar (app.cli.progress): called with the units of work just done.
+_progress: ContextVar[Callable[[int], None] | None] = ContextVar("progress", default=None)
+
+
+def progress(done: int = 1) -> None:
+    """Report `done` more units of a long batch (rows read, steps done); a no-op unless a
+    command line shows a progress bar."""
+    report = _progress.get()
+    if report is not None:
+        report(done)
+
+
+@contextmanager
+def reporting_progress(report: Callable[[int], None]) -> Iterator[None]:
+    """While inside, progress() calls `report`."""
+    token = _progress.set(report)
+    try:
+        yield
+    finally:
+        _progress.reset(token)
 
 
 def is_postgresql() -> bool:

@@ -101,6 +101,12 @@ def main() -> None:
     web.add_argument("--seconds", type=int, default=15)
     web.add_argument("--connections", type=int, default=50)
     web.add_argument("--port", type=int, default=5401)
+    web.add_argument("--province", type=int, default=0,
+                     help="instead of the demo data, a generated province of this many staff (slow at "
+                          "200000: not part of make bench)")
+    web.add_argument("--team", type=int, default=100,
+                     help="with --province: the head whose team is closest to this size")
+    web.add_argument("--pages", help="comma-separated subset: team,assessment,feedback-post,login,home")
     kid = sub.add_parser("child")
     kid.add_argument("side", choices=("app", "floor"))
     kid.add_argument("op")

@@ -200,6 +200,16 @@ def prepare(store: province.Store, name: str) -> str:
     return url
 
 
+def prepare_province(store: province.Store, name: str, staff: int, workdir: Path) -> str:
+    """A generated province of `staff` people (bench run's builder) with 2026-01 open and mostly
+    reviewed: the team page of one unit inside a province of that size."""
+    province.write_files(staff, workdir)
+    province.build_units(store, name, workdir)
+    province.build_history(store, name, workdir)
+    province.build_opened(store, name)
+    return store.url_of(name)
+
+
 def main(args) -> None:
     if not shutil.which("wrk"):
         raise SystemExit("wrk is missing: apt-get install -y wrk")
@@ -207,26 +217,32 @@ def main(args) -> None:
     store = province.Store(args.db, workdir)
     name = store.name("http")
     started = time.perf_counter()
-    url = prepare(store, name)
+    url = prepare_province(store, name, args.province, workdir) if args.province else prepare(store, name)
     engine = store.engine(name)
     with engine.connect() as conn:
         period = conn.execute(text(
             "SELECT id FROM period WHERE status = 'open' ORDER BY starts_on DESC")).scalar()
-        # The head of the largest team (an account of the demo, signed in with its password).
+        team = ("(SELECT COUNT(*) FROM assessment a WHERE a.period_id = :p AND a.unit_id = s.unit_id)")
+        # The head of the largest team of the demo, or in a province the team closest to
+        # args.team people (an account signed in with its password).
         head = conn.execute(text(
             "SELECT u.id, u.username, s.unit_id FROM user_account u JOIN staff s ON s.id = u.staff_id "
             "JOIN role_grant g ON g.user_id = u.id AND g.role = 'unit_head' AND g.unit_id = s.unit_id "
-            "WHERE s.is_head ORDER BY (SELECT COUNT(*) FROM assessment a WHERE a.period_id = :p "
-            "AND a.unit_id = s.unit_id) DESC, u.id LIMIT 1"), {"p": period}).one()
-        own = conn.execute(text(
-            "SELECT a.id FROM assessment a JOIN user_account u ON u.staff_id = a.staff_id "
-            "WHERE u.username = 'canbo' AND a.period_id = :p"), {"p": period}).scalar_one()
+            f"WHERE s.is_head ORDER BY {f'ABS({team} - :n)' if args.province else f'{team} DESC'}, u.id "
+            "LIMIT 1"), {"p": period, "n": args.team}).one()
+        own, own_username = conn.execute(text(
+            "SELECT a.id, u.username FROM assessment a JOIN user_account u ON u.staff_id = a.staff_id "
+            "JOIN staff s ON s.id = a.staff_id "
+            "WHERE a.period_id = :p AND (u.username = 'canbo' OR (:province AND s.unit_id = :u "
+            "AND NOT s.is_head)) ORDER BY u.id LIMIT 1"),
+            {"p": period, "province": bool(args.province), "u": head.unit_id}).one()
         token = conn.execute(text("SELECT token FROM feedback_target WHERE active AND staff_id IS NOT NULL "
-                                  "ORDER BY id LIMIT 1")).scalar_one()
+                                  "ORDER BY id LIMIT 1")).scalar()
         team_size = conn.execute(text(
             "SELECT COUNT(*) FROM assessment WHERE period_id = :p AND unit_id = :u"),
             {"p": period, "u": head.unit_id}).scalar()
     engine.dispose()
+    size = f"province-{args.province}" if args.province else "demo"
     port, floor_port = args.port, args.port + 1
     env = {**province.app_env(url), "APP_ENV": "production", "SECRET_KEY": secrets.token_hex(32),
            "RATELIMIT_STORAGE_URI": "memory://", "FORCE_HTTPS": "0", "TRUSTED_PROXIES": "1"}
@@ -235,9 +251,12 @@ def main(args) -> None:
         servers.append(_serve("wsgi:app", port, env))
         servers.append(_serve("bench.http:make_floor()", floor_port, {**env, "BENCH_DB_URL": url}))
         base, floor = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{floor_port}"
-        head_cookie, staff_cookie = login(base, head.username), login(base, "canbo")
-        _s, body, form_cookie = _request(f"{base}/p/{token}")
-        feedback_body = f"csrf_token={urllib.parse.quote(_csrf(body))}&rating=satisfied"
+        head_cookie = login(base, head.username)
+        staff_cookie = login(base, own_username)
+        feedback_body, form_cookie = "", []
+        if token is not None:
+            _s, body, form_cookie = _request(f"{base}/p/{token}")
+            feedback_body = f"csrf_token={urllib.parse.quote(_csrf(body))}&rating=satisfied"
         pages = [
             ("team", dict(path="/evaluation/team", cookie=head_cookie),
              dict(path=f"/team?period={period}&unit={head.unit_id}")),
@@ -249,11 +268,14 @@ def main(args) -> None:
             ("login", dict(path="/login"), dict(path="/login")),
             ("home", dict(path="/", cookie=head_cookie), dict(path=f"/?user={head.id}")),
         ]
-        for page, app_request, floor_request in pages:
+        wanted = set(args.pages.split(",")) if args.pages else {p for p, _a, _f in pages}
+        if token is None:
+            wanted.discard("feedback-post")
+        for page, app_request, floor_request in [p for p in pages if p[0] in wanted]:
             app_run = wrk(base, args.seconds, args.connections, **app_request)
             floor_run = wrk(floor, args.seconds, args.connections, **floor_request)
             ratio = floor_run["rps"] / app_run["rps"] if app_run["rps"] else None
-            print(f"op=http-{page} db={store.kind} rps={app_run['rps']:.1f} "
+            print(f"op=http-{page} db={store.kind} size={size} team={team_size} rps={app_run['rps']:.1f} "
                   f"p50_ms={app_run['p50_us'] / 1000:.1f} "
                   f"p95_ms={app_run['p95_us'] / 1000:.1f} errors={app_run['errors']} "
                   f"floor_rps={floor_run['rps']:.1f} ratio={'NA' if ratio is None else f'{ratio:.2f}'}",
@@ -270,8 +292,8 @@ def main(args) -> None:
 
     RESULTS.mkdir(exist_ok=True)
     stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
-    out = RESULTS / f"http-{store.kind}-demo-{stamp}.json"
-    out.write_text(json.dumps({"db": store.kind, "size": "demo", "team_size": team_size,
+    out = RESULTS / f"http-{store.kind}-{size}-{stamp}.json"
+    out.write_text(json.dumps({"db": store.kind, "size": size, "team_size": team_size,
                                "seconds": args.seconds, "connections": args.connections,
                                "workers": os.cpu_count(),
                                "total_s": time.perf_counter() - started, "pages": lines}, indent=1))

@@ -1,18 +1,25 @@
 """The timed operations: each through the app's service in a fresh app context (the code path of
 its `flask --app wsgi …` command), and its floor, the same rows by hand-written SQL (or COPY);
 each runs in a child process of its own, and a checksum over the rows it produced must match."""
+import calendar
+import hashlib
 import json
 import os
 import resource
 import subprocess
 import sys
 import time
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 from sqlalchemy import event, text
 
 from bench import province
-from bench.province import IMPORT_MONTH, OPEN_MONTH, ROOT, YEAR, Sql
+from bench.province import IMPORT_MONTH, OPEN_MONTH, ROOT, TASKS_MONTH, YEAR, Sql
+
+RESULT_HEADER = ["staff_code", "period", "assigned", "quantity_pct", "quality_pct", "progress_pct",
+                 "t1", "t2", "t3"]
 
 # op: (starting template, app call, floor call)
 OPS = {
@@ -23,10 +30,18 @@ OPS = {
     "classify-year": "base",
     "classify-year-rerun": "classified",  # re-run with fresh statistics (ANALYZE after a run)
     "flag-reviews": "classified",
+    "tasks-results": "base",  # read-only: the output's digest is compared instead of the rows
 }
+READ_ONLY = {"tasks-results"}
 
 
 # ---------------------------------------------------------------- in the child
+
+def _streamed(importer, path: Path) -> int:
+    """An import fed the open file, as `flask … import-*` does (the file is never read whole)."""
+    with open(path, "rb") as handle:
+        return importer(handle)
+
 
 def _app_call(op: str, folder: Path):
     from app.annual import services as annual
@@ -35,9 +50,9 @@ def _app_call(op: str, folder: Path):
     from app.reviews import services as reviews
 
     if op == "import-staff":
-        return lambda: org.import_staff((folder / "staff.csv").read_bytes())
+        return lambda: _streamed(org.import_staff, folder / "staff.csv")
     if op == "import-results":
-        return lambda: evaluation.import_results((folder / "results.csv").read_bytes())
+        return lambda: _streamed(evaluation.import_results, folder / "results.csv")
     if op == "open-period":
         return lambda: evaluation.open_period(OPEN_MONTH).created
     if op == "close-period":
@@ -46,7 +61,104 @@ def _app_call(op: str, folder: Path):
         return lambda: annual.classify_year(YEAR).classified
     if op == "flag-reviews":
         return lambda: reviews.flag_reviews(YEAR)
+    if op == "tasks-results":
+        return app_tasks_results
     raise SystemExit(f"unknown op {op}")
+
+
+def _digest(lines: list[str]) -> dict:
+    return {"rows": len(lines) - 1, "digest": hashlib.sha256("\n".join(lines).encode()).hexdigest()}
+
+
+def app_tasks_results() -> dict:
+    """`flask tasks results TASKS_MONTH`: the CSV of the work results ledger, as the command prints it."""
+    from app.exports import csv_text
+    from app.periods import parse_period
+    from app.tasks import queries
+
+    maxima = queries.task_maxima(parse_period(TASKS_MONTH))
+    rows = (queries.result_row(r, TASKS_MONTH, maxima.get(r.staff_id, {}))
+            for r in queries.month_results(TASKS_MONTH))
+    return _digest(csv_text(queries.RESULT_COLUMNS, rows, neutralise_cells=False).splitlines())
+
+
+def _half_up(numerator: int, denominator: int) -> int:
+    quotient, remainder = divmod(numerator, denominator)
+    return quotient + (1 if 2 * remainder >= denominator else 0)
+
+
+def floor_tasks_results(conn, sql: Sql) -> dict:
+    """The same CSV from one hand-written statement: each assignee's sums over the month's tasks,
+    a head's with their unit's non-heads (the policy's head_includes_unit), the framework's T1–T3
+    maxima; the few formulas of SPEC §2a in integers."""
+    start = date(int(TASKS_MONTH[:4]), int(TASKS_MONTH[5:]), 1)
+    end = date(start.year, start.month, calendar.monthrange(start.year, start.month)[1])
+    policy = conn.execute(text(
+        "SELECT quality_deduction, progress_deduction, head_includes_unit FROM policy "
+        "WHERE effective_from <= :d ORDER BY effective_from DESC LIMIT 1"), {"d": start}).one()
+    quality_m, progress_m = (int(Decimal(str(value)) * 1000) for value in policy[:2])
+    weight = "t.coefficient * t.quantity"
+
+    def factor(count: str, m: int) -> str:
+        return f"CASE WHEN 1000 - {m} * ({count}) > 0 THEN 1000 - {m} * ({count}) ELSE 0 END"
+
+    include = "o.is_head" if policy[2] else "FALSE"
+    rows = conn.execute(text(f"""
+        WITH own AS (
+            SELECT t.staff_id, s.code, s.unit_id, s.is_head, s.category,
+                   SUM(CASE WHEN t.status <> 'cancelled' THEN {weight} ELSE 0 END) AS assigned,
+                   SUM(CASE WHEN t.status = 'accepted' THEN {weight} ELSE 0 END) AS accepted,
+                   SUM(CASE WHEN t.status = 'accepted'
+                            THEN {weight} * {factor('t.returns - t.exempt_returns', quality_m)}
+                            ELSE 0 END) AS quality,
+                   SUM(CASE WHEN t.status = 'accepted'
+                            THEN {weight} * {factor('t.late - t.exempt_late', progress_m)}
+                            ELSE 0 END) AS progress
+            FROM task t JOIN staff s ON s.id = t.staff_id
+            WHERE t.due_on BETWEEN {sql.day(start)} AND {sql.day(end)}
+            GROUP BY t.staff_id, s.code, s.unit_id, s.is_head, s.category),
+        members AS (
+            SELECT unit_id, SUM(assigned) AS assigned, SUM(accepted) AS accepted,
+                   SUM(quality) AS quality, SUM(progress) AS progress
+            FROM own WHERE NOT is_head GROUP BY unit_id),
+        frameworks AS (
+            SELECT category, for_heads, framework_id FROM (
+                SELECT fc.category, fw.for_heads, fw.id AS framework_id,
+                       ROW_NUMBER() OVER (PARTITION BY fc.category, fw.for_heads
+                                          ORDER BY fw.effective_from DESC, fw.id DESC) AS rn
+                FROM framework fw JOIN framework_category fc ON fc.framework_id = fw.id
+                WHERE fw.enabled AND fw.effective_from <= {sql.day(start)}) ranked
+            WHERE rn = 1)
+        SELECT o.code,
+               o.assigned + CASE WHEN {include} THEN COALESCE(m.assigned, 0) ELSE 0 END,
+               o.accepted + CASE WHEN {include} THEN COALESCE(m.accepted, 0) ELSE 0 END,
+               o.quality + CASE WHEN {include} THEN COALESCE(m.quality, 0) ELSE 0 END,
+               o.progress + CASE WHEN {include} THEN COALESCE(m.progress, 0) ELSE 0 END,
+               (SELECT c.max_score FROM framework_criterion c WHERE c.framework_id = f.framework_id
+                  AND c.code = 'T1' AND c.auto_source = 'tasks'),
+               (SELECT c.max_score FROM framework_criterion c WHERE c.framework_id = f.framework_id
+                  AND c.code = 'T2' AND c.auto_source = 'tasks'),
+               (SELECT c.max_score FROM framework_criterion c WHERE c.framework_id = f.framework_id
+                  AND c.code = 'T3' AND c.auto_source = 'tasks')
+        FROM own o LEFT JOIN members m ON m.unit_id = o.unit_id
+        LEFT JOIN frameworks f ON f.category = o.category AND f.for_heads = o.is_head
+        ORDER BY o.code""")).tuples().all()
+    lines = [",".join(RESULT_HEADER)]
+    for code, assigned, accepted, quality, progress, *maxima in rows:
+        assigned, accepted, quality, progress = (int(v or 0) for v in (assigned, accepted, quality, progress))
+        if not assigned:
+            lines.append(",".join([code, TASKS_MONTH] + [""] * 7))
+            continue
+        ratios = [(min(max(accepted, 0), assigned), assigned),
+                  (min(max(quality, 0), assigned * 1000), assigned * 1000),
+                  (min(max(progress, 0), assigned * 1000), assigned * 1000)]
+        cells = [code, TASKS_MONTH, f"{Decimal(assigned) / 1000:.2f}"]
+        cells += [str((Decimal(_half_up(n * 10000, d)) / 100).quantize(Decimal("0.01"))) for n, d in ratios]
+        cells += ["" if top is None  # max_score is stored in whole tenths
+                  else str((Decimal(_half_up(n * int(top), d)) / 10).quantize(Decimal("0.1")))
+                  for (n, d), top in zip(ratios, maxima, strict=True)]
+        lines.append(",".join(cells))
+    return _digest(lines)
 
 
 def floor_import_results(conn, sql: Sql, folder: Path) -> None:
@@ -124,6 +236,8 @@ def _floor_call(op: str, conn, sql: Sql, folder: Path):
         return lambda: province.floor_classify(conn, sql, YEAR)
     if op == "flag-reviews":
         return lambda: floor_flag(conn, sql)
+    if op == "tasks-results":
+        return lambda: floor_tasks_results(conn, sql)
     raise SystemExit(f"unknown op {op}")
 
 
@@ -195,7 +309,9 @@ def child(side: str, op: str, url: str, folder: str) -> None:
             seconds = time.perf_counter() - started
     print(json.dumps({"seconds": seconds, "statements": statements[0], "peak_rss_mb": peak_rss_mb(),
                       "ru_maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-                      "outcome": outcome if isinstance(outcome, int) else None}))
+                      "outcome": outcome if isinstance(outcome, int) else None,
+                      "digest": outcome.get("digest") if isinstance(outcome, dict) else None,
+                      "rows": outcome.get("rows") if isinstance(outcome, dict) else None}))
 
 
 # ---------------------------------------------------------------- in the parent
@@ -283,7 +399,9 @@ def time_op(store: province.Store, op: str, folder: Path, timeout: float) -> dic
         name = store.name(f"w_{side}")
         store.copy(template, name)
         results[side] = run_child(side, op, store.url_of(name), folder, timeout)
-        if not results[side]["timed_out"]:
+        if op in READ_ONLY and not results[side]["timed_out"]:
+            sums[side] = [[str(results[side]["rows"]), results[side]["digest"]]]
+        elif not results[side]["timed_out"]:
             engine = store.engine(name)
             sums[side] = checksum(engine, op)
             engine.dispose()

@@ -2,7 +2,8 @@
 databases named congvu_bench*), and the history built set-wise (INSERT … SELECT).
 
 Timeline: closed months 2024-01 … 2025-12 (24 months), annual results of 2024; the ops import
-2023-12 (results from before the system), open and close 2026-01, classify 2025, flag 2025.
+2023-12 (results from before the system), open and close 2026-01, classify 2025, flag 2025,
+and the work results ledger of 2025-12 (three tasks per person).
 """
 import calendar
 import csv
@@ -22,6 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "CongVu@2026"
 HISTORY = [date(2024 + i // 12, i % 12 + 1, 1) for i in range(24)]
 IMPORT_MONTH, OPEN_MONTH, YEAR = "2023-12", "2026-01", 2025
+TASKS_MONTH = "2025-12"  # the work results ledger: 3 tasks per person due that month
 DISCIPLINE_FORMS = ["khien_trach", "canh_cao", "ha_bac_luong", "giang_chuc", "cach_chuc",
                     "buoc_thoi_viec"]
 
@@ -430,6 +432,18 @@ def build_history(store: Store, name: str, folder: Path) -> None:
             UNION ALL
             SELECT id, {sql.day('2024-03-10')}, 'khien_trach', '', CURRENT_TIMESTAMP
             FROM staff WHERE id % 223 = 9"""))
+        # The work results ledger of TASKS_MONTH: three tasks each, most accepted, some returned or
+        # late (a few of those exempt), some cancelled or still open; coefficients in thousandths.
+        conn.execute(text(f"""
+            INSERT INTO task (staff_id, unit_id, title, coefficient, quantity, assigned_on, due_on, status,
+                              returns, late, exempt_returns, exempt_late, created_at, updated_at)
+            SELECT s.id, s.unit_id, 'Nhiệm vụ ' || CAST(k.n AS VARCHAR(2)), 500 + ((s.id + k.n) % 6) * 250,
+                   1 + (s.id * k.n) % 3, {sql.day('2025-11-20')}, {sql.day('2025-12-10')},
+                   CASE (s.id * 3 + k.n) % 20 WHEN 0 THEN 'cancelled' WHEN 1 THEN 'assigned'
+                        WHEN 2 THEN 'submitted' ELSE 'accepted' END,
+                   (s.id + k.n) % 4 / 2, (s.id * k.n) % 5 / 3, (s.id + k.n) % 8 / 7, 0,
+                   CURRENT_TIMESTAMP, CURRENT_TIMESTAMP
+            FROM staff s CROSS JOIN (SELECT 1 AS n UNION ALL SELECT 2 UNION ALL SELECT 3) k"""))
         floor_classify(conn, sql, 2024)
         analyze(conn)
     engine.dispose()

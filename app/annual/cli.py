@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 
 from app.annual import queries, services
 from app.audit import act_as_system
-from app.cli import run_import
+from app.cli import progress, run_import
 from app.evaluation.cli import evaluation_cli
 from app.exports import csv_text
 from app.periods import parse_year
@@ -16,7 +16,8 @@ from app.periods import parse_year
 def classify_year(year):
     """Compute (or recompute) the annual results of YEAR."""
     act_as_system("cli:evaluation classify-year")
-    result = services.classify_year(parse_year(year))
+    with progress(_("Đang xếp loại"), services.CLASSIFY_STEPS):
+        result = services.classify_year(parse_year(year))
     click.echo(_("Năm %(year)d: %(classified)d người được xếp loại, %(missing)d người không đủ số tháng, "
                  "%(kept)d kết quả giữ nguyên (đã chốt hoặc nhập).", year=result.year,
                  classified=result.classified, missing=result.not_classified, kept=result.kept))

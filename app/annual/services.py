@@ -4,10 +4,11 @@ import calendar
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from flask_babel import gettext as _
 from sqlalchemy import (
+    Column,
     Date,
     Integer,
     Select,
@@ -18,7 +19,6 @@ from sqlalchemy import (
     distinct,
     exists,
     func,
-    insert,
     literal,
     null,
     or_,
@@ -29,11 +29,11 @@ from sqlalchemy import (
 
 from app import audit, clock
 from app.annual.models import AnnualResult, AnnualUnitYear
-from app.csvimport import ImportRejected, RowChecker, RowError, read_rows
-from app.database import analyze, insert_missing, lock, lookup, transactional
+from app.csvimport import ImportRejected, Source, drop, stage, staged_values
+from app.database import analyze, insert_missing, lock, progress, transactional
 from app.errors import DomainError
 from app.evaluation.models import Assessment, Period, Policy
-from app.evaluation.services import policy_in_force
+from app.evaluation.services import policy_finder, policy_in_force
 from app.extensions import db
 from app.org import queries as org_queries
 from app.org.models import DISCIPLINE_FORMS, DisciplinaryDecision, LeaveRecord, Staff, Unit
@@ -74,6 +74,9 @@ class ClassifyResult:
     kept: int
 
 
+CLASSIFY_STEPS = 3  # progress() calls of classify_year: cleared, written, counted
+
+
 @transactional
 def classify_year(year: int) -> ClassifyResult:
     """Compute (or recompute) the year's results; finalised units and imported rows are kept.
@@ -88,6 +91,7 @@ def classify_year(year: int) -> ClassifyResult:
     db.session.execute(delete(AnnualResult).where(
         AnnualResult.year == year, AnnualResult.imported.is_(False),
         AnnualResult.unit_id.not_in(_finalised_units(year))))
+    progress()
 
     tenths = type_coerce(Assessment.score, Integer)
     closed = and_(Assessment.status == "closed", Assessment.score.is_not(None))
@@ -133,6 +137,7 @@ def classify_year(year: int) -> ClassifyResult:
         .outerjoin(disciplined, disciplined.c.staff_id == Staff.id)
         .where(or_(monthly.c.n.is_not(None), maternity.c.m.is_not(None))),
     ))
+    progress()
     analyze("annual_result")
     counts = dict(db.session.execute(
         select(AnnualResult.level.is_not(None), func.count(AnnualResult.id))
@@ -142,6 +147,7 @@ def classify_year(year: int) -> ClassifyResult:
         AnnualResult.year == year, or_(AnnualResult.imported.is_(True),
                                        AnnualResult.unit_id.in_(_finalised_units(year))))) or 0
     result = ClassifyResult(year, counts.get(True, 0), counts.get(False, 0), kept)
+    progress()
     audit.record("annual.classified", object_type="annual_result", object_id=year,
                  after={"year": year, "classified": result.classified,
                         "not_classified": result.not_classified, "kept": kept})
@@ -236,57 +242,57 @@ ANNUAL_COLUMNS = ("staff_code", "year", "level")
 
 
 @transactional
-def import_annual(data: bytes | str) -> int:
-    """Import annual levels of years before the system: `staff_code,year,level`. All or nothing."""
-    rows = read_rows(data, ANNUAL_COLUMNS)
-    errors: list[RowError] = []
-    records: list[tuple[int, int, int, str]] = []
-    seen: dict[tuple[int, int], int] = {}
-    staff_ids = dict(lookup(select(Staff.code, Staff.id), Staff.code,
-                            {row["staff_code"] for _l, row in rows}))
-    policies = {}
-    for line, row in rows:
-        check = RowChecker(line, errors)
-        staff_id = staff_ids.get(row["staff_code"])
-        if staff_id is None:
-            check.error(_("Không có cán bộ mã %(code)s.", code=row["staff_code"]))
-        year = None
-        try:
-            year = parse_year(row["year"])
-        except DomainError as exc:
-            check.error(exc.message)
-        if year is not None and year not in policies:
-            try:
-                policies[year] = year_policy(year)
-            except DomainError as exc:
-                check.error(exc.message)
-                year = None
-        if year is not None:
-            levels = [band.level for band in policies[year].bands]
-            if row["level"] not in levels:
-                check.error(_("Mức \"%(value)s\" không hợp lệ; dùng một trong: %(levels)s.",
-                              value=row["level"], levels=", ".join(levels)))
-        if staff_id and year:
-            if (staff_id, year) in seen:
-                check.error(_("Trùng với dòng %(line)d.", line=seen[(staff_id, year)]))
-            seen[(staff_id, year)] = line
-            records.append((line, staff_id, year, row["level"]))
-    if records:
-        taken = {tuple(row) for row in lookup(
-            select(AnnualResult.staff_id, AnnualResult.year).where(
-                AnnualResult.year.in_({y for _l, _s, y, _v in records})),
-            AnnualResult.staff_id, {s for _l, s, _y, _v in records})}
-        for line, staff_id, year, _level in records:
-            if (staff_id, year) in taken:
-                RowChecker(line, errors).error(_("Cán bộ đã có kết quả năm %(year)d.", year=year))
+def import_annual(data: Source) -> int:
+    """Import annual levels of years before the system: `staff_code,year,level`. All or nothing.
+
+    The file streams into a temporary table, is checked there with set-based SQL and written with
+    one INSERT … SELECT: the statement count and the memory do not grow with the file.
+    """
+    staged = stage(data, ANNUAL_COLUMNS)
+    find_policy = policy_finder()
+    levels: dict[int, list[str]] = {}
+
+    def year(value: str) -> dict[str, Any]:
+        parsed = parse_year(value)
+        policy = find_policy(date(parsed, 12, 31))  # year_policy(), for every year at once
+        levels[parsed] = [band.level for band in policy.bands]
+        return {"parsed": parsed, "policy_id": policy.id, "december": date(parsed, 12, 1),
+                "year_end": date(parsed, 12, 31)}
+
+    years = staged_values(staged, "year", year, [
+        Column("parsed", Integer), Column("policy_id", Integer), Column("december", Date),
+        Column("year_end", Date)])
+    valid = (f"FROM {{rows}} g JOIN staff s ON s.code = g.staff_code"
+             f" JOIN {years.name} y ON y.value = g.year AND y.error IS NULL")
+    errors = [
+        *staged.errors("SELECT g.line, g.staff_code FROM {rows} g LEFT JOIN staff s ON s.code = g.staff_code"
+                       " WHERE s.id IS NULL",
+                       lambda code: _("Không có cán bộ mã %(code)s.", code=code)),
+        *staged.errors(f"SELECT g.line, y.error FROM {{rows}} g JOIN {years.name} y ON y.value = g.year"
+                       " WHERE y.error IS NOT NULL", lambda message: message),
+        *staged.errors(f"SELECT g.line, g.level, y.parsed FROM {{rows}} g JOIN {years.name} y"
+                       " ON y.value = g.year AND y.error IS NULL WHERE NOT EXISTS"
+                       " (SELECT 1 FROM policy_band b WHERE b.policy_id = y.policy_id AND b.level = g.level)",
+                       lambda value, year: _("Mức \"%(value)s\" không hợp lệ; dùng một trong: %(levels)s.",
+                                             value=value, levels=", ".join(levels[year]))),
+        *staged.errors(f"SELECT line, previous FROM (SELECT g.line, LAG(g.line) OVER"
+                       f" (PARTITION BY g.staff_code, y.parsed ORDER BY g.line) AS previous {valid}) d"
+                       " WHERE previous IS NOT NULL",
+                       lambda previous: _("Trùng với dòng %(line)d.", line=previous)),
+        *staged.errors(f"SELECT g.line, y.parsed {valid}"
+                       " JOIN annual_result r ON r.staff_id = s.id AND r.year = y.parsed",
+                       lambda year: _("Cán bộ đã có kết quả năm %(year)d.", year=year)),
+    ]
     if errors:
+        drop(staged, years)
         raise ImportRejected(sorted(errors, key=lambda e: e.line))
-    units = org_queries.units_in_months({s for _l, s, _y, _v in records},
-                                        sorted({date(y, 12, 1) for _l, _s, y, _v in records}))
-    db.session.execute(insert(AnnualResult.__table__), [  # Core executemany: batches of rows
-        {"staff_id": staff_id, "year": year, "unit_id": units[(staff_id, date(year, 12, 1))],
-         "policy_id": policies[year].id, "months": None, "maternity_months": 0, "score_sum": None,
-         "level": level, "reason": "imported", "imported": True, "computed_at": clock.utcnow()}
-        for _line, staff_id, year, level in records])
-    audit.record("annual.import", object_type="annual_result", after={"created": len(records)})
-    return len(records)
+    unit = org_queries.UNIT_IN_MONTH.format(staff="s", first="y.december", last="y.year_end")
+    created = db.session.execute(staged.sql(f"""
+        INSERT INTO annual_result (staff_id, year, unit_id, policy_id, months, maternity_months, score_sum,
+                                   level, reason, imported, computed_at)
+        SELECT s.id, y.parsed, {unit}, y.policy_id, NULL, 0, NULL, g.level, 'imported', TRUE, :now
+        {valid} ORDER BY g.line"""), {"now": clock.utcnow()}).rowcount  # type: ignore[attr-defined]
+    drop(staged, years)
+    analyze("annual_result")
+    audit.record("annual.import", object_type="annual_result", after={"created": created})
+    return created

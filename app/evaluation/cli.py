@@ -3,7 +3,7 @@ import click
 from flask_babel import gettext as _
 
 from app.audit import act_as_system
-from app.cli import CommandGroup, run_import
+from app.cli import CommandGroup, progress, run_import
 from app.evaluation import queries, services
 from app.exports import csv_text
 from app.periods import parse_period
@@ -16,7 +16,8 @@ evaluation_cli = CommandGroup("evaluation", help="Đánh giá hằng tháng (mon
 def open_period(period):
     """Open the month PERIOD (YYYY-MM): one assessment per active staff member."""
     act_as_system("cli:evaluation open-period")
-    result = services.open_period(period)
+    with progress(_("Đang mở kỳ"), services.OPEN_STEPS):
+        result = services.open_period(period)
     click.echo(_("Kỳ %(code)s: đã tạo %(created)d phiếu đánh giá.", code=period, created=result.created))
     if result.without_framework:
         click.echo(_("%(count)d cán bộ chưa có bộ tiêu chí phù hợp nên chưa có phiếu.",
@@ -28,7 +29,8 @@ def open_period(period):
 def close_period(period):
     """Close and publish the month PERIOD (YYYY-MM)."""
     act_as_system("cli:evaluation close-period")
-    result = services.close_period(period)
+    with progress(_("Đang đóng kỳ"), services.CLOSE_STEPS):
+        result = services.close_period(period)
     if result.already_closed:
         click.echo(_("Kỳ %(code)s đã đóng trước đó.", code=period))
     else:

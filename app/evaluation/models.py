@@ -320,8 +320,11 @@ def reviewed_by(user):
     if not heads_of:
         return false()
     child_units = select(Unit.id).where(Unit.parent_id.in_(heads_of))
-    condition = or_(and_(Assessment.is_head.is_(False), Assessment.unit_id.in_(heads_of)),
-                    and_(Assessment.is_head.is_(True), Assessment.unit_id.in_(child_units)))
+    # One unit list first, for the (period, unit) index; then who in those units is reviewed.
+    units = select(Unit.id).where(or_(Unit.id.in_(heads_of), Unit.parent_id.in_(heads_of)))
+    condition = and_(Assessment.unit_id.in_(units), or_(
+        and_(Assessment.is_head.is_(False), Assessment.unit_id.in_(heads_of)),
+        and_(Assessment.is_head.is_(True), Assessment.unit_id.in_(child_units))))
     if user.staff_id is not None:
         condition = and_(condition, Assessment.staff_id != user.staff_id)
     return condition

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Integer, Row, Select, and_, case, func, select, type_coerce
-from sqlalchemy.orm import lazyload
+from sqlalchemy.orm import contains_eager, lazyload, load_only
 
 from app import clock
 from app.database import paginate
@@ -24,14 +24,28 @@ STATUS_ORDER = case({"self_submitted": 0, "draft": 1, "reviewed": 2, "closed": 3
 
 
 def _team_query(user: "User", period: Period) -> Select[tuple[Assessment]]:
-    return (select(Assessment).options(LIST_ONLY)
+    return (select(Assessment)
             .join(Staff, Staff.id == Assessment.staff_id)
             .where(Assessment.period_id == period.id, reviewed_by(user)))
 
 
+# The team list loads what its rows show, by explicit joins: no criteria, no second copy of the
+# period and its policy (the page's period is already in the session), name and unit name only.
+TEAM_ROW = (
+    load_only(Assessment.id, Assessment.period_id, Assessment.staff_id, Assessment.unit_id,
+              Assessment.is_head, Assessment.status, Assessment.self_total, Assessment.score,
+              Assessment.level, Assessment.imported, Assessment.reopened, Assessment.version),
+    contains_eager(Assessment.staff).load_only(Staff.id, Staff.full_name),
+    contains_eager(Assessment.unit).load_only(Unit.id, Unit.name),
+    lazyload(Assessment.period),
+    LIST_ONLY,
+)
+
+
 def team_page(user: "User", period: Period, status: str | None = None) -> Pagination:
     """The assessments this head reviews in a period, those waiting for review first."""
-    query = _team_query(user, period)
+    query = (_team_query(user, period).join(Unit, Unit.id == Assessment.unit_id)
+             .options(*TEAM_ROW))
     if status == "overdue":
         query = query.where(Assessment.status.in_(("draft", "self_submitted")))
     elif status:
@@ -97,7 +111,8 @@ def published_all(unit: Unit, period: Period) -> Sequence[Assessment]:
 
 def recent_periods() -> Sequence[Period]:
     """Periods run in the system (not imported), newest first, for period pickers."""
-    return db.session.scalars(select(Period).where(Period.imported.is_(False))
+    return db.session.scalars(select(Period).options(lazyload(Period.policy))  # codes only
+                              .where(Period.imported.is_(False))
                               .order_by(Period.starts_on.desc()).limit(24)).all()
 
 

@@ -1,7 +1,7 @@
 """Evaluation services: policies, frameworks, periods, self-assessment, review, closing,
 reopening, objections and the import of results from before the system."""
 import calendar
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -9,14 +9,29 @@ from typing import TYPE_CHECKING, Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ScalarSelect, Select, func, insert, literal, select, update
+from sqlalchemy import (
+    Column,
+    Date,
+    Integer,
+    ScalarSelect,
+    Select,
+    String,
+    Text,
+    func,
+    insert,
+    literal,
+    select,
+    text,
+    update,
+)
 
 from app import audit, clock
 from app.auth.models import RoleGrant
-from app.csvimport import ImportRejected, RowChecker, RowError, read_rows
-from app.database import analyze, insert_missing, lock, lookup, max_id, transactional
+from app.csvimport import ImportRejected, RowChecker, RowError, Source, drop, stage, staged_values
+from app.database import analyze, insert_missing, lock, lookup, max_id, progress, transactional
 from app.errors import DomainError, StaleError
 from app.evaluation.models import (
+    SCORE,
     Assessment,
     AssessmentCriterion,
     Framework,
@@ -32,7 +47,7 @@ from app.notifications import services as notifications
 from app.org import queries as org_queries
 from app.org import services as org_services
 from app.org.models import STAFF_CATEGORIES, Staff, Unit
-from app.periods import add_months, parse_period, period_code
+from app.periods import add_months, month_end, parse_period, period_code
 from app.types import clamp
 
 if TYPE_CHECKING:
@@ -56,6 +71,21 @@ def policy_in_force(day: date) -> Policy:
         raise DomainError(_("Chưa có chính sách đánh giá nào có hiệu lực vào ngày %(day)s.",
                                 day=day.isoformat()))
     return policy
+
+
+def policy_finder() -> Callable[[date], Policy]:
+    """policy_in_force for many days at once (an import's months or years): every version is
+    read in one query, then each day is answered in Python with the same result or refusal."""
+    policies = db.session.scalars(select(Policy).order_by(Policy.effective_from.desc())).all()
+
+    def find(day: date) -> Policy:
+        found = next((p for p in policies if p.effective_from <= day), None)
+        if found is None:
+            raise DomainError(_("Chưa có chính sách đánh giá nào có hiệu lực vào ngày %(day)s.",
+                                day=day.isoformat()))
+        return found
+
+    return find
 
 
 def _day_of(year: int, month: int, day: int) -> date:
@@ -189,6 +219,9 @@ def delete_period(code: str) -> int:
     return removed
 
 
+OPEN_STEPS = 3  # progress() calls of open_period: assessments, criteria, counts
+
+
 @transactional
 def open_period(code: str) -> OpenResult:
     """Open a month: one assessment per active staff member, with a copy of its criteria.
@@ -213,7 +246,7 @@ def open_period(code: str) -> OpenResult:
     # Filed under the unit of the month's last day (SPEC §1): a transfer from the 1st of next
     # month leaves this month where it was, however late the month is opened.
     candidates = (select(Staff.id.label("staff_id"),
-                         org_queries.unit_on(org_queries.month_end(start)).label("unit_id"),
+                         org_queries.unit_on(month_end(start)).label("unit_id"),
                          Staff.is_head,
                          framework_for_staff(start).label("framework_id"))
                   .where(Staff.active.is_(True)).subquery())
@@ -227,6 +260,7 @@ def open_period(code: str) -> OpenResult:
                literal(""), literal(False), literal(False), literal(False), literal(1))
         .where(candidates.c.framework_id.is_not(None)),
     ).execution_options(preserve_rowcount=True)).rowcount  # type: ignore[attr-defined]  # DML: CursorResult
+    progress()
     # The criteria of the new assessments only: an id range on the primary key.
     db.session.execute(insert(AssessmentCriterion).from_select(
         ["assessment_id", "position", "code", "group_code", "name_vi", "name_en", "max_score",
@@ -238,12 +272,14 @@ def open_period(code: str) -> OpenResult:
         .join(FrameworkCriterion, FrameworkCriterion.framework_id == Assessment.framework_id)
         .where(Assessment.id > before, Assessment.period_id == period.id),
     ))
+    progress()
     # Who has none (no framework fits them): two counts, no anti join.
     active = db.session.scalar(select(func.count(Staff.id)).where(Staff.active.is_(True))) or 0
     covered = db.session.scalar(
         select(func.count(Assessment.id)).join(Staff, Staff.id == Assessment.staff_id)
         .where(Assessment.period_id == period.id, Staff.active.is_(True))) or 0
     without = active - covered
+    progress()
     if created:
         analyze("assessment", "assessment_criterion")
         audit.record("period.opened", period, after={"code": code, "created": created,
@@ -257,6 +293,9 @@ class CloseResult:
     closed: int
     not_evaluated: int
     already_closed: bool = False
+
+
+CLOSE_STEPS = 2  # progress() calls of close_period: closed, not evaluated
 
 
 @transactional
@@ -274,10 +313,12 @@ def close_period(code: str) -> CloseResult:
         update(Assessment).where(in_period, Assessment.status == "reviewed")
         .values(status="closed", version=Assessment.version + 1)
         .execution_options(synchronize_session=False)).rowcount
+    progress()
     not_evaluated = db.session.execute(  # type: ignore[attr-defined]  # DML: CursorResult
         update(Assessment).where(in_period, Assessment.status.in_(("draft", "self_submitted")))
         .values(status="not_evaluated", version=Assessment.version + 1)
         .execution_options(synchronize_session=False)).rowcount
+    progress()
     period.status = "closed"
     period.closed_at = clock.utcnow()
     audit.record("period.closed", period, after={"code": code, "closed": closed,
@@ -344,7 +385,7 @@ def refile_pending(staff_ids: Select[Any], note: str) -> int:
     again, after the history changed (one statement per open period)."""
     moved = 0
     for period in db.session.scalars(select(Period).where(Period.status == "open")):
-        unit_then = (select(org_queries.unit_on(org_queries.month_end(period.starts_on)))
+        unit_then = (select(org_queries.unit_on(month_end(period.starts_on)))
                      .where(Staff.id == Assessment.staff_id).correlate(Assessment).scalar_subquery())
         moved += db.session.execute(  # type: ignore[attr-defined]  # DML: CursorResult
             update(Assessment)
@@ -613,80 +654,95 @@ RESULT_COLUMNS = ("staff_code", "period", "score")
 
 
 @transactional
-def import_results(data: bytes | str) -> int:
+def import_results(data: Source) -> int:
     """Import closed monthly results from before the system: `staff_code,period,score`.
 
-    All or nothing. Each month's level follows the bands of the policy in force that month.
+    All or nothing. Each month's level follows the bands of the policy in force that month. The
+    file streams into a temporary table and is checked there with set-based SQL: the statement
+    count and the memory used do not depend on the number of rows.
     """
-    rows = read_rows(data, RESULT_COLUMNS)
-    errors: list[RowError] = []
-    records: list[tuple[int, Any, date | None, Decimal | None]] = []
-    seen: dict[tuple[Any, date], int] = {}
-    staff_ids = dict(lookup(select(Staff.code, Staff.id), Staff.code,
-                            {row["staff_code"] for _l, row in rows}))
-    for line, row in rows:
-        check = RowChecker(line, errors)
-        staff_id = staff_ids.get(row["staff_code"])
-        if staff_id is None:
-            check.error(_("Không có cán bộ mã %(code)s.", code=row["staff_code"]))
-        start = None
+    staged = stage(data, RESULT_COLUMNS)
+    find_policy = policy_finder()
+    in_force: dict[str, Policy] = {}
+
+    def month(value: str) -> dict[str, Any]:
+        start = parse_period(value)
         try:
-            start = parse_period(row["period"])
+            found: Policy | None = find_policy(start)
+            policy_error = None
         except DomainError as exc:
-            check.error(exc.message)
-        # The upper bound is the total of the month's policy, checked once the policies are known.
-        score = check.decimal(row["score"], _l("Điểm"), Decimal(0), Decimal(999))
-        if staff_id and start:
-            key = (staff_id, start)
-            if key in seen:
-                check.error(_("Trùng với dòng %(line)d.", line=seen[key]))
-            seen[key] = line
-        records.append((line, staff_id, start, score))
-    good = [(line, s, p, sc) for line, s, p, sc in records if s and p and sc is not None]
-    months = sorted({p for _l, _s, p, _sc in good})
-    periods = {p.starts_on: p for p in db.session.scalars(
-        select(Period).where(Period.starts_on.in_(months)))} if months else {}
-    taken = set()
-    if periods:
-        taken = {tuple(row) for row in lookup(
-            select(Assessment.staff_id, Assessment.period_id).where(
-                Assessment.period_id.in_([p.id for p in periods.values()])),
-            Assessment.staff_id, {s for _l, s, _p, _sc in good})}
-    policies = {}
-    for line, staff_id, start, score in good:
-        period = periods.get(start)
-        if period is not None and (staff_id, period.id) in taken:
-            RowChecker(line, errors).error(_("Cán bộ đã có kết quả tháng %(period)s.",
-                                             period=period_code(start)))
-        if start not in policies:
-            try:
-                policies[start] = policy_in_force(start)
-            except DomainError as exc:
-                RowChecker(line, errors).error(exc.message)
-                policies[start] = None
-        policy = policies[start]
-        if policy is not None and score > policy.total_max:
-            RowChecker(line, errors).error(_("%(field)s phải nằm trong khoảng %(low)s–%(high)s.",
-                                             field=_("Điểm"), low=0, high=policy.total_max))
+            found, policy_error = None, exc.message
+        if found is not None:
+            in_force[period_code(start)] = found
+        return {"starts_on": start, "ends_on": month_end(start), "code": period_code(start),
+                "policy_id": found.id if found else None,
+                "total_max": found.total_max if found else None,
+                "lowest": found.lowest_level if found else None, "policy_error": policy_error}
+
+    def score(value: str) -> dict[str, Any]:
+        errors: list[RowError] = []
+        parsed = RowChecker(0, errors).decimal(value, _l("Điểm"), Decimal(0), Decimal(999))
+        if errors:
+            raise DomainError(errors[0].message)
+        return {"parsed": parsed}
+
+    months = staged_values(staged, "period", month, [
+        Column("starts_on", Date), Column("ends_on", Date), Column("code", String(7)),
+        Column("policy_id", Integer), Column("total_max", SCORE), Column("lowest", String(2)),
+        Column("policy_error", Text)])
+    scores = staged_values(staged, "score", score, [Column("parsed", SCORE)])
+    tables = {"months": months.name, "scores": scores.name}
+    # The rows whose staff, month and score are each valid ("good"), as the later checks need.
+    good = ("FROM {rows} g JOIN staff s ON s.code = g.staff_code"
+            " JOIN {months} m ON m.value = g.period AND m.error IS NULL"
+            " JOIN {scores} v ON v.value = g.score AND v.error IS NULL").format(rows="{rows}", **tables)
+    errors = [
+        *staged.errors("SELECT g.line, g.staff_code FROM {rows} g LEFT JOIN staff s ON s.code = g.staff_code"
+                       " WHERE s.id IS NULL",
+                       lambda code: _("Không có cán bộ mã %(code)s.", code=code)),
+        *staged.errors(f"SELECT g.line, m.error FROM {{rows}} g JOIN {months.name} m ON m.value = g.period"
+                       " WHERE m.error IS NOT NULL", lambda message: message),
+        *staged.errors(f"SELECT g.line, v.error FROM {{rows}} g JOIN {scores.name} v ON v.value = g.score"
+                       " WHERE v.error IS NOT NULL", lambda message: message),
+        *staged.errors(
+            "SELECT line, previous FROM (SELECT g.line, LAG(g.line) OVER"
+            " (PARTITION BY g.staff_code, m.starts_on ORDER BY g.line) AS previous"
+            " FROM {rows} g JOIN staff s ON s.code = g.staff_code"
+            f" JOIN {months.name} m ON m.value = g.period AND m.error IS NULL) d"
+            " WHERE previous IS NOT NULL",
+            lambda previous: _("Trùng với dòng %(line)d.", line=previous)),
+        *staged.errors(f"SELECT g.line, m.code {good} JOIN period p ON p.starts_on = m.starts_on"
+                       " JOIN assessment a ON a.period_id = p.id AND a.staff_id = s.id",
+                       lambda code: _("Cán bộ đã có kết quả tháng %(period)s.", period=code)),
+        # A month without a policy is reported once, on its first good line.
+        *staged.errors(f"SELECT MIN(g.line), m.policy_error {good} WHERE m.policy_error IS NOT NULL"
+                       " GROUP BY m.starts_on, m.policy_error", lambda message: message),
+        *staged.errors(f"SELECT g.line, m.code {good} WHERE v.parsed > m.total_max",
+                       lambda code: _("%(field)s phải nằm trong khoảng %(low)s–%(high)s.",
+                                      field=_("Điểm"), low=0, high=in_force[code].total_max)),
+    ]
     if errors:
+        drop(staged, months, scores)
         raise ImportRejected(sorted(errors, key=lambda e: e.line))
-    for start in months:
-        if start not in periods:
-            period = Period(code=period_code(start), starts_on=start, policy_id=policies[start].id,
-                            status="closed", imported=True)
-            db.session.add(period)
-            periods[start] = period
-    db.session.flush()
-    involved = {s for _l, s, _p, _sc in good}
-    units = org_queries.units_in_months(involved, months)
-    heads = dict(lookup(select(Staff.id, Staff.is_head), Staff.id, involved))
-    db.session.execute(insert(Assessment.__table__), [  # Core executemany: batches of rows
-        {"period_id": periods[start].id, "staff_id": staff_id, "unit_id": units[(staff_id, start)],
-         "is_head": heads[staff_id], "status": "closed", "score": score,
-         "level": level_for(score, policies[start]), "imported": True, "self_report": "",
-         "review_comment": "", "reviewed_without_self": False, "reopened": False, "version": 1}
-        for _line, staff_id, start, score in good
-    ])
+    codes = [code for (code,) in db.session.execute(
+        text(f"SELECT DISTINCT code FROM {months.name} WHERE error IS NULL ORDER BY code")).tuples()]
+    db.session.execute(text(f"""
+        INSERT INTO period (code, starts_on, policy_id, status, imported)
+        SELECT DISTINCT m.code, m.starts_on, m.policy_id, 'closed', TRUE FROM {months.name} m
+        WHERE m.error IS NULL AND NOT EXISTS (SELECT 1 FROM period p WHERE p.starts_on = m.starts_on)"""))
+    unit = org_queries.UNIT_IN_MONTH.format(staff="s", first="m.starts_on", last="m.ends_on")
+    created = db.session.execute(staged.sql(f"""
+        INSERT INTO assessment (period_id, staff_id, unit_id, is_head, status, score, level, imported,
+                                self_report, review_comment, reviewed_without_self, reopened, version)
+        SELECT p.id, s.id, {unit},
+               s.is_head, 'closed', v.parsed,
+               COALESCE((SELECT b.level FROM policy_band b WHERE b.policy_id = m.policy_id
+                           AND b.min_score <= v.parsed ORDER BY b.min_score DESC LIMIT 1), m.lowest),
+               TRUE, '', '', FALSE, FALSE, 1
+        {good} JOIN period p ON p.starts_on = m.starts_on
+        ORDER BY g.line""")).rowcount  # type: ignore[attr-defined]  # DML: CursorResult
+    drop(staged, months, scores)
+    analyze("assessment")
     audit.record("evaluation.import_results", object_type="assessment",
-                 after={"created": len(good), "months": [period_code(m) for m in months]})
-    return len(good)
+                 after={"created": created, "months": codes})
+    return created

@@ -3,6 +3,7 @@ policies and frameworks."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm import joinedload
 
 from app import clock
 from app.errors import DomainError, StaleError, refused
@@ -29,7 +30,10 @@ bp = Blueprint("evaluation", __name__, url_prefix="/evaluation")
 
 
 def _assessment_or_404(assessment_id, action="assessment.view"):
-    assessment = db.get_or_404(Assessment, assessment_id)
+    # Its objection comes in the same query (the page shows it or the form to file one).
+    assessment = db.session.get(Assessment, assessment_id, options=[joinedload(Assessment.objection)])
+    if assessment is None:
+        abort(404)
     require(action, assessment)
     return assessment
 

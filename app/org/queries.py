@@ -137,11 +137,6 @@ def unit_on(day: date) -> Any:
     return func.coalesce(found, Staff.unit_id)
 
 
-def month_end(start: date) -> date:
-    """The last day of the month starting on `start`: the day whose unit files the month."""
-    return date(start.year, start.month, calendar.monthrange(start.year, start.month)[1])
-
-
 def unit_id_in_month(staff_id: int, year: int, month: int) -> int | None:
     """The unit a staff member belonged to in a month: the latest assignment touching it."""
     first = date(year, month, 1)
@@ -152,6 +147,14 @@ def unit_id_in_month(staff_id: int, year: int, month: int) -> int | None:
                or_(StaffAssignment.end_date.is_(None), StaffAssignment.end_date >= first))
         .order_by(StaffAssignment.start_date.desc()).limit(1)
     )
+
+
+# units_in_months() as one SQL expression, for INSERT … SELECT: the unit of the staff row aliased
+# {staff} in the month {first}..{last} (SQL expressions): the latest assignment overlapping it,
+# else the current unit.
+UNIT_IN_MONTH = ("COALESCE((SELECT a.unit_id FROM staff_assignment a WHERE a.staff_id = {staff}.id"
+                 " AND a.start_date <= {last} AND (a.end_date IS NULL OR a.end_date >= {first})"
+                 " ORDER BY a.start_date DESC LIMIT 1), {staff}.unit_id)")
 
 
 def units_in_months(staff_ids: Collection[int], months: Iterable[date]) -> dict[tuple[int, date], int]:

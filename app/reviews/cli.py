@@ -3,7 +3,7 @@ import click
 from flask_babel import gettext as _
 
 from app.audit import act_as_system
-from app.cli import CommandGroup
+from app.cli import CommandGroup, progress
 from app.evaluation.cli import evaluation_cli
 from app.exports import csv_text
 from app.periods import parse_year
@@ -17,7 +17,8 @@ reviews_cli = CommandGroup("reviews", help="Hồ sơ xem xét (review cases).")
 def flag_reviews(year):
     """Open the review cases for YEAR; prints how many are new."""
     act_as_system("cli:evaluation flag-reviews")
-    created = services.flag_reviews(parse_year(year))
+    with progress(_("Đang rà soát"), services.FLAG_STEPS):
+        created = services.flag_reviews(parse_year(year))
     click.echo(_("Đã mở %(count)d hồ sơ xem xét mới.", count=created))
 
 

@@ -7,7 +7,7 @@ from sqlalchemy import case, func, insert, literal, select
 from app import audit, clock
 from app.annual.models import AnnualResult
 from app.annual.services import year_policy
-from app.database import insert_missing, lock, max_id, transactional
+from app.database import insert_missing, lock, max_id, progress, transactional
 from app.errors import DomainError
 from app.extensions import db
 from app.notifications import services as notifications
@@ -19,6 +19,9 @@ if TYPE_CHECKING:
 
 # Which step may follow which, and whether it needs a decision.
 TRANSITIONS = {"open": ("under_review",), "under_review": ("decided",), "decided": ()}
+
+
+FLAG_STEPS = 3  # progress() calls of flag_reviews: cases, first steps, notifications
 
 
 @transactional
@@ -43,12 +46,14 @@ def flag_reviews(year: int) -> int:
                literal(clock.utcnow()))
         .where(Staff.id.in_(in_run)),
     ).execution_options(preserve_rowcount=True)).rowcount  # type: ignore[attr-defined]  # DML: CursorResult
+    progress()
     # The first step of every new case, written in one statement as well.
     note = _("Mở tự động: %(count)d năm liên tiếp ở mức thấp nhất.", count=span)
     db.session.execute(insert(ReviewEvent).from_select(
         ["case_id", "at", "from_status", "to_status", "note"],
         select(ReviewCase.id, literal(clock.utcnow()), literal(None), literal("open"), literal(note))
         .where(ReviewCase.id > before, ReviewCase.year == year)))
+    progress()
     if created:
         audit.record("review.flagged", object_type="review_case", object_id=year,
                      after={"year": year, "created": created})
@@ -56,6 +61,7 @@ def flag_reviews(year: int) -> int:
     notifications.notify_users(
         notifications.staff_users(select(ReviewCase.staff_id).where(ReviewCase.year == year)),
         "review_case", {"year": year, "years": span}, "reports.my_assessment", f"review_case:{year}")
+    progress()
     return created
 
 

@@ -1,0 +1,49 @@
+"""Imports at scale: the statement count does not depend on the file's length, and the quick
+e-mail check gives the validator's own answer."""
+import pytest
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.org import services
+from app.org.models import Staff
+from tests.queries import StatementCounter
+
+HEADER = "code,full_name,unit_code,category,position,is_head,front_desk,email,start_date\n"
+
+
+def _file(count, prefix):
+    rows = (f"{prefix}{n:06d},Cán bộ {n},A1,cong_chuc,Chuyên viên,0,{n % 2},"
+            f"{'' if n % 3 else f'cb{n}@example.gov.vn'},2020-01-{1 + n % 28:02d}\n" for n in range(count))
+    return (HEADER + "".join(rows)).encode()
+
+
+def test_staff_imports_of_20_and_6000_rows_issue_the_same_statements(app, world):
+    counts = []
+    for count, prefix in ((20, "P"), (6000, "Q")):
+        with app.app_context():
+            with StatementCounter(db.engine) as counter:
+                assert services.import_staff(_file(count, prefix)) == count
+            counts.append(counter.count)
+    assert counts[0] == counts[1]
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Staff.id)).where(Staff.email.is_not(None))) >= 2000
+
+
+@pytest.mark.parametrize("value", [
+    "mot@example.gov.vn", "Nguyen.Van@SoGD.HaNoi.gov.vn", "a..b@x.vn", "a@localhost", "x@y", "a@b.c",
+    "user+tag@gmail.com", "Ä@x.vn", "a@xn--d1acufc.xn--p1ai", "a@-x.vn", ".a@x.vn", "a.@x.vn", "a@x.vn.",
+    "a@test", '"quoted"@x.vn', "a@" + "b" * 64 + ".vn", "a" * 65 + "@x.vn"])
+def test_the_quick_email_check_agrees_with_the_validator(value):
+    cells = ["", "", "", "", "", "", "", value, ""]
+    assert services._email(cells) == services._valid_email(value)
+
+
+def test_a_discipline_file_imported_twice_is_refused_on_every_line(app, runner, tmp_path, world):
+    path = tmp_path / "d.csv"
+    path.write_text("staff_code,decision_date,form\nS1,2025-01-10,khien_trach\nS2,2025-02-11,canh_cao\n",
+                    encoding="utf-8")
+    assert runner.invoke(args=["org", "import-discipline", str(path)]).exit_code == 0
+    again = runner.invoke(args=["org", "import-discipline", str(path)])
+    assert again.exit_code == 1
+    assert ":2: Quyết định này đã có trong hệ thống." in again.stderr
+    assert ":3: Quyết định này đã có trong hệ thống." in again.stderr
