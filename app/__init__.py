@@ -45,10 +45,11 @@ def create_app(config_name=None):
 
 
 def register_url_converters(app):
-    """`<int:id>` within an id column's range, `<period:code>` and `<year:year>`: a bad one never
-    reaches a view (404)."""
-    from app.periods import IdConverter, PeriodConverter, YearConverter
+    """`<int:id>` within an id column's range, `<period:code>`, `<year:year>`, and text segments
+    without control characters: a bad one never reaches a view (404)."""
+    from app.periods import IdConverter, PeriodConverter, TextConverter, YearConverter
 
+    app.url_map.converters["default"] = app.url_map.converters["string"] = TextConverter
     app.url_map.converters["int"] = IdConverter
     app.url_map.converters["period"] = PeriodConverter
     app.url_map.converters["year"] = YearConverter

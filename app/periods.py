@@ -6,10 +6,11 @@ from typing import Any
 
 from flask import abort, request
 from flask_babel import gettext as _
-from werkzeug.routing import BaseConverter, IntegerConverter, ValidationError
+from werkzeug.routing import BaseConverter, IntegerConverter, UnicodeConverter, ValidationError
 
 from app import clock
 from app.errors import DomainError
+from app.text import has_control, nfc
 
 PERIOD_PATTERN = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 YEAR_PATTERN = re.compile(r"^\d{4}$")
@@ -101,3 +102,13 @@ class YearConverter(BaseConverter):
 
     def to_url(self, value: Any) -> str:
         return str(value)
+
+
+class TextConverter(UnicodeConverter):
+    """`<token>` / `<string:…>` in every route: at most 200 characters, no control characters
+    (a NUL cannot reach the database), in NFC; anything else does not match the route (404)."""
+
+    def to_python(self, value: str) -> str:
+        if len(value) > 200 or has_control(value):
+            raise ValidationError()
+        return nfc(value)

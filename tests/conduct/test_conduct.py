@@ -227,4 +227,4 @@ def test_hr_admin_edits_and_retires_a_rule_and_past_findings_keep_their_points(a
                                                   "place": "moon", "category": "other", "severity": "minor",
                                                   "deduction": "2.55"})
     assert bad.status_code == 400 and "Lựa chọn không hợp lệ." in bad.text
-    assert "Điểm chỉ có tối đa một chữ số thập phân." in bad.text
+    assert "Điểm phải là một số từ 0 đến 100, tối đa một chữ số thập phân (ví dụ 4,5)." in bad.text
