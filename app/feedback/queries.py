@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from app.database import paginate
 from app.extensions import db
-from app.feedback.models import Complaint, FeedbackTarget, Rating
+from app.feedback.models import Complaint, FeedbackTarget, KioskDevice, Rating
 from app.org.models import Staff, Unit
 from app.permissions import scope_filter
 
@@ -51,3 +51,13 @@ def front_desk_units(user: "User") -> Pagination:
     return paginate(select(Unit).where(scope_filter(user, "feedback.manage", Unit.path),
                                         (Unit.kind == "one_stop_centre") | Unit.id.in_(has_desk_staff))
                      .order_by(Unit.name))
+
+
+def kiosks_of_units(unit_ids: list[int]) -> dict[int, list[KioskDevice]]:
+    """Active kiosk devices of the listed units: {target id: devices} (one query)."""
+    found: dict[int, list[KioskDevice]] = {}
+    if unit_ids:
+        for device in db.session.scalars(select(KioskDevice).where(
+                KioskDevice.unit_id.in_(unit_ids), KioskDevice.active.is_(True)).order_by(KioskDevice.id)):
+            found.setdefault(device.target_id, []).append(device)
+    return found
