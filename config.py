@@ -34,6 +34,9 @@ class Config:
     MAX_CONTENT_LENGTH = 10 * 1024 * 1024
     PAGE_SIZE = 25
     CONDUCT_PHOTO_MAX_BYTES = 5 * 1024 * 1024
+    # An uploaded image is decoded: beyond this many pixels it is refused (a phone photo is 12–50 M;
+    # a small file that decodes to billions of pixels is a decompression bomb).
+    UPLOAD_MAX_PIXELS = 60_000_000
 
     SESSION_COOKIE_NAME = "congvu_session"
     SESSION_COOKIE_HTTPONLY = True

@@ -315,7 +315,9 @@ def matrix_world(app, world):
         inspection = conduct_services.create_inspection(
             db.session.get(Unit, world.units["A1"]), template, clock.now(), lead)
         person = db.session.get(InspectionPerson, (inspection.id, world.staff["S1"]))
-        png = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
+        from tests.factories import image_bytes
+
+        png = image_bytes("PNG")
         conduct_services.record_person(inspection, person, "present", {
             template.rules[0]: ("violation", "Không đeo thẻ", png, "image/png")}, lead)
         report = conduct_services.report_from_inspection(inspection, lead)

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from app import clock
 from app.audit import act_as_system
 from app.csvimport import RowChecker
-from app.errors import DomainError
+from app.errors import DomainError, render_error
 from app.extensions import csrf, db, limiter, login_manager
 from app.org.models import Staff, Unit
 from app.periods import parse_period
@@ -109,6 +109,15 @@ def too_many(error):
 def not_found(error):
     with force_locale(_language()):
         return _problem(404, _("Không có đối tượng này trong phạm vi của mã kết nối."))
+
+
+@bp.app_errorhandler(404)
+def not_found_anywhere(error):
+    """A path under /api/v1 that matched no route (a segment the URL converters refused: a NUL,
+    a huge id) answers in problem+json too; every other 404 is the usual page."""
+    if request.path.startswith(bp.url_prefix + "/"):
+        return not_found(error)
+    return render_error(404)
 
 
 @bp.errorhandler(405)

@@ -14,8 +14,8 @@ from app.extensions import db
 from tests import factories
 from tests.evaluation.conftest import fetch, input_value
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 200
-JPEG = b"\xff\xd8\xff\xe0" + b"\0" * 200
+PNG = factories.image_bytes("PNG")
+JPEG = factories.image_bytes("JPEG")
 
 
 def _open_inspection(client, unit_code="A1", template=None):
