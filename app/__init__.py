@@ -185,6 +185,7 @@ def register_template_helpers(app):
 
 
 def register_commands(app):
+    from app import dbroles  # noqa: F401  (adds `flask db grant-roles`)
     from app.annual import cli as annual_cli  # noqa: F401  (adds its commands to `evaluation`)
     from app.auth.cli import register as register_auth
     from app.demo import seed_demo_command
