@@ -174,7 +174,9 @@ def parse_score(text: str, places: int = 1) -> Decimal | None:
         return None
     if not value.is_finite() or abs(value) > SCORE_LIMIT:
         return None
-    if value.as_tuple().exponent < -places and value != value.quantize(Decimal(1).scaleb(-places)):
+    exponent = value.as_tuple().exponent
+    too_fine = isinstance(exponent, int) and exponent < -places
+    if too_fine and value != value.quantize(Decimal(1).scaleb(-places)):
         return None
     return value
 

@@ -17,11 +17,21 @@ YEAR_PATTERN = re.compile(r"^\d{4}$")
 FIRST_YEAR = 2000  # no result in the system is older
 
 
+YEARS_AHEAD = 5  # a policy or a framework may be prepared a few years ahead, never for 9999
+
+
+def last_year() -> int:
+    """The last year a period may name: a few years from now, so that no date arithmetic on a
+    period (month ends, deadlines in the next month) can overflow."""
+    return clock.today().year + YEARS_AHEAD
+
+
 def parse_period(code: str | None) -> date:
-    """The first day of the month named `YYYY-MM`, or DomainError."""
+    """The first day of the month named `YYYY-MM` (year 2000 to last_year()), or DomainError."""
     match = PERIOD_PATTERN.match(code or "")
-    if not match or int(match.group(1)) < FIRST_YEAR:
-        raise DomainError(_("Kỳ đánh giá phải có dạng YYYY-MM, ví dụ 2026-03."))
+    if not match or not FIRST_YEAR <= int(match.group(1)) <= last_year():
+        raise DomainError(_("Kỳ đánh giá phải có dạng YYYY-MM, ví dụ 2026-03, từ năm %(min)d đến %(max)d.",
+                            min=FIRST_YEAR, max=last_year()))
     return date(int(match.group(1)), int(match.group(2)), 1)
 
 

@@ -64,12 +64,12 @@ def clean_image(data: bytes, content_type: str) -> bytes:
     max_pixels = current_app.config["UPLOAD_MAX_PIXELS"]
     unreadable = DomainError(_("Ảnh không đọc được (tệp hỏng hoặc không phải ảnh JPEG/PNG)."))
     try:
-        with Image.open(io.BytesIO(data), formats=[PILLOW_FORMATS[content_type]]) as image:
-            width, height = image.size
+        with Image.open(io.BytesIO(data), formats=[PILLOW_FORMATS[content_type]]) as opened:
+            width, height = opened.size
             if width * height > max_pixels:
                 raise DomainError(_("Ảnh quá lớn: tối đa %(mp)d triệu điểm ảnh.", mp=max_pixels // 1_000_000))
-            image.load()
-            image = ImageOps.exif_transpose(image)  # keep it the right way up without the EXIF
+            opened.load()
+            image: Image.Image = ImageOps.exif_transpose(opened)  # the right way up, without the EXIF
             out = io.BytesIO()
             if content_type == "image/jpeg":
                 image.convert("RGB").save(out, "JPEG", quality=88, optimize=True)

@@ -3,6 +3,7 @@ reports with their review, the person's response, and the C2 suggestion."""
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -166,8 +167,7 @@ def _record(inspection: Inspection, person: InspectionPerson, presence: str,
                 if replaced is not None:  # a new photo replaces the old: row now, file after commit
                     db.session.flush()
                     db.session.delete(replaced)
-                    old_path = photo_path(replaced)
-                    after_commit(lambda path=old_path: path.unlink(missing_ok=True))
+                    after_commit(partial(photo_path(replaced).unlink, missing_ok=True))
             db.session.add(entry)
         audit.record("inspection.recorded", inspection, after={
             "staff": person.staff.code, "presence": presence,
