@@ -8,6 +8,7 @@ Hypothesis with a fixed seed (derandomize), so a run is the same in CI every tim
 of requests, routes and personas are in docs/security.md.
 """
 import re
+from collections import defaultdict
 from urllib.parse import quote
 
 import pytest
@@ -126,12 +127,14 @@ def _hostile_value(name, values, index):
     return _pick(values[_kind(name)], index)
 
 
-def _routes(app, world, persona):
+def _routes(app, world, persona, only=None):
     calls = []
     with app.test_request_context():
         from flask import url_for
 
         for rule, method in registered_routes(app):
+            if only is not None and rule.endpoint not in only:
+                continue
             if rule.endpoint == "auth.logout":
                 continue  # it would end the persona's session; the permission matrix covers it
             url_values = _url_values(rule, world)
@@ -159,13 +162,14 @@ def _path_variants(app, rule, url_values):
     return variants
 
 
-def exercise(probe, values, passes, path_values=True):
+def exercise(probe, values, passes, path_values=True, only=None):
     """Every route: hostile path values, then `passes` query strings (GET) or form bodies (POST).
     Pass p gives the field or argument at position k the value p + k + n of its kind (n: the
     route's position), so over the passes each one sees `passes` different hostile values."""
     app, world = probe.app, probe.world
-    routes = _routes(app, world, probe.persona)
-    COUNTED["routes"] = len({(rule.rule, method) for rule, method, _url, _v in routes})
+    routes = _routes(app, world, probe.persona, only)
+    if only is None:
+        COUNTED["routes"] = len({(rule.rule, method) for rule, method, _url, _v in routes})
     for n, (rule, method, url, url_values) in enumerate(routes):
         if path_values:
             for variant in _path_variants(app, rule, url_values):
@@ -268,6 +272,34 @@ def test_values_drawn_by_hypothesis_never_crash_any_route(app, client, auth, hos
     probe = Probe(app, client, hostile_world, persona)
     exercise(probe, drawn, 1, path_values=False)
     _assert_clean(probe)
+
+
+class _AnyWorld:
+    """A world whose every attribute is a placeholder (the careless route takes no argument)."""
+
+    def __getattr__(self, name):
+        return defaultdict(int)
+
+
+def test_the_suite_fails_when_a_new_route_crashes_on_bad_input(monkeypatch):
+    """A route added tomorrow that trusts its input is caught (here: a score quantized as is)."""
+    from decimal import Decimal
+
+    from flask import request
+
+    import app as application
+    from app import create_app
+
+    careless = create_app("testing")
+    monkeypatch.setattr(application, "PUBLIC_ENDPOINTS", {*application.PUBLIC_ENDPOINTS, "careless_route"})
+
+    @careless.get("/careless")
+    def careless_route():
+        return str(Decimal(request.args.get("q", "1")).quantize(Decimal("0.1")))
+
+    probe = Probe(careless, careless.test_client(), _AnyWorld(), "anonymous")
+    exercise(probe, CORPUS, PASSES, only={"careless_route"})
+    assert probe.crashes and probe.crashes[0].startswith("500 anonymous GET /careless")
 
 
 def test_counts(request):
