@@ -114,3 +114,13 @@ def test_a_period_far_ahead_is_refused_when_opened(app, client, auth, world):
 def _audit_rows(app):
     with app.app_context():
         return db.session.scalar(select(func.count(AuditEvent.id)))
+
+
+def test_query_arguments_are_read_through_one_helper(app):
+    from app.forms import arg
+
+    with app.test_request_context("/?q=Hu%CC%9Bo%CC%9B%CC%80ng&status=op%00en&parent=" + "x" * 300):
+        assert arg("q") == "Hường"  # NFC
+        assert arg("status") == ""  # a control character: as if absent
+        assert arg("parent", max_length=50) == "x" * 50
+        assert arg("missing", "default") == "default"

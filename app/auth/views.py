@@ -23,6 +23,7 @@ from app.auth.models import RoleGrant, User
 from app.database import paginate
 from app.errors import DomainError, refused
 from app.extensions import db, limiter
+from app.forms import arg
 from app.org.models import Staff, Unit
 from app.permissions import require
 from app.utils import safe_next_url
@@ -135,7 +136,7 @@ def _get_user(user_id):
 def users():
     """Accounts, searchable by username or name."""
     require("user.admin")
-    q = request.args.get("q", "").strip()[:80]
+    q = arg("q", max_length=80)
     query = select(User).order_by(User.username)
     if q:
         pattern = f"%{q}%"

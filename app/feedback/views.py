@@ -20,6 +20,7 @@ from app.feedback.forms import (
     TrackForm,
 )
 from app.feedback.models import ATTITUDE, GUIDANCE, TIMELINESS, Complaint, FeedbackTarget, KioskDevice, Rating
+from app.forms import arg
 from app.org.models import Staff, Unit
 from app.periods import month_arg
 from app.permissions import can, require
@@ -103,7 +104,7 @@ def track():
     """The citizen follows a complaint with its tracking code."""
     form = TrackForm(request.args)
     complaint = None
-    searched = bool(request.args.get("code"))
+    searched = bool(arg("code"))
     if searched and form.validate():
         complaint = services.find_complaint(form.code.data)
     return render_template("feedback/track.html", form=form, complaint=complaint,
@@ -161,7 +162,7 @@ def hide(rating_id):
 def complaints():
     """Complaints in scope, open ones first."""
     require("feedback.view")
-    status = request.args.get("status", "")
+    status = arg("status")
     if status not in ("", "open", "closed"):
         status = ""
     return render_template("feedback/complaints.html", status=status,
