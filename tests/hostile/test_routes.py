@@ -40,6 +40,7 @@ PATH_PERIODS = ["0000-01", "9999-12", "2026-13"]
 PATH_YEARS = ["0", "0000", "1999", "2000", "9999", "99999"]
 PATH_STRINGS = [quote(MARKER, safe=""), "%00", quote("x" * 5000), quote("ấ\u0301")]
 
+URL_VALUE_MAX = 300
 QUERY_NAMES = ["page", "period", "year", "status", "q", "code", "from", "all", "parent", "complaint",
                "date_from", "date_to", "action", "actor", "object_type", "next", "unit", "staff",
                "unit_code", "name", "lang", "week", "month"]
@@ -176,7 +177,10 @@ def exercise(probe, values, passes, path_values=True, only=None):
                 probe.send(method, variant, data={"code": _pick(PERIODS, n)})
         for p in range(passes):
             i = n + p
-            query = {name: _hostile_value(name, values, i + k) for k, name in enumerate(QUERY_NAMES)}
+            # A URL longer than a few thousand characters never reaches the app (nginx: 8 KiB), and
+            # the test client decodes long ones slowly: query values are cut; bodies stay huge.
+            query = {name: _hostile_value(name, values, i + k)[:URL_VALUE_MAX]
+                     for k, name in enumerate(QUERY_NAMES)}
             if rule.endpoint.startswith("api."):
                 headers = {"Authorization": f"Bearer {world.api_secret}"}
                 body = {name: _hostile_value(name, values, i + k) for k, name in enumerate(
