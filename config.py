@@ -34,6 +34,9 @@ class Config:
     MAX_CONTENT_LENGTH = 10 * 1024 * 1024
     PAGE_SIZE = 25
     CONDUCT_PHOTO_MAX_BYTES = 5 * 1024 * 1024
+    # An uploaded image is decoded: beyond this many pixels it is refused (a phone photo is 12–50 M;
+    # a small file that decodes to billions of pixels is a decompression bomb).
+    UPLOAD_MAX_PIXELS = 60_000_000
 
     SESSION_COOKIE_NAME = "congvu_session"
     SESSION_COOKIE_HTTPONLY = True
@@ -65,20 +68,33 @@ class Config:
     MAIL_FROM = os.environ.get("MAIL_FROM", "Cong vu <no-reply@localhost>")
     APP_BASE_URL = os.environ.get("APP_BASE_URL", "http://127.0.0.1:5000")
 
-    # Login throttling: a per-client rate limit and a per-account temporary lockout.
+    # Login throttling: failed attempts per client (see LOGIN_ACCOUNT_* below).
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = "10 per minute"
     # Public feedback: per client; a kiosk shares one address all day, so it gets more.
     FEEDBACK_RATE_LIMIT = "10 per minute;100 per day"
-    KIOSK_RATE_LIMIT = "30 per minute"
+    # A kiosk is a registered tablet (its own token): a citizen takes a few seconds per rating,
+    # and a desk serves a few hundred people a day at most.
+    KIOSK_RATE_LIMIT = "6 per minute"
+    KIOSK_DAILY_CAP = 300
+    # The rated official sees each rating's day when that day had this many, else its week.
+    RATING_DAY_MIN = 5
     TRACK_RATE_LIMIT = "30 per minute"
     # Reverse proxies in front of the app whose X-Forwarded-* headers are trusted (nginx: 1).
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
     # The address printed on QR posters (the public site), when it differs from this one.
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL")
-    LOGIN_MAX_FAILURES = 5
-    LOGIN_LOCKOUT = timedelta(minutes=15)
+    # Login that strangers cannot block (issue 16). Only failed attempts count (a successful login
+    # never does): per client, and per (account, client) — a stranger's wrong passwords slow down
+    # that stranger, not the owner on their own device. The account itself locks only after a far
+    # higher number of failures from anywhere, and a successful login from a client the owner
+    # already used (a signed cookie), or an administrator, lifts that lock; the owner is notified.
+    LOGIN_ACCOUNT_CLIENT_LIMIT = "5 per 15 minutes"
+    LOGIN_ACCOUNT_LOCK_THRESHOLD = 50
+    LOGIN_LOCKOUT = timedelta(hours=1)
+    KNOWN_CLIENT_DAYS = 365
+    PASSWORD_MIN_LENGTH = 12
 
     # argon2id parameters (OWASP: m=19 MiB, t=2, p=1 as the minimum; these are above it).
     ARGON2_TIME_COST = 3

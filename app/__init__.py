@@ -45,10 +45,11 @@ def create_app(config_name=None):
 
 
 def register_url_converters(app):
-    """`<int:id>` within an id column's range, `<period:code>` and `<year:year>`: a bad one never
-    reaches a view (404)."""
-    from app.periods import IdConverter, PeriodConverter, YearConverter
+    """`<int:id>` within an id column's range, `<period:code>`, `<year:year>`, and text segments
+    without control characters: a bad one never reaches a view (404)."""
+    from app.periods import IdConverter, PeriodConverter, TextConverter, YearConverter
 
+    app.url_map.converters["default"] = app.url_map.converters["string"] = TextConverter
     app.url_map.converters["int"] = IdConverter
     app.url_map.converters["period"] = PeriodConverter
     app.url_map.converters["year"] = YearConverter
@@ -187,6 +188,7 @@ def register_template_helpers(app):
 
 
 def register_commands(app):
+    from app import dbroles  # noqa: F401  (adds `flask db grant-roles`)
     from app.annual import cli as annual_cli  # noqa: F401  (adds its commands to `evaluation`)
     from app.auth.cli import register as register_auth
     from app.demo import seed_demo_command

@@ -12,9 +12,9 @@ from typing import Any, ParamSpec, TypeVar
 from flask import abort, current_app, request
 from flask_babel import gettext as _
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import Column, ColumnElement, MetaData, Select, Table, func, insert, select, text
+from sqlalchemy import Column, ColumnElement, MetaData, Select, Table, event, func, insert, select, text
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import QueryableAttribute
+from sqlalchemy.orm import QueryableAttribute, Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.errors import StaleError
@@ -25,6 +25,23 @@ _depth = ContextVar("transaction_depth", default=0)
 _staging_names = itertools.count(1)
 P = ParamSpec("P")
 R = TypeVar("R")
+
+
+def after_commit(action: Callable[[], None]) -> None:
+    """Run `action` once the current transaction commits (never if it rolls back): removing a
+    file that a deleted row pointed to, for instance."""
+    db.session.info.setdefault("after_commit", []).append(action)
+
+
+@event.listens_for(Session, "after_commit")
+def _run_after_commit(session: Session) -> None:
+    for action in session.info.pop("after_commit", []):
+        action()
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_after_commit(session: Session) -> None:
+    session.info.pop("after_commit", None)
 
 
 def transactional(fn: Callable[P, R]) -> Callable[P, R]:

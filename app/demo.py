@@ -25,7 +25,7 @@ from app.org.models import Staff, Unit
 from app.reviews import services as review_services
 from app.tasks import services as task_services
 
-DEMO_PASSWORD = "CongVu@2026"
+DEMO_PASSWORD = "CongVu@2026-demo"  # 12 characters or more, not a common password
 
 # (code, name, kind, parent code)
 UNITS = [

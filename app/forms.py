@@ -1,21 +1,34 @@
-"""The base form and the field helpers every feature shares: CSRF from Flask-WTF, WTForms' own
-messages in the user's language, select choices, score and period validators."""
-from decimal import Decimal
+"""The edge for input: the base form and the field types every feature shares. CSRF from
+Flask-WTF, WTForms' own messages in the user's language; every text field of every form in NFC,
+without control characters and with a length limit; scores finite with one decimal (a decimal
+comma accepted); periods and years by the one parser; query arguments read through `arg`."""
+from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from babel.support import NullTranslations, Translations
+from flask import request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectMultipleField, StringField
+from wtforms import (
+    DateTimeField,
+    Field,
+    HiddenField,
+    PasswordField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.validators import DataRequired, InputRequired, Optional, StopValidation, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
 from app.errors import DomainError
 from app.periods import parse_period, parse_year
+from app.text import has_control, nfc
 
 TRANSLATIONS_DIR = Path(__file__).parent / "translations"
 
@@ -27,12 +40,56 @@ def _wtforms_translations(locale):
     return Translations.load(str(TRANSLATIONS_DIR), [locale], domain="wtforms")
 
 
+# The longest text any field takes when the form names no shorter limit: a line and a long
+# free text. Anything longer is a probe, refused before it reaches a service.
+LINE_MAX = 1000
+TEXT_MAX = 20000
+
+
+def _nfc(value: Any) -> Any:
+    return nfc(value) if isinstance(value, str) else value
+
+
+def clean_text(form: Any, field: Field) -> None:
+    """No control characters (tab and line breaks allowed) and no more than the limit."""
+    value = field.data
+    if not isinstance(value, str):
+        return
+    if has_control(value):
+        raise StopValidation(_("Nội dung có ký tự điều khiển không hợp lệ."))
+    limit = TEXT_MAX if isinstance(field, TextAreaField) else LINE_MAX
+    if len(value) > limit:
+        raise StopValidation(_("Tối đa %(max)d ký tự.", max=limit))
+
+
+DATE_YEARS = (1900, 2999)  # a birth date, a deadline or a filter: anything outside is a typo or a probe
+
+
+def sane_date(form: Any, field: Field) -> None:
+    """A date (or time) within DATE_YEARS, so that a day added or a zone applied cannot overflow."""
+    if field.data is not None and not DATE_YEARS[0] <= field.data.year <= DATE_YEARS[1]:
+        raise StopValidation(_("Ngày phải trong khoảng năm %(min)d đến %(max)d.",
+                               min=DATE_YEARS[0], max=DATE_YEARS[1]))
+
+
 class AppForm(FlaskForm):
-    """Every form of the application derives from this one."""
+    """Every form of the application derives from this one: its text fields are NFC (passwords
+    are kept as typed), refuse control characters and take at most LINE_MAX / TEXT_MAX characters;
+    its dates lie within DATE_YEARS."""
 
     class Meta:
         def get_translations(self, form):
             return _wtforms_translations(str(get_locale() or "vi"))
+
+        def bind_field(self, form, unbound_field, options):
+            field = unbound_field.bind(form=form, **options)
+            if isinstance(field, StringField):
+                if not isinstance(field, PasswordField):
+                    field.filters = (*field.filters, _nfc)
+                field.validators = [clean_text, *field.validators]
+            elif isinstance(field, DateTimeField):  # DateField and DateTimeLocalField too
+                field.validators = [*field.validators, sane_date]
+            return field
 
 
 def choices(labels):
@@ -40,10 +97,106 @@ def choices(labels):
     return [SelectChoice(code, label) for code, label in labels.items()]
 
 
-def one_decimal(form, field):
-    """Scores have at most one digit after the point (they are compared exactly)."""
-    if field.data is not None and field.data != field.data.quantize(Decimal("0.1")):
-        raise ValidationError(_l("Điểm chỉ có tối đa một chữ số thập phân."))
+SCORE_LIMIT = Decimal(1_000_000)  # beyond any maximum a policy can set
+
+
+class ScoreField(StringField):
+    """A score (or a rate) typed by a person: a finite number from `min` to `max` with at most
+    `places` digits after the point; "4,5" is read as 4.5. Anything else — `Infinity`, `NaN`,
+    `1e309`, too many decimals, out of range — gets one message, and the form shows back what
+    was typed. `data` is a Decimal (or None when the field is empty and optional)."""
+
+    widget = TextInput()
+
+    def __init__(self, label=None, validators=None, *, max: Any = None, min: Any = 0,
+                 places: int = 1, required: bool = True, message: Any = None, **kwargs: Any) -> None:
+        render_kw = {"inputmode": "decimal", "autocomplete": "off", **(kwargs.pop("render_kw", None) or {})}
+        presence = InputRequired() if required else Optional()
+        super().__init__(label, [presence, *(validators or ())], render_kw=render_kw, **kwargs)
+        self.min, self.max, self.places = min, max, places
+        self.message = message
+
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            return
+        text = (valuelist[0] or "").strip()
+        self.data = None
+        if not text:
+            return
+        self.data = parse_score(text, self.places)
+        if self.data is None:
+            self.process_errors.append(self._message())
+
+    def _message(self):
+        if self.message is not None:
+            return self.message
+        if self.min is None or self.max is None:
+            return _("Phải là một số, tối đa %(places)d chữ số thập phân (ví dụ 4,5).", places=self.places)
+        if self.places == 1:
+            return _("Điểm phải là một số từ %(min)s đến %(max)s, tối đa một chữ số thập phân "
+                     "(ví dụ 4,5).", min=_number(self.min), max=_number(self.max))
+        return _("Phải là một số từ %(min)s đến %(max)s, tối đa %(places)d chữ số thập phân.",
+                 min=_number(self.min), max=_number(self.max), places=self.places)
+
+    def pre_validate(self, form):
+        if self.process_errors or self.data is None:
+            return
+        low = Decimal(str(self.min)) if self.min is not None else -SCORE_LIMIT
+        high = Decimal(str(self.max)) if self.max is not None else SCORE_LIMIT
+        if not low <= self.data <= high:
+            raise StopValidation(self._message())
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        if self.data is None:
+            return ""
+        return str(Decimal(str(self.data)).quantize(Decimal(1).scaleb(-self.places)))
+
+
+def _number(value: Any) -> str:
+    """A number as a person writes it here: no trailing zeros ("4.5", "10")."""
+    text = format(Decimal(str(value)), "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def parse_score(text: str, places: int = 1) -> Decimal | None:
+    """The Decimal of "4.5" or "4,5" when finite, within SCORE_LIMIT and with at most `places`
+    decimals; else None. The one parser of a typed number (forms, CSV cells, API bodies)."""
+    text = text.strip()
+    if text.count(",") == 1 and "." not in text:
+        text = text.replace(",", ".")
+    if len(text) > 30:
+        return None
+    try:
+        value = Decimal(text)
+    except (InvalidOperation, ValueError):
+        return None
+    if not value.is_finite() or abs(value) > SCORE_LIMIT:
+        return None
+    exponent = value.as_tuple().exponent
+    too_fine = isinstance(exponent, int) and exponent < -places
+    if too_fine and value != value.quantize(Decimal(1).scaleb(-places)):
+        return None
+    return value
+
+
+class VersionField(HiddenField):
+    """The version of the object the form was loaded with (optimistic locking). `data` is an int,
+    or None when what came back is not a version (the service then answers "changed meanwhile")."""
+
+    def process_formdata(self, valuelist):
+        text = (valuelist[0] if valuelist else "") or ""
+        self.data = int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else None
+
+
+def arg(name: str, default: str = "", max_length: int = 200) -> str:
+    """A text query argument (?q=, ?status=, …) as views read it: NFC, at most `max_length`
+    characters; one holding a control character counts as absent (it can match nothing)."""
+    value = request.args.get(name, default)
+    if has_control(value):
+        return default
+    return nfc(value.strip())[:max_length]
 
 
 def period_rule(form, field):

@@ -6,21 +6,32 @@ from typing import Any
 
 from flask import abort, request
 from flask_babel import gettext as _
-from werkzeug.routing import BaseConverter, IntegerConverter, ValidationError
+from werkzeug.routing import BaseConverter, IntegerConverter, UnicodeConverter, ValidationError
 
 from app import clock
 from app.errors import DomainError
+from app.text import has_control, nfc
 
 PERIOD_PATTERN = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 YEAR_PATTERN = re.compile(r"^\d{4}$")
 FIRST_YEAR = 2000  # no result in the system is older
 
 
+YEARS_AHEAD = 5  # a policy or a framework may be prepared a few years ahead, never for 9999
+
+
+def last_year() -> int:
+    """The last year a period may name: a few years from now, so that no date arithmetic on a
+    period (month ends, deadlines in the next month) can overflow."""
+    return clock.today().year + YEARS_AHEAD
+
+
 def parse_period(code: str | None) -> date:
-    """The first day of the month named `YYYY-MM`, or DomainError."""
+    """The first day of the month named `YYYY-MM` (year 2000 to last_year()), or DomainError."""
     match = PERIOD_PATTERN.match(code or "")
-    if not match or int(match.group(1)) < FIRST_YEAR:
-        raise DomainError(_("Kỳ đánh giá phải có dạng YYYY-MM, ví dụ 2026-03."))
+    if not match or not FIRST_YEAR <= int(match.group(1)) <= last_year():
+        raise DomainError(_("Kỳ đánh giá phải có dạng YYYY-MM, ví dụ 2026-03, từ năm %(min)d đến %(max)d.",
+                            min=FIRST_YEAR, max=last_year()))
     return date(int(match.group(1)), int(match.group(2)), 1)
 
 
@@ -101,3 +112,13 @@ class YearConverter(BaseConverter):
 
     def to_url(self, value: Any) -> str:
         return str(value)
+
+
+class TextConverter(UnicodeConverter):
+    """`<token>` / `<string:…>` in every route: at most 200 characters, no control characters
+    (a NUL cannot reach the database), in NFC; anything else does not match the route (404)."""
+
+    def to_python(self, value: str) -> str:
+        if len(value) > 200 or has_control(value):
+            raise ValidationError()
+        return nfc(value)

@@ -1,5 +1,7 @@
 """Uploaded files (inspection photos, task evidence): the type recognised from the content, never
-from the name or the declared type; kept outside the web root under a random name."""
+from the name or the declared type; images decoded and re-encoded (what was appended to them, and
+their EXIF data with the camera's location, is gone; what does not decode is refused; pixel
+dimensions are capped); kept outside the web root under a random name."""
 import hashlib
 import io
 import secrets
@@ -8,6 +10,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flask import current_app
+from flask_babel import gettext as _
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from app.errors import DomainError
 
 IMAGES = {"image/jpeg": "jpg", "image/png": "png"}
 DOCUMENTS = {
@@ -48,6 +54,36 @@ def size_limit_mb(data: bytes) -> int | None:
     return limit // (1024 * 1024) if len(data) > limit else None
 
 
+PILLOW_FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG"}
+
+
+def clean_image(data: bytes, content_type: str) -> bytes:
+    """The image decoded and encoded again in its own format: only pixels survive (no appended
+    bytes, no EXIF, no comment). DomainError when it does not decode as that format or is larger
+    than UPLOAD_MAX_PIXELS."""
+    max_pixels = current_app.config["UPLOAD_MAX_PIXELS"]
+    unreadable = DomainError(_("Ảnh không đọc được (tệp hỏng hoặc không phải ảnh JPEG/PNG)."))
+    try:
+        with Image.open(io.BytesIO(data), formats=[PILLOW_FORMATS[content_type]]) as opened:
+            width, height = opened.size
+            if width * height > max_pixels:
+                raise DomainError(_("Ảnh quá lớn: tối đa %(mp)d triệu điểm ảnh.", mp=max_pixels // 1_000_000))
+            opened.load()
+            image: Image.Image = ImageOps.exif_transpose(opened)  # the right way up, without the EXIF
+            out = io.BytesIO()
+            if content_type == "image/jpeg":
+                image.convert("RGB").save(out, "JPEG", quality=88, optimize=True)
+            else:
+                if image.mode not in ("1", "L", "LA", "P", "RGB", "RGBA"):
+                    image = image.convert("RGBA")
+                image.save(out, "PNG", optimize=True)
+    except DomainError:
+        raise
+    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError, SyntaxError):
+        raise unreadable from None
+    return out.getvalue()
+
+
 @dataclass(frozen=True)
 class Saved:
     filename: str
@@ -63,7 +99,10 @@ def folder(kind: str) -> Path:
 
 
 def save(data: bytes, kind: str, content_type: str) -> Saved:
-    """Write a checked file under a random name; the caller records it in its transaction."""
+    """Write a checked file under a random name (an image as re-encoded by clean_image); the
+    caller records it in its transaction."""
+    if content_type in IMAGES:
+        data = clean_image(data, content_type)
     filename = f"{secrets.token_hex(16)}.{EXTENSIONS[content_type]}"
     (folder(kind) / filename).write_bytes(data)
     return Saved(filename, len(data), hashlib.sha256(data).hexdigest())

@@ -20,7 +20,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 
 ROOT = Path(__file__).resolve().parent.parent
-PASSWORD = "CongVu@2026"
+PASSWORD = "CongVu@2026-demo"
 HISTORY = [date(2024 + i // 12, i % 12 + 1, 1) for i in range(24)]
 IMPORT_MONTH, OPEN_MONTH, YEAR = "2023-12", "2026-01", 2025
 TASKS_MONTH = "2025-12"  # the work results ledger: 3 tasks per person due that month

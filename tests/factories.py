@@ -1,8 +1,10 @@
 """Plain helpers that create test data through the services (call inside an app context)."""
+import io
 import itertools
 from datetime import date
 from types import SimpleNamespace
 
+from PIL import Image
 from sqlalchemy import select
 
 from app import clock
@@ -80,3 +82,11 @@ def create_world():
         assessments=assessments,
         period="2026-03",
     )
+
+
+def image_bytes(fmt="JPEG", size=(8, 6), color=(200, 30, 30), exif=None):
+    """A real, small image file (uploads are decoded, so a few magic bytes no longer pass)."""
+    out = io.BytesIO()
+    extra = {"exif": exif} if exif is not None else {}
+    Image.new("RGB", size, color).save(out, fmt, **extra)
+    return out.getvalue()

@@ -77,7 +77,7 @@ def test_create_admin_command(app, runner):
     again = runner.invoke(args=["create-admin", "root", "--password", "a-long-enough-pass"])
     assert again.exit_code == 1 and "đã được sử dụng" in again.stderr
     short = runner.invoke(args=["create-admin", "other", "--password", "short"])
-    assert short.exit_code == 1 and "10 đến 128" in short.stderr
+    assert short.exit_code == 1 and "12 đến 128" in short.stderr
 
 
 def test_an_unexpected_error_gets_the_friendly_500_page(app, client, monkeypatch):

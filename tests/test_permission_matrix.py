@@ -71,6 +71,7 @@ EXPECTED = {
     ("auth.grant_revoke", "POST"): SYS_ADMIN,
     ("auth.user_set_active", "POST"): SYS_ADMIN,
     ("auth.user_reset_password", "POST"): SYS_ADMIN,
+    ("auth.user_unlock", "POST"): SYS_ADMIN,
     ("auth.audit_trail", "GET"): SYS_ADMIN,
     ("org.units", "GET"): ORG_VIEW,
     ("org.unit_detail", "GET"): ORG_VIEW_A1,
@@ -150,6 +151,8 @@ EXPECTED = {
     ("feedback.target_create", "POST"): ANNUAL,
     ("feedback.target_replace", "POST"): ANNUAL_A1,
     ("feedback.poster", "GET"): ANNUAL_A1,
+    ("feedback.kiosk_register", "POST"): HR_ONLY,
+    ("feedback.kiosk_revoke", "POST"): HR_ONLY,
 }
 EXPECTED.update({
     ("conduct.rules", "GET"): SIGNED_IN,
@@ -243,7 +246,7 @@ EXPECTED.update({
 })
 
 # Called last, in this order: each changes what the other calls would find.
-DEFERRED = [("feedback.target_replace", "POST"), ("auth.logout", "POST")]
+DEFERRED = [("feedback.kiosk_revoke", "POST"), ("feedback.target_replace", "POST"), ("auth.logout", "POST")]
 
 
 def registered_routes(app):
@@ -296,7 +299,10 @@ def _url_values(rule, world):
         "period": world.period,
         "kind": "units",
         "table": "units",
+        "kiosk_id": world.kiosk,
     }
+    if rule.endpoint == "public_feedback.kiosk":
+        values["token"] = world.kiosk_token  # a kiosk opens with its device's token only
     return {name: values[name] for name in rule.arguments}
 
 
@@ -326,13 +332,18 @@ def matrix_world(app, world):
         done = feedback_services.submit_rating(target, {"rating": "dissatisfied", "idem": "m" * 24,
                                                         "comment": "Chờ lâu quá."}, "127.0.0.1", "qr")
         world.rating, world.complaint = done.rating.id, done.complaint.id
+        device = feedback_services.register_kiosk(target, "Máy tính bảng quầy 1",
+                                                  db.session.get(User, world.users["hr_admin"]))
+        world.kiosk, world.kiosk_token = device.id, device.token
         # An inspection of A1 led by the inspector persona: S1 broke a rule, with a photo.
         lead = db.session.get(User, world.users["inspector"])
         template = db.session.scalar(select(ChecklistTemplate))
         inspection = conduct_services.create_inspection(
             db.session.get(Unit, world.units["A1"]), template, clock.now(), lead)
         person = db.session.get(InspectionPerson, (inspection.id, world.staff["S1"]))
-        png = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
+        from tests.factories import image_bytes
+
+        png = image_bytes("PNG")
         conduct_services.record_person(inspection, person, "present", {
             template.rules[0]: ("violation", "Không đeo thẻ", png, "image/png")}, lead)
         report = conduct_services.report_from_inspection(inspection, lead)

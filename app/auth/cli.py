@@ -24,8 +24,9 @@ def register(app):
         if not username or len(username) > 80:
             click.echo(_("Tên đăng nhập không hợp lệ."), err=True)
             sys.exit(1)
-        if not 10 <= len(password) <= 128:
-            click.echo(_("Mật khẩu phải có từ 10 đến 128 ký tự."), err=True)
+        problem = services.password_problem(password, username)
+        if problem:
+            click.echo(problem, err=True)
             sys.exit(1)
         if services.find_user(username) is not None:
             click.echo(_("Tên đăng nhập đã được sử dụng."), err=True)

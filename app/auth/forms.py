@@ -2,12 +2,19 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, Regexp
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, Regexp, ValidationError
 
 from app.auth.models import ROLES
+from app.auth.services import password_problem
 from app.forms import AppForm
 
-PASSWORD_RULE = Length(min=10, max=128, message=_l("Mật khẩu phải có từ 10 đến 128 ký tự."))
+
+def PASSWORD_RULE(form, field):  # noqa: N802  (used like a validator class)
+    """At least PASSWORD_MIN_LENGTH characters and not among the common passwords."""
+    username = getattr(getattr(form, "username", None), "data", None)
+    problem = password_problem(field.data or "", username)
+    if problem:
+        raise ValidationError(problem)
 
 
 class LoginForm(AppForm):

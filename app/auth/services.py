@@ -1,12 +1,17 @@
-"""Account services: passwords, login with lockout, users and role grants."""
+"""Account services: passwords, login with an account lock strangers cannot hold, users and role grants."""
+import gzip
 from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from blinker import Namespace
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import delete, exists, func, select, update
+from sqlalchemy import delete, exists, func, or_, select, update
 from sqlalchemy.orm import aliased
 
 from app import audit
@@ -45,6 +50,30 @@ def verify_password(password_hash: str, password: str) -> bool:
         return False
 
 
+COMMON_PASSWORDS_FILE = Path(__file__).parent / "common-passwords.txt.gz"
+
+
+@lru_cache(maxsize=1)
+def _common_passwords() -> frozenset[str]:
+    """The 20,000 most common passwords (the list Django maintains, from Royce Williams' 2017
+    collection of leaked passwords; BSD licence), shipped with the project: no network needed."""
+    with gzip.open(COMMON_PASSWORDS_FILE, "rt", encoding="utf-8") as lines:
+        return frozenset(line.strip().casefold() for line in lines if line.strip())
+
+
+def password_problem(password: str, username: str | None = None) -> str | None:
+    """Why a new password is refused (too short or long, too common, the username), or None."""
+    low = current_app.config["PASSWORD_MIN_LENGTH"]
+    if not low <= len(password) <= 128:
+        return _("Mật khẩu phải có từ %(min)d đến 128 ký tự.", min=low)
+    folded = password.casefold()
+    name = normalise_username(username)
+    if folded in _common_passwords() or (len(name) >= 4 and name in folded):
+        return _("Mật khẩu này quá phổ biến hoặc dễ đoán (có trong danh sách mật khẩu bị lộ, hoặc "
+                 "chứa tên đăng nhập). Hãy chọn một cụm từ dài, khó đoán hơn.")
+    return None
+
+
 def normalise_username(username: str | None) -> str:
     return (username or "").strip().lower()
 
@@ -59,10 +88,38 @@ class LoginResult:
     error: str | None  # None, "invalid" or "locked"
 
 
-@transactional
-def authenticate(username: str | None, password: str) -> LoginResult:
-    """Check a login; count failures, lock the account for a while after too many."""
+# Sent (inside the login's transaction) when an account becomes locked; the notifications
+# feature tells the owner. Auth is below notifications in the layers, so it only announces.
+account_locked = Namespace().signal("account-locked")
+
+
+def _count_failure(user: User, now: datetime) -> bool:
+    """One more failed login, counted in the database itself (no lost increments when many
+    attempts arrive at once); True when this failure locked the account."""
     config = current_app.config
+    failures = db.session.execute(
+        update(User).where(User.id == user.id).values(failed_logins=User.failed_logins + 1)
+        .returning(User.failed_logins).execution_options(synchronize_session=False)).scalar_one()
+    if failures < config["LOGIN_ACCOUNT_LOCK_THRESHOLD"]:
+        return False
+    until = now + config["LOGIN_LOCKOUT"]
+    locked = db.session.execute(
+        update(User).where(User.id == user.id, or_(User.locked_until.is_(None), User.locked_until <= now))
+        .values(locked_until=until, failed_logins=0)
+        .returning(User.id).execution_options(synchronize_session=False)).first()
+    if locked is None:
+        return False  # a concurrent attempt locked it first
+    db.session.refresh(user)
+    audit.record("auth.account_locked", user, actor=user, after={"failures": failures})
+    account_locked.send(user, until=until)
+    return True
+
+
+@transactional
+def authenticate(username: str | None, password: str, known_client: bool = False) -> LoginResult:
+    """Check a login. A failure is counted on the account; past the threshold the account locks
+    for a while. While locked, only the right password from a client the owner already used
+    (`known_client`) gets in, and lifts the lock."""
     user = find_user(username)
     now = utcnow()
     if user is None:
@@ -70,24 +127,34 @@ def authenticate(username: str | None, password: str) -> LoginResult:
         audit.record("auth.login_failed", object_type="user_account",
                      after={"username": normalise_username(username)[:80]})
         return LoginResult(None, "invalid")
-    if user.locked_until is not None and aware(user.locked_until) > now:
+    locked = user.locked_until is not None and aware(user.locked_until) > now
+    right = user.active and verify_password(user.password_hash, password)
+    if locked and not (right and known_client):
         audit.record("auth.login_locked", user, actor=user)
         return LoginResult(None, "locked")
-    if not user.active or not verify_password(user.password_hash, password):
-        user.failed_logins += 1
-        locked = user.failed_logins >= config["LOGIN_MAX_FAILURES"]
-        if locked:
-            user.locked_until = now + config["LOGIN_LOCKOUT"]
-            user.failed_logins = 0
+    if not right:
+        locked = _count_failure(user, now)
         audit.record("auth.login_failed", user, actor=user, after={"locked": locked})
         return LoginResult(None, "locked" if locked else "invalid")
     if _hasher().check_needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
+        user.password_hash = hash_password(password)  # the parameters changed since it was set
+    if locked:
+        audit.record("auth.account_unlocked", user, actor=user, after={"by": "known_client"})
     user.failed_logins = 0
     user.locked_until = None
     user.last_login_at = now
     audit.record("auth.login", user, actor=user)
     return LoginResult(user, None)
+
+
+@transactional
+def unlock(user: User) -> None:
+    """An administrator lifts an account lock (and the count of failures)."""
+    if user.locked_until is None and not user.failed_logins:
+        return
+    user.locked_until = None
+    user.failed_logins = 0
+    audit.record("auth.account_unlocked", user, after={"by": "admin"})
 
 
 _DUMMY_HASH: dict[Any, str] = {}
@@ -112,6 +179,9 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
     """Change one's own password; refused when the current password is wrong."""
     if not verify_password(user.password_hash, current_password):
         raise DomainError(_("Mật khẩu hiện tại không đúng."))
+    problem = password_problem(new_password, user.username)
+    if problem:
+        raise DomainError(problem)
     user.password_hash = hash_password(new_password)
     user.session_version += 1
     audit.record("auth.password_changed", user, actor=user)

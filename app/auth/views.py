@@ -3,7 +3,9 @@ from datetime import datetime, time, timedelta
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
+from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import or_, select
 
 from app import clock
@@ -21,9 +23,9 @@ from app.auth.models import RoleGrant, User
 from app.database import folded_match, paginate
 from app.errors import DomainError, refused
 from app.extensions import db, limiter
+from app.forms import arg
 from app.org.models import Staff, Unit
 from app.permissions import require
-from app.text import nfc
 from app.utils import safe_next_url
 
 bp = Blueprint("auth", __name__)
@@ -33,15 +35,49 @@ def _login_rate_limit():
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
+def _account_client_limit():
+    return current_app.config["LOGIN_ACCOUNT_CLIENT_LIMIT"]
+
+
+def _account_client_key():
+    """The (account, client) pair a failed login counts against."""
+    username = services.normalise_username(request.form.get("username"))[:80]
+    return f"login:{get_remote_address()}:{username}"
+
+
+def _failed(response):
+    """Only failed attempts count: a successful login ends in a redirect (and never counts)."""
+    return response.status_code != 302
+
+
+KNOWN_CLIENT_COOKIE = "congvu_known"
+
+
+def _known_serializer():
+    return URLSafeSerializer(current_app.secret_key, salt="known-client")
+
+
+def _known_user_ids():
+    """The accounts that already signed in successfully from this client (a signed cookie)."""
+    try:
+        ids = _known_serializer().loads(request.cookies.get(KNOWN_CLIENT_COOKIE, ""))
+    except BadSignature:
+        return []
+    return [i for i in ids if isinstance(i, int)] if isinstance(ids, list) else []
+
+
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_rate_limit, methods=["POST"])
+@limiter.limit(_login_rate_limit, methods=["POST"], deduct_when=_failed)
+@limiter.limit(_account_client_limit, methods=["POST"], key_func=_account_client_key, deduct_when=_failed)
 def login():
     """Sign in with a username and password."""
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
     form = LoginForm()
     if form.validate_on_submit():
-        result = services.authenticate(form.username.data, form.password.data)
+        user = services.find_user(form.username.data)
+        known = user is not None and user.id in _known_user_ids()
+        result = services.authenticate(form.username.data, form.password.data, known_client=known)
         if result.user is not None:
             lang = session.get("lang")
             session.clear()  # a fresh session on login (no fixation)
@@ -49,10 +85,16 @@ def login():
                 session["lang"] = lang
             session.permanent = True
             login_user(result.user)
-            return redirect(safe_next_url(request.args.get("next")) or url_for("main.index"))
+            response = redirect(safe_next_url(request.args.get("next")) or url_for("main.index"))
+            known_ids = [result.user.id, *[i for i in _known_user_ids() if i != result.user.id]][:5]
+            response.set_cookie(KNOWN_CLIENT_COOKIE, _known_serializer().dumps(known_ids),
+                                max_age=current_app.config["KNOWN_CLIENT_DAYS"] * 86400,
+                                secure=current_app.config.get("SESSION_COOKIE_SECURE", False),
+                                httponly=True, samesite="Lax")
+            return response
         if result.error == "locked":
-            flash(_("Tài khoản tạm thời bị khóa do đăng nhập sai nhiều lần. Vui lòng thử lại sau."),
-                  "error")
+            flash(_("Tài khoản tạm thời bị khóa do có quá nhiều lần đăng nhập sai. Hãy đăng nhập từ "
+                    "thiết bị bạn vẫn dùng, hoặc liên hệ quản trị hệ thống để mở khóa."), "error")
         else:
             flash(_("Tên đăng nhập hoặc mật khẩu không đúng."), "error")
     return render_template("auth/login.html", form=form)
@@ -94,7 +136,7 @@ def _get_user(user_id):
 def users():
     """Accounts, searchable by username or name."""
     require("user.admin")
-    q = nfc(request.args.get("q", "")).strip()[:80]
+    q = arg("q", max_length=80)
     query = select(User).order_by(User.username)
     if q:  # with or without accents, the account's own name or its staff member's
         query = (query.outerjoin(Staff, Staff.id == User.staff_id)
@@ -181,6 +223,15 @@ def user_set_active(user_id):
     else:
         services.set_active(user, active)
         flash(_("Đã mở khóa tài khoản.") if active else _("Đã khóa tài khoản."), "success")
+    return redirect(url_for("auth.user_detail", user_id=user.id))
+
+
+@bp.post("/admin/users/<int:user_id>/unlock")
+def user_unlock(user_id):
+    """Lift the lock that many failed logins put on an account."""
+    user = _get_user(user_id)
+    services.unlock(user)
+    flash(_("Đã gỡ khóa đăng nhập của tài khoản."), "success")
     return redirect(url_for("auth.user_detail", user_id=user.id))
 
 

@@ -4,15 +4,14 @@ from wtforms import (
     BooleanField,
     DateField,
     DateTimeLocalField,
-    DecimalField,
     SelectField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
 
 from app.conduct.models import CATEGORIES, PLACES, SEVERITIES
-from app.forms import AppForm, MultiCheckboxField, choices, one_decimal
+from app.forms import AppForm, MultiCheckboxField, ScoreField, choices
 
 
 class RuleForm(AppForm):
@@ -24,8 +23,7 @@ class RuleForm(AppForm):
     place = SelectField(_l("Nơi áp dụng"), choices=choices(PLACES))
     category = SelectField(_l("Nhóm"), choices=choices(CATEGORIES))
     severity = SelectField(_l("Mức độ"), choices=choices(SEVERITIES))
-    deduction = DecimalField(_l("Điểm trừ vào C2"), places=1,
-                             validators=[InputRequired(), NumberRange(min=0, max=100), one_decimal])
+    deduction = ScoreField(_l("Điểm trừ vào C2"), max=100)
     legal_source = StringField(_l("Căn cứ"), validators=[Optional(), Length(max=300)])
     active = BooleanField(_l("Đang áp dụng"), default=True)
 

@@ -3,6 +3,7 @@ reports with their review, the person's response, and the C2 suggestion."""
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,7 +23,7 @@ from app.conduct.models import (
     Photo,
     TemplateRule,
 )
-from app.database import transactional
+from app.database import after_commit, transactional
 from app.errors import DomainError
 from app.evaluation.services import policy_in_force
 from app.evaluation.suggestions import Suggestion, source
@@ -161,7 +162,12 @@ def _record(inspection: Inspection, person: InspectionPerson, presence: str,
             if data:
                 photo = store_photo(data, declared, inspection.unit, actor)
                 written.append(photo_path(photo))
+                replaced = db.session.get(Photo, entry.photo_id) if entry.photo_id else None
                 entry.photo_id = photo.id
+                if replaced is not None:  # a new photo replaces the old: row now, file after commit
+                    db.session.flush()
+                    db.session.delete(replaced)
+                    after_commit(partial(photo_path(replaced).unlink, missing_ok=True))
             db.session.add(entry)
         audit.record("inspection.recorded", inspection, after={
             "staff": person.staff.code, "presence": presence,

@@ -27,6 +27,7 @@ from app.errors import DomainError
 from app.evaluation.services import policy_in_force
 from app.extensions import db
 from app.feedback.models import Complaint
+from app.forms import arg
 from app.org import queries as org_queries
 from app.org.models import Staff
 from app.periods import month_arg, month_bounds
@@ -224,7 +225,7 @@ def _report_or_404(report_id, action="conduct.view"):
 @bp.get("/reports")
 def reports():
     require("conduct.view")
-    status = request.args.get("status", "")
+    status = arg("status")
     status = status if status in ("draft", "submitted", "reviewed") else ""
     return render_template("conduct/reports.html", page=queries.reports_page(current_user, status),
                            status=status)

@@ -5,7 +5,6 @@ from decimal import Decimal
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
-    DecimalField,
     FieldList,
     FormField,
     HiddenField,
@@ -27,7 +26,7 @@ from wtforms.validators import (
 )
 
 from app.evaluation.models import AUTO_SOURCES, CRITERION_GROUPS
-from app.forms import AppForm, MultiCheckboxField, choices, one_decimal, period_rule
+from app.forms import AppForm, MultiCheckboxField, ScoreField, VersionField, choices, period_rule
 from app.org.models import DISCIPLINE_FORMS, STAFF_CATEGORIES
 
 
@@ -39,15 +38,11 @@ def assessment_form(criteria, kind, required=True):
     """A form with one score field per criterion; `kind` is "self" or "review"."""
 
     class ScoreForm(AppForm):
-        version = HiddenField()
+        version = VersionField()
 
     for criterion in criteria:
-        validators = [InputRequired() if required else Optional(),
-                      NumberRange(min=0, max=criterion.max_score,
-                                  message=_l("Điểm phải từ 0 đến %(max)s.", max=criterion.max_score)),
-                      one_decimal]
         setattr(ScoreForm, score_field_name(criterion.code),
-                DecimalField(criterion.code, places=1, validators=validators))
+                ScoreField(criterion.code, max=criterion.max_score, required=required))
     if kind == "self":
         ScoreForm.report = TextAreaField(_l("Báo cáo kết quả công việc trong tháng"),
                                          validators=[Optional(), Length(max=5000)])
@@ -80,8 +75,7 @@ class BandForm(AppForm):
         csrf = False
 
     level = StringField(_l("Mức"), validators=[DataRequired(), Length(max=2)])
-    min_score = DecimalField(_l("Điểm tối thiểu"), places=1,
-                             validators=[InputRequired(), NumberRange(min=0, max=1000), one_decimal])
+    min_score = ScoreField(_l("Điểm tối thiểu"), max=1000)
     label_vi = StringField(_l("Tên (tiếng Việt)"), validators=[DataRequired(), Length(max=120)])
     label_en = StringField(_l("Tên (tiếng Anh)"), validators=[DataRequired(), Length(max=120)])
 
@@ -103,16 +97,14 @@ def _or_quarter(value):
 class PolicyForm(AppForm):
     name = StringField(_l("Tên phiên bản"), validators=[DataRequired(), Length(max=255)])
     effective_from = StringField(_l("Hiệu lực từ kỳ (YYYY-MM)"), validators=[DataRequired(), period_rule])
-    total_max = DecimalField(_l("Tổng điểm"), places=1,
-                             validators=[InputRequired(), NumberRange(min=1, max=1000), one_decimal])
+    total_max = ScoreField(_l("Tổng điểm"), min=1, max=1000)
     open_day = IntegerField(_l("Ngày mở kỳ (trong tháng)"), validators=_day(1, 31))
     self_due_day = IntegerField(_l("Hạn tự đánh giá (ngày của tháng sau)"), validators=_day(1, 28))
     review_due_day = IntegerField(_l("Hạn đánh giá của thủ trưởng (ngày của tháng sau)"),
                                   validators=_day(1, 28))
     close_day = IntegerField(_l("Ngày đóng kỳ (ngày của tháng sau)"), validators=_day(1, 28))
     objection_days = IntegerField(_l("Số ngày được kiến nghị sau khi công khai"), validators=_day(0, 60))
-    excellent_quota_ratio = DecimalField(_l("Tỷ lệ tối đa số A so với số B"), places=2,
-                                         validators=[InputRequired(), NumberRange(min=0, max=10)])
+    excellent_quota_ratio = ScoreField(_l("Tỷ lệ tối đa số A so với số B"), places=2, max=10)
     min_months = IntegerField(_l("Số tháng tối thiểu để xếp loại năm"), validators=_day(1, 12))
     consecutive_years = IntegerField(_l("Số năm liên tiếp không hoàn thành để xem xét"),
                                      validators=_day(1, 10))
@@ -131,12 +123,10 @@ class PolicyForm(AppForm):
     repeat_offender_months = IntegerField(_l("Vi phạm nhiều lần: trong bao nhiêu tháng"),
                                           validators=_day(1, 60))
     # The work results ledger (SPEC §2a); a form posted without them keeps the defaults.
-    quality_deduction = DecimalField(_l("Tỷ lệ trừ điểm chất lượng cho mỗi lần bị trả lại"), places=2,
-                                     default=Decimal("0.25"), filters=[_or_quarter],
-                                     validators=[Optional(), NumberRange(min=0, max=1)])
-    progress_deduction = DecimalField(_l("Tỷ lệ trừ điểm tiến độ cho mỗi lần trễ hạn"), places=2,
-                                      default=Decimal("0.25"), filters=[_or_quarter],
-                                      validators=[Optional(), NumberRange(min=0, max=1)])
+    quality_deduction = ScoreField(_l("Tỷ lệ trừ điểm chất lượng cho mỗi lần bị trả lại"), places=2,
+                                   max=1, required=False, default=Decimal("0.25"), filters=[_or_quarter])
+    progress_deduction = ScoreField(_l("Tỷ lệ trừ điểm tiến độ cho mỗi lần trễ hạn"), places=2,
+                                    max=1, required=False, default=Decimal("0.25"), filters=[_or_quarter])
     head_includes_unit = BooleanField(_l("T1–T3 của cấp trưởng tính cả nhiệm vụ của đơn vị mình lãnh đạo"))
     backfill_months = IntegerField(_l("Được mở kỳ của tối đa bao nhiêu tháng trước"), default=2,
                                    filters=[_or_two], validators=[Optional(), NumberRange(min=0, max=24)])
@@ -168,11 +158,10 @@ class CriterionForm(AppForm):
     group_code = SelectField(_l("Nhóm"), choices=choices(CRITERION_GROUPS))
     name_vi = StringField(_l("Tên (tiếng Việt)"), validators=[Optional(), Length(max=500)])
     name_en = StringField(_l("Tên (tiếng Anh)"), validators=[Optional(), Length(max=500)])
-    max_score = DecimalField(_l("Điểm tối đa"), places=1,
-                             validators=[Optional(), NumberRange(min=0, max=1000), one_decimal])
+    max_score = ScoreField(_l("Điểm tối đa"), max=1000, required=False)
     auto_source = SelectField(_l("Nguồn gợi ý tự động"),
                               choices=[SelectChoice("", _l("Không có"))] + choices(AUTO_SOURCES))
-    auto_param = DecimalField(_l("Tham số"), places=1, validators=[Optional(), one_decimal])
+    auto_param = ScoreField(_l("Tham số"), min=None, max=None, required=False)
 
     @property
     def is_blank(self):

@@ -22,6 +22,7 @@ from app.evaluation.forms import (
 from app.evaluation.models import AUTO_SOURCES, CRITERION_GROUPS, Assessment, Framework
 from app.evaluation.suggestions import suggestions_for
 from app.extensions import db
+from app.forms import arg
 from app.org.models import Unit
 from app.periods import parse_period
 from app.permissions import can, require
@@ -203,7 +204,7 @@ def team():
     require("evaluation.team")
     period = _period_or_404(request.args["period"]) if request.args.get("period") \
         else services.current_period()
-    status = request.args.get("status", "")
+    status = arg("status")
     if status not in ("", "draft", "self_submitted", "reviewed", "closed", "not_evaluated", "overdue"):
         status = ""
     page = queries.team_page(current_user, period, status) if period else None

@@ -60,3 +60,8 @@ class TargetForm(AppForm):
     kind = HiddenField(validators=[DataRequired()])
     staff_id = HiddenField()
     unit_id = HiddenField(validators=[DataRequired()])
+
+
+class KioskDeviceForm(AppForm):
+    name = StringField(_l("Tên máy kiosk (ví dụ: Máy tính bảng quầy 1)"),
+                       validators=[DataRequired(), Length(max=100)])

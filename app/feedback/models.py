@@ -44,6 +44,25 @@ class FeedbackTarget(db.Model):
     unit = db.relationship("Unit", lazy="joined", innerjoin=True)
 
 
+class KioskDevice(db.Model):
+    """A tablet at one desk, registered by hr_admin, with a token of its own (never a QR
+    poster's): its ratings are marked as kiosk ratings and capped per day."""
+
+    __tablename__ = "kiosk_device"
+
+    id = db.Column(db.Integer, primary_key=True)
+    token = db.Column(db.String(40), nullable=False, unique=True)
+    target_id = db.Column(db.Integer, db.ForeignKey("feedback_target.id"), nullable=False, index=True)
+    unit_id = db.Column(db.Integer, db.ForeignKey("unit.id"), nullable=False, index=True)
+    name = db.Column(db.String(100), nullable=False)
+    active = db.Column(db.Boolean, nullable=False, default=True)
+    registered_by_id = db.Column(db.Integer, db.ForeignKey("user_account.id"))
+    created_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow)
+
+    target = db.relationship("FeedbackTarget", lazy="joined", innerjoin=True)
+    unit = db.relationship("Unit", lazy="joined", innerjoin=True)
+
+
 class Rating(db.Model):
     """One citizen's rating. Never deleted; an abusive comment can be hidden (audited)."""
 
@@ -70,6 +89,8 @@ class Rating(db.Model):
     comment = db.Column(db.String(1000), nullable=False, default="")
     comment_hidden = db.Column(db.Boolean, nullable=False, default=False)
     source = db.Column(db.String(10), nullable=False)
+    # The kiosk device a rating came from (source "kiosk"); None for the QR form.
+    kiosk_id = db.Column(db.Integer, db.ForeignKey("kiosk_device.id"), index=True)
     idempotency_token = db.Column(db.String(64), nullable=False, unique=True)
     # A keyed hash of the client address, kept only to study abuse; never the address itself.
     client_hash = db.Column(db.String(32))
@@ -131,4 +152,5 @@ class SatisfactionMonthly(db.Model):
 permissions.define({"feedback.view": {"unit_head", "inspector", "hr_admin"},
                     "feedback.manage": {"unit_head", "hr_admin"},
                     "complaint.answer": {"unit_head", "inspector", "hr_admin"},
-                    "feedback.moderate": {"hr_admin"}})
+                    "feedback.moderate": {"hr_admin"},
+                    "feedback.kiosk": {"hr_admin"}})

@@ -7,7 +7,7 @@ from sqlalchemy import Row, func, select
 
 from app.database import paginate
 from app.extensions import db
-from app.feedback.models import Complaint, FeedbackTarget, Rating, SatisfactionMonthly
+from app.feedback.models import Complaint, FeedbackTarget, KioskDevice, Rating, SatisfactionMonthly
 from app.org.models import Staff, Unit
 from app.permissions import scope_filter
 
@@ -80,3 +80,13 @@ def staff_satisfaction(staff_id: int, first: str, last: str) -> Sequence[Row[Any
         .where(SatisfactionMonthly.scope == "staff", SatisfactionMonthly.key_id == staff_id,
                SatisfactionMonthly.period.between(first, last))
         .order_by(SatisfactionMonthly.period)).all()
+
+
+def kiosks_of_units(unit_ids: list[int]) -> dict[int, list[KioskDevice]]:
+    """Active kiosk devices of the listed units: {target id: devices} (one query)."""
+    found: dict[int, list[KioskDevice]] = {}
+    if unit_ids:
+        for device in db.session.scalars(select(KioskDevice).where(
+                KioskDevice.unit_id.in_(unit_ids), KioskDevice.active.is_(True)).order_by(KioskDevice.id)):
+            found.setdefault(device.target_id, []).append(device)
+    return found

@@ -5,12 +5,14 @@ import hmac
 import secrets
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import case, delete, func, insert, literal, select
+from sqlalchemy import update as sa_update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import QueryableAttribute
 
@@ -19,7 +21,7 @@ from app.database import transactional
 from app.errors import DomainError
 from app.evaluation.suggestions import Suggestion, source
 from app.extensions import db
-from app.feedback.models import POSITIVE, Complaint, FeedbackTarget, Rating, SatisfactionMonthly
+from app.feedback.models import POSITIVE, Complaint, FeedbackTarget, KioskDevice, Rating, SatisfactionMonthly
 
 if TYPE_CHECKING:
     from app.auth.models import User
@@ -33,6 +35,53 @@ def client_hash(address: str | None) -> str:
     """A keyed hash of the client address: enough to study abuse, useless to identify anyone."""
     key = hashlib.sha256(("feedback:" + current_app.config["SECRET_KEY"]).encode()).digest()
     return hmac.new(key, (address or "").encode(), hashlib.sha256).hexdigest()[:32]
+
+
+class KioskLimitReached(DomainError):
+    """The kiosk has taken its day's number of ratings."""
+
+    status = 429
+
+
+def find_kiosk(token: str) -> KioskDevice | None:
+    """An active kiosk device by its own token (a QR poster's token is not one)."""
+    return db.session.scalar(select(KioskDevice).where(KioskDevice.token == token,
+                                                       KioskDevice.active.is_(True)))
+
+
+@transactional
+def register_kiosk(target: FeedbackTarget, name: str, actor: "User") -> KioskDevice:
+    """hr_admin registers a tablet for one desk; it gets a token of its own."""
+    if target.kind != "desk" or not target.active:
+        raise DomainError(_("Chỉ đăng ký được máy kiosk cho quầy của đơn vị (không cho mã QR của cán bộ)."))
+    device = KioskDevice(token=secrets.token_urlsafe(18), target_id=target.id, unit_id=target.unit_id,
+                         name=name.strip(), registered_by_id=actor.id)
+    db.session.add(device)
+    audit.record("feedback.kiosk_registered", device, after={"unit": target.unit.code, "name": device.name})
+    return device
+
+
+@transactional
+def revoke_kiosk(device: KioskDevice) -> None:
+    """The tablet was lost or replaced: its link stops working."""
+    if not device.active:
+        return
+    device.active = False
+    audit.record("feedback.kiosk_revoked", device, before={"active": True}, after={"active": False})
+
+
+def kiosk_ratings_today(device: KioskDevice) -> int:
+    start = clock.from_local(datetime.combine(clock.today(), time.min))
+    return db.session.scalar(select(func.count(Rating.id)).where(
+        Rating.kiosk_id == device.id, Rating.created_at >= start)) or 0
+
+
+def submit_kiosk_rating(device: KioskDevice, data: dict[str, Any], address: str | None) -> "Submitted":
+    """A rating from a kiosk, within the device's daily cap (KIOSK_DAILY_CAP)."""
+    if kiosk_ratings_today(device) >= current_app.config["KIOSK_DAILY_CAP"]:
+        raise KioskLimitReached(_("Máy này đã nhận đủ số lượt đánh giá cho phép trong ngày. "
+                                  "Xin cảm ơn; bạn vẫn có thể đánh giá bằng mã QR tại quầy."))
+    return submit_rating(device.target, data, address, "kiosk", kiosk_id=device.id)
 
 
 def find_target(token: str) -> FeedbackTarget | None:
@@ -66,6 +115,10 @@ def replace_token(target: FeedbackTarget) -> FeedbackTarget:
     replacement = FeedbackTarget(kind=target.kind, unit_id=target.unit_id, staff_id=target.staff_id,
                                  token=secrets.token_urlsafe(16))
     db.session.add(replacement)
+    db.session.flush()
+    # The desk's kiosks keep their own tokens and now rate the replacement.
+    db.session.execute(sa_update(KioskDevice).where(KioskDevice.target_id == target.id)
+                       .values(target_id=replacement.id))
     audit.record("feedback.target_replaced", target, after={"replacement": "new token"})
     return replacement
 
@@ -78,7 +131,7 @@ class Submitted:
 
 
 def submit_rating(target: FeedbackTarget, data: dict[str, Any], address: str | None,
-                  source_name: str) -> Submitted:
+                  source_name: str, kiosk_id: int | None = None) -> Submitted:
     """Store one rating (and its complaint, when there is one).
 
     The same idempotency token twice stores one row and answers as the first time did; a
@@ -93,7 +146,7 @@ def submit_rating(target: FeedbackTarget, data: dict[str, Any], address: str | N
         raise DomainError(_(
             "Hồ sơ có mã biên nhận này đã được đánh giá. Mỗi hồ sơ chỉ được đánh giá một lần."))
     try:
-        return _store(target, data, receipt, address, source_name)
+        return _store(target, data, receipt, address, source_name, kiosk_id)
     except IntegrityError:
         # A double submit raced us to the same token (or receipt): answer as the stored one.
         existing = db.session.scalar(select(Rating).where(Rating.idempotency_token == data["idem"]))
@@ -106,7 +159,7 @@ def submit_rating(target: FeedbackTarget, data: dict[str, Any], address: str | N
 
 @transactional
 def _store(target: FeedbackTarget, data: dict[str, Any], receipt: str | None, address: str | None,
-           source_name: str) -> Submitted:
+           source_name: str, kiosk_id: int | None = None) -> Submitted:
     comment = (data.get("comment") or "").strip()
     rating = Rating(
         target_id=target.id, staff_id=target.staff_id, unit_id=target.unit_id,
@@ -114,6 +167,7 @@ def _store(target: FeedbackTarget, data: dict[str, Any], receipt: str | None, ad
         timeliness=data.get("timeliness") or None, guidance=data.get("guidance") or None,
         attitude=data.get("attitude") or None, receipt_code=receipt, comment=comment,
         source=source_name, idempotency_token=data["idem"], client_hash=client_hash(address),
+        kiosk_id=kiosk_id,
     )
     db.session.add(rating)
     db.session.flush()
@@ -214,3 +268,25 @@ def satisfaction_suggestion(
                 "%(positive)d/%(total)d lượt đánh giá hài lòng trong tháng (chỉ số %(index)s%%).",
                 positive=positive, total=total, index=index(positive, total)))
     return found
+
+
+def when_labels(ratings: Iterable[Rating], staff_id: int, period: str) -> dict[int, str]:
+    """What the rated official sees of when each rating came: its day when that day had at least
+    RATING_DAY_MIN ratings, else its week (Monday–Sunday) — never the minute, which could tell
+    which citizen it was."""
+    minimum = current_app.config["RATING_DAY_MIN"]
+    days: dict[date, int] = {}
+    for (moment,) in db.session.execute(select(Rating.created_at).where(
+            Rating.staff_id == staff_id, Rating.period == period)):
+        day = clock.local_date(moment)
+        days[day] = days.get(day, 0) + 1
+    labels = {}
+    for rating in ratings:
+        day = clock.local_date(rating.created_at)
+        if days.get(day, 0) >= minimum:
+            labels[rating.id] = day.strftime("%d/%m/%Y")
+        else:
+            monday = day - timedelta(days=day.weekday())
+            labels[rating.id] = _("tuần %(start)s–%(end)s", start=monday.strftime("%d/%m"),
+                                  end=(monday + timedelta(days=6)).strftime("%d/%m/%Y"))
+    return labels

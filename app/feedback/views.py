@@ -10,8 +10,17 @@ from markupsafe import Markup
 from app.errors import DomainError
 from app.extensions import db, limiter
 from app.feedback import queries, services
-from app.feedback.forms import AnswerForm, HideForm, KioskForm, RatingForm, TargetForm, TrackForm
-from app.feedback.models import ATTITUDE, GUIDANCE, TIMELINESS, Complaint, FeedbackTarget, Rating
+from app.feedback.forms import (
+    AnswerForm,
+    HideForm,
+    KioskDeviceForm,
+    KioskForm,
+    RatingForm,
+    TargetForm,
+    TrackForm,
+)
+from app.feedback.models import ATTITUDE, GUIDANCE, TIMELINESS, Complaint, FeedbackTarget, KioskDevice, Rating
+from app.forms import arg
 from app.org.models import Staff, Unit
 from app.periods import month_arg
 from app.permissions import can, require
@@ -61,17 +70,31 @@ def rate(token):
     return render_template("feedback/rate.html", target=target, form=_fresh(form)), status
 
 
+def _kiosk_key():
+    """A kiosk's limit is its own (one tablet, one token), whatever address it shares."""
+    return "kiosk:" + (request.view_args or {}).get("token", "")
+
+
 @public.route("/kiosk/<token>", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["KIOSK_RATE_LIMIT"], methods=["POST"])
+@limiter.limit(lambda: current_app.config["KIOSK_RATE_LIMIT"], methods=["POST"], key_func=_kiosk_key)
 def kiosk(token):
-    """A tablet at the desk: three large buttons; after a rating it returns to itself."""
-    target = _target_or_404(token)
+    """A registered tablet at the desk: three large buttons; after a rating it returns to itself.
+    Only a kiosk device's own token opens it: a QR poster's token is not found here."""
+    device = services.find_kiosk(token)
+    if device is None:
+        abort(404)
     form = KioskForm()
     if form.validate_on_submit():
-        services.submit_rating(target, form.data, get_remote_address(), "kiosk")
-        return render_template("feedback/kiosk_thanks.html", target=target)
+        try:
+            services.submit_kiosk_rating(device, form.data, get_remote_address())
+        except DomainError as exc:
+            form.idem.data = services.new_idempotency_token()
+            flash(exc.message, "error")
+            return render_template("feedback/kiosk.html", device=device, target=device.target,
+                                   form=form), exc.status
+        return render_template("feedback/kiosk_thanks.html", device=device, target=device.target)
     form.idem.data = services.new_idempotency_token()
-    return render_template("feedback/kiosk.html", target=target, form=form), \
+    return render_template("feedback/kiosk.html", device=device, target=device.target, form=form), \
         400 if request.method == "POST" else 200
 
 
@@ -81,7 +104,7 @@ def track():
     """The citizen follows a complaint with its tracking code."""
     form = TrackForm(request.args)
     complaint = None
-    searched = bool(request.args.get("code"))
+    searched = bool(arg("code"))
     if searched and form.validate():
         complaint = services.find_complaint(form.code.data)
     return render_template("feedback/track.html", form=form, complaint=complaint,
@@ -99,9 +122,10 @@ def mine():
     period = month_arg()
     counts = services.satisfaction(Rating.staff_id, {current_user.staff_id}, period)
     positive, total = counts.get(current_user.staff_id, (0, 0))
+    page = queries.ratings_of_staff(current_user.staff_id, period)
     return render_template("feedback/mine.html", period=period, positive=positive, total=total,
-                           index=services.index(positive, total),
-                           page=queries.ratings_of_staff(current_user.staff_id, period), **LABELS)
+                           index=services.index(positive, total), page=page,
+                           when=services.when_labels(page.items, current_user.staff_id, period), **LABELS)
 
 
 @bp.get("/units/<int:unit_id>")
@@ -138,7 +162,7 @@ def hide(rating_id):
 def complaints():
     """Complaints in scope, open ones first."""
     require("feedback.view")
-    status = request.args.get("status", "")
+    status = arg("status")
     if status not in ("", "open", "closed"):
         status = ""
     return render_template("feedback/complaints.html", status=status,
@@ -186,7 +210,9 @@ def targets():
     page = queries.front_desk_units(current_user)
     rows = [(unit, queries.unit_officials(unit.id), queries.targets_of_unit(unit.id))
             for unit in page.items]
-    return render_template("feedback/targets.html", page=page, rows=rows, form=TargetForm())
+    kiosks = queries.kiosks_of_units([unit.id for unit in page.items])
+    return render_template("feedback/targets.html", page=page, rows=rows, form=TargetForm(),
+                           kiosks=kiosks, kiosk_form=KioskDeviceForm())
 
 
 @bp.post("/targets")
@@ -230,6 +256,35 @@ def poster(target_id):
         abort(404)
     base = current_app.config.get("PUBLIC_BASE_URL") or request.host_url
     link = base.rstrip("/") + url_for("public_feedback.rate", token=target.token)
-    qr = Markup(segno.make(link, error="m").svg_inline(scale=8, dark="#000", light="#fff"))
-    kiosk = base.rstrip("/") + url_for("public_feedback.kiosk", token=target.token)
-    return render_template("feedback/poster.html", target=target, qr=qr, link=link, kiosk=kiosk)
+    # segno writes the SVG itself (paths and fixed attributes; the link is encoded as modules,
+    # never copied into the markup), so it is safe to mark as markup.
+    qr = Markup(segno.make(link, error="m").svg_inline(scale=8, dark="#000", light="#fff"))  # nosec B704
+    return render_template("feedback/poster.html", target=target, qr=qr, link=link)
+
+
+@bp.post("/targets/<int:target_id>/kiosks")
+def kiosk_register(target_id):
+    """hr_admin registers a tablet for a desk; the page then lists its kiosk address."""
+    target = db.get_or_404(FeedbackTarget, target_id)
+    require("feedback.kiosk", target)
+    form = KioskDeviceForm()
+    if not form.validate_on_submit():
+        flash(_("Hãy đặt tên cho máy kiosk (tối đa 100 ký tự)."), "error")
+        return redirect(url_for("feedback.targets")), 303
+    try:
+        services.register_kiosk(target, form.name.data, current_user)
+    except DomainError as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("feedback.targets")), 303
+    flash(_("Đã đăng ký máy kiosk. Mở địa chỉ kiosk trên máy tính bảng tại quầy."), "success")
+    return redirect(url_for("feedback.targets"))
+
+
+@bp.post("/kiosks/<int:kiosk_id>/revoke")
+def kiosk_revoke(kiosk_id):
+    """A tablet lost or replaced: its address stops working at once."""
+    device = db.get_or_404(KioskDevice, kiosk_id)
+    require("feedback.kiosk", device)
+    services.revoke_kiosk(device)
+    flash(_("Đã thu hồi máy kiosk."), "success")
+    return redirect(url_for("feedback.targets"))

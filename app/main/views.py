@@ -6,6 +6,7 @@ from sqlalchemy import text
 from app import clock
 from app.auth import services as auth_services
 from app.extensions import db
+from app.forms import arg
 from app.main.inbox import inbox
 from app.main.menu import menu_for
 from app.main.search import ACTIONS, search
@@ -33,7 +34,7 @@ def picker_search(kind):
     """Units, staff or inspectors matching ?q= (accents optional), in the scope of ?for=."""
     if kind not in ACTIONS:
         abort(404)
-    return jsonify(search(current_user, kind, request.args.get("q", ""), request.args.get("for")))
+    return jsonify(search(current_user, kind, arg("q", max_length=100), arg("for", max_length=50)))
 
 
 @bp.post("/language")

@@ -12,6 +12,7 @@ from werkzeug.routing import BuildError
 
 from app import clock
 from app.auth.models import User
+from app.auth.services import account_locked
 from app.database import insert_missing, transactional
 from app.extensions import db
 from app.notifications.models import Notification
@@ -39,6 +40,12 @@ def render(notification: Notification) -> tuple[str, str]:
         return (_("Biên bản văn hóa công vụ số %(report)s", report=p["report"]),
                 _("Bạn có %(count)d nội dung trong biên bản số %(report)s. Bạn có thể giải trình "
                   "trong thời hạn quy định.", count=p["count"], report=p["report"]))
+    if kind == "account_locked":
+        return (_("Tài khoản của bạn tạm thời bị khóa đăng nhập"),
+                _("Có %(count)d lần đăng nhập sai vào tài khoản của bạn, nên tài khoản bị khóa đăng nhập "
+                  "đến %(until)s. Bạn vẫn đăng nhập được từ thiết bị đã dùng trước đây (việc đó gỡ khóa); "
+                  "nếu không phải bạn đăng nhập sai, hãy đổi mật khẩu và báo quản trị hệ thống.",
+                  count=p["count"], until=p["until"]))
     return kind, ""
 
 
@@ -121,3 +128,13 @@ def send_pending_emails(limit: int = 500) -> int:
             db.session.commit()  # one by one: a failure later keeps what was sent marked
             sent += 1
     return sent
+
+
+@account_locked.connect
+def tell_the_owner(user: User, until: Any, **_extra: Any) -> None:
+    """The owner of an account locked by failed logins is told (here and by e-mail), in the
+    login's own transaction."""
+    until_text = clock.local(until).strftime("%d/%m/%Y %H:%M")
+    notify_users(select(User.id).where(User.id == user.id).subquery(), "account_locked",
+                 {"count": current_app.config["LOGIN_ACCOUNT_LOCK_THRESHOLD"], "until": until_text},
+                 "auth.change_password", f"account_locked:{user.id}:{until.isoformat()}")

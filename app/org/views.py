@@ -7,7 +7,7 @@ from sqlalchemy import select
 from app.csvimport import ImportRejected
 from app.errors import DomainError, refused
 from app.extensions import db
-from app.forms import AppForm
+from app.forms import AppForm, arg
 from app.org import queries, services
 from app.org.forms import (
     DisciplineForm,
@@ -94,7 +94,7 @@ def unit_new():
     require("org.edit")
     form = UnitForm()
     if request.method == "GET":
-        form.parent_code.data = request.args.get("parent", "")[:50]
+        form.parent_code.data = arg("parent", max_length=50)
     if form.validate_on_submit():
         parent = _parent_for(form)
         if _code_taken(Unit, form.code.data):

@@ -1,12 +1,12 @@
 """Review case pages: the list for hr_admin, one case with its steps, the person's response."""
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.errors import DomainError, refused
 from app.exports import Table, table_response
 from app.extensions import db
-from app.forms import posted_year
+from app.forms import arg, posted_year
 from app.permissions import can, require
 from app.reviews import queries, services
 from app.reviews.forms import AdvanceForm, ResponseForm
@@ -25,7 +25,7 @@ def _case_or_404(case_id, action="review.view"):
 def cases():
     """Review cases in scope, by status."""
     require("review.manage")
-    status = request.args.get("status", "")
+    status = arg("status")
     if status not in CASE_STATUSES:
         status = ""
     return render_template("reviews/cases.html", page=queries.cases_page(current_user, status),

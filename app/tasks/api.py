@@ -16,13 +16,14 @@ from sqlalchemy import select
 from app import clock
 from app.audit import act_as_system
 from app.csvimport import RowChecker
-from app.errors import DomainError
+from app.errors import DomainError, render_error
 from app.extensions import csrf, db, limiter, login_manager
 from app.org.models import Staff, Unit
 from app.periods import parse_period
 from app.tasks import queries, services
 from app.tasks.models import Product, Task
 from app.tasks.openapi import DOCUMENT
+from app.text import has_control, nfc
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
@@ -110,6 +111,15 @@ def not_found(error):
         return _problem(404, _("Không có đối tượng này trong phạm vi của mã kết nối."))
 
 
+@bp.app_errorhandler(404)
+def not_found_anywhere(error):
+    """A path under /api/v1 that matched no route (a segment the URL converters refused: a NUL,
+    a huge id) answers in problem+json too; every other 404 is the usual page."""
+    if request.path.startswith(bp.url_prefix + "/"):
+        return not_found(error)
+    return render_error(404)
+
+
 @bp.errorhandler(405)
 def not_allowed(error):
     with force_locale(_language()):
@@ -172,8 +182,8 @@ def _text(data, name, default=""):
         return default
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
         raise Invalid([_("Trường %(field)s không đúng kiểu.", field=name)])
-    text = str(value).strip()
-    if len(text) > 2000 or any(ord(ch) < 32 and ch not in "\n\t" for ch in text):
+    text = nfc(str(value).strip())
+    if len(text) > 2000 or has_control(text):
         raise Invalid([_("Trường %(field)s không hợp lệ.", field=name)])
     return text
 
@@ -184,9 +194,9 @@ def _in_scope(token, path):
 
 def _clean(value):
     """A path segment that can be looked up: bounded, no control characters (else not found)."""
-    if len(value) > 100 or any(ord(ch) < 32 for ch in value):
+    if len(value) > 100 or any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
         raise NotInScope()
-    return value
+    return nfc(value)
 
 
 def _task(token, ref):
@@ -223,8 +233,9 @@ def task_json(task: Task) -> dict:
 def put_task(token, ref):
     """Create or update the task with this external reference (idempotent)."""
     data = _body()
-    if len(ref) > 100 or any(ord(ch) < 32 for ch in ref):
+    if len(ref) > 100 or any(ord(ch) < 32 or ord(ch) == 127 for ch in ref):
         raise Invalid([_("Mã tham chiếu dài quá 100 ký tự hoặc có ký tự điều khiển.")])
+    ref = nfc(ref)
     row = {
         "external_ref": ref,
         "staff_code": _text(data, "staff_code"),

@@ -11,6 +11,7 @@ from app import clock, uploads
 from app.csvimport import ImportRejected
 from app.errors import DomainError, refused
 from app.extensions import db
+from app.forms import arg
 from app.org.models import Unit
 from app.periods import month_arg, parse_period
 from app.permissions import can, require, scope_filter, scope_paths
@@ -90,7 +91,7 @@ def board():
 
 
 def _render_board(code, start, scope, form, status=200):
-    state = request.args.get("status", "")
+    state = arg("status")
     if state not in TASK_STATUSES:
         state = ""
     return render_template(

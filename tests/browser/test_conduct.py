@@ -10,7 +10,7 @@ from tests.browser.conftest import menu, sign_in, sign_out
 
 pytestmark = pytest.mark.browser
 
-JPEG = b"\xff\xd8\xff\xe0" + b"\0" * 512
+JPEG = factories.image_bytes("JPEG")
 
 
 def test_an_inspection_from_the_checklist_to_the_c2_suggestion(app, page, browser, live_server, world,

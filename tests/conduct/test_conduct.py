@@ -14,8 +14,8 @@ from app.extensions import db
 from tests import factories
 from tests.evaluation.conftest import fetch, input_value
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 200
-JPEG = b"\xff\xd8\xff\xe0" + b"\0" * 200
+PNG = factories.image_bytes("PNG")
+JPEG = factories.image_bytes("JPEG")
 
 
 def _open_inspection(client, unit_code="A1", template=None):
@@ -229,7 +229,7 @@ def test_hr_admin_edits_and_retires_a_rule_and_past_findings_keep_their_points(a
                                                   "place": "moon", "category": "other", "severity": "minor",
                                                   "deduction": "2.55"})
     assert bad.status_code == 400 and "Lựa chọn không hợp lệ." in bad.text
-    assert "Điểm chỉ có tối đa một chữ số thập phân." in bad.text
+    assert "Điểm phải là một số từ 0 đến 100, tối đa một chữ số thập phân (ví dụ 4,5)." in bad.text
 
 
 def test_a_blank_checklist_is_refused_and_all_compliant_records_every_rule(app, client, auth, world):

@@ -91,8 +91,10 @@ def test_submitting_needs_every_score_within_its_maximum(app, client, auth, worl
     response = client.post(f"/evaluation/assessments/{a.id}/self",
                            data=scores_form({"C1": "6", "C2": "4.55"}, a.version, submit="1"))
     assert response.status_code == 400
-    assert "Điểm phải từ 0 đến 5.0." in response.text
-    assert "Điểm chỉ có tối đa một chữ số thập phân." in response.text
+    # One message for out of range (C1 = 6) and for too many decimals (C2 = 4.55), the typed value kept.
+    assert "Điểm phải là một số từ 0 đến 5, tối đa một chữ số thập phân (ví dụ 4,5)." in response.text
+    assert "Điểm phải là một số từ 0 đến 10, tối đa một chữ số thập phân (ví dụ 4,5)." in response.text
+    assert 'value="4.55"' in response.text and 'value="6"' in response.text
     assert "Trường này là bắt buộc." in response.text  # T1 is missing
     a = fetch(app, "S1")
     assert a.status == "draft" and all(c.self_score is None for c in a.criteria)

@@ -142,7 +142,8 @@ def test_policy_form_errors_change_nothing(app, client, auth, world):
         "self_due_day": "5", "review_due_day": "3", "close_day": "2", "objection_days": "3",
         "excellent_quota_ratio": "0.2", "min_months": "6", "consecutive_years": "2"})
     assert response.status_code == 400
-    assert "YYYY-MM" in response.text and "Phải là số thập phân." in response.text
+    assert "YYYY-MM" in response.text
+    assert "Điểm phải là một số từ 1 đến 1000, tối đa một chữ số thập phân (ví dụ 4,5)." in response.text
     assert "Hạn đánh giá phải sau hạn tự đánh giá." in response.text
     with app.app_context():
         assert len(db.session.scalars(select(Policy)).all()) == 1

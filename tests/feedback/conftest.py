@@ -18,9 +18,12 @@ def desk(app, world):
         desk_target = services.create_target("desk", factories.unit("MC"))
         account = factories.create_user([("staff", "MC")], staff_code="F1", username="f1").id
         head = factories.create_user([("unit_head", "MC")], username="head_mc").id
+        hr = factories.create_user([("hr_admin", "MC")], username="hr_mc")
+        kiosk = services.register_kiosk(desk_target, "Máy tính bảng quầy 1", hr)
         return SimpleNamespace(token=target.token, desk_token=desk_target.token, official=official.id,
                                account=account, head=head, unit=factories.unit("MC").id,
-                               target=target.id)
+                               target=target.id, desk_target=desk_target.id, hr=hr.id,
+                               kiosk=kiosk.id, kiosk_token=kiosk.token)
 
 
 def form(rating="satisfied", idem=None, **extra):

@@ -105,15 +105,16 @@ def test_an_explicit_complaint_needs_text_and_contact_needs_consent(app, client,
 
 
 def test_the_kiosk_has_three_buttons_and_resets_itself(app, client, desk):
-    page = client.get(f"/kiosk/{desk.desk_token}")
+    page = client.get(f"/kiosk/{desk.kiosk_token}")
     assert page.text.count('class="kiosk-button ') == 3
     token = re.search(r'name="idem" type="hidden" value="([^"]+)"', page.text).group(1)
-    done = client.post(f"/kiosk/{desk.desk_token}", data={"rating": "very_satisfied", "idem": token})
-    assert 'http-equiv="refresh" content="5;url=/kiosk/' in done.text
-    client.post(f"/kiosk/{desk.desk_token}", data={"rating": "very_satisfied", "idem": token})
+    done = client.post(f"/kiosk/{desk.kiosk_token}", data={"rating": "very_satisfied", "idem": token})
+    assert f'http-equiv="refresh" content="5;url=/kiosk/{desk.kiosk_token}' in done.text
+    client.post(f"/kiosk/{desk.kiosk_token}", data={"rating": "very_satisfied", "idem": token})
     with app.app_context():
         rating = db.session.scalar(select(Rating))
-        assert (rating.source, rating.staff_id, rating.unit_id) == ("kiosk", None, desk.unit)
+        assert (rating.source, rating.staff_id, rating.unit_id, rating.kiosk_id) == (
+            "kiosk", None, desk.unit, desk.kiosk)
     assert count(app, Rating) == 1
 
 
