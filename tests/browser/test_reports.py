@@ -10,7 +10,7 @@ from pypdf import PdfReader
 from app import clock
 from app.evaluation import services as evaluation_services
 from tests import factories
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import menu, sign_in, sign_out
 
 pytestmark = pytest.mark.browser
 
@@ -36,7 +36,7 @@ def _download(page, link):
 def test_unit_head_sees_the_dashboard_of_their_subtree_and_downloads_its_tables(app, page, world):
     _history(app)
     sign_in(page, "head_in", factories.PASSWORD)
-    page.get_by_role("link", name="Bảng điều khiển").first.click()
+    menu(page, "Bảng điều khiển")
     page.get_by_role("heading", name="Bảng điều khiển: Đơn vị A").wait_for()
     page.get_by_label("Năm (YYYY) hoặc tháng (YYYY-MM)").fill("2025")
     page.get_by_role("button", name="Xem").click()
@@ -62,9 +62,9 @@ def test_inspector_reads_the_dashboard_and_hr_admin_the_province_ranking(app, pa
     sign_in(page, "inspector", factories.PASSWORD)
     assert page.goto(f"/reports/units/{world.units['ROOT']}/dashboard?period=2025-02").status == 200
     assert page.locator("main form[method=post]").count() == 0  # read-only: nothing to change
-    page.get_by_role("button", name="Đăng xuất").click()
+    sign_out(page)
     sign_in(page, "hr", factories.PASSWORD)
-    page.get_by_role("link", name="Xếp hạng đơn vị").first.click()
+    menu(page, "Xếp hạng đơn vị")
     page.get_by_label("Năm (YYYY) hoặc tháng (YYYY-MM)").fill("2025-03")
     page.get_by_role("button", name="Xem").click()
     first = page.locator("table.ranking tbody tr").first

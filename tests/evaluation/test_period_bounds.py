@@ -23,10 +23,14 @@ def test_far_months_are_refused_with_the_reason_everywhere(app, client, auth, ru
         for data in ({"code": code}, {"code": code, "confirm": "1"}):
             response = client.post("/evaluation/periods/open", data=data)
             assert response.status_code == 400, code
-            assert f"Không thể mở kỳ {code}: chỉ mở được kỳ từ 2026-01 đến 2026-04" in response.text
+            if code == "9999-01":  # no month of that year exists for the system (the period parser)
+                assert "Kỳ đánh giá phải có dạng YYYY-MM, ví dụ 2026-03, từ năm 2000 đến" in response.text
+            else:
+                assert f"Không thể mở kỳ {code}: chỉ mở được kỳ từ 2026-01 đến 2026-04" in response.text
     assert _count(app, Period) == 1
-    result = runner.invoke(args=["evaluation", "open-period", "9999-01"])
-    assert result.exit_code == 1 and "Không thể mở kỳ 9999-01" in result.output
+    for code, message in (("9999-01", "từ năm 2000 đến"), ("2020-01", "Không thể mở kỳ 2020-01")):
+        result = runner.invoke(args=["evaluation", "open-period", code])
+        assert result.exit_code == 1 and message in result.output
     assert _count(app, Period) == 1
     # The window is policy data: 0 months back leaves only this month and the next.
     with app.app_context():
@@ -45,7 +49,9 @@ def test_the_english_page_says_why_too(app, client, auth, world):
     with client.session_transaction() as session:
         session["lang"] = "en"
     response = client.post("/evaluation/periods/open", data={"code": "9999-01"})
-    assert response.status_code == 400 and "Period 9999-01 cannot be opened" in response.text
+    assert response.status_code == 400 and "The period must be written YYYY-MM" in response.text
+    response = client.post("/evaluation/periods/open", data={"code": "2020-01"})
+    assert response.status_code == 400 and "Period 2020-01 cannot be opened" in response.text
 
 
 def test_a_back_filled_month_opens_after_confirmation(app, client, auth, world):
