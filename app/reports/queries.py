@@ -219,9 +219,11 @@ def unit_paths(path: str | None) -> dict[int, str]:
 
 
 def figures_by_unit(span: Span, path: str | None, targets: Iterable[int],
-                    direct_of: int | None = None) -> dict[int, Figures]:
-    """{unit id: figures of its subtree} for the target units, over the span (four grouped
-    queries). With `direct_of`, key -1 holds what is filed directly under that unit."""
+                    direct_of: int | None = None, live: bool = False) -> dict[int, Figures]:
+    """{unit id: figures of its subtree} for the target units, over the span (five grouped
+    queries: closed months from the evaluation summary, open ones live; `live` groups every
+    month's assessments, the tests' reference). With `direct_of`, key -1 holds what is filed
+    directly under that unit."""
     wanted = set(targets)
     found: dict[int, Figures] = {unit_id: Figures() for unit_id in wanted}
     if direct_of is not None:
@@ -239,7 +241,7 @@ def figures_by_unit(span: Span, path: str | None, targets: Iterable[int],
         return receivers_of[unit_id]
 
     for unit_id, level, assessments, scored, tenths, overdue in evaluation_queries.levels_by_unit(
-            span.first, span.last, path, clock.today()):
+            span.first, span.last, path, clock.today(), live=live):
         for figures in receivers(unit_id):
             figures.add_levels(level, assessments, scored, tenths, overdue)
     for unit_id, positive, total in feedback_queries.satisfaction_by_unit(
