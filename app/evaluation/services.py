@@ -331,9 +331,9 @@ def close_period(code: str) -> CloseResult:
 
 # ---------------------------------------------------------------- the closed months' summary
 
-# One grouped statement per refresh, on the (period, unit) index; the migration 0014 holds the
-# same text to fill the months closed before it.
-SUMMARY_INSERT = """
+# One grouped statement per refresh, on the (period, unit) index: the closed month :period_id,
+# or every closed month when it is NULL. The migration 0014 holds the same text.
+SUMMARY_INSERT = text("""
     INSERT INTO assessment_summary (period_id, unit_id, level, assessments, scored, score_tenths,
                                     not_evaluated, waiting)
     SELECT a.period_id, a.unit_id, a.level, COUNT(a.id),
@@ -342,9 +342,10 @@ SUMMARY_INSERT = """
                     THEN a.score ELSE 0 END),
            SUM(CASE WHEN a.status = 'not_evaluated' THEN 1 ELSE 0 END),
            SUM(CASE WHEN a.status IN ('draft', 'self_submitted') THEN 1 ELSE 0 END)
-    FROM assessment a WHERE {where}
-    GROUP BY a.period_id, a.unit_id, a.level"""
-CLOSED_PERIODS = "SELECT id FROM period WHERE status = 'closed'"
+    FROM assessment a
+    WHERE a.period_id IN (SELECT p.id FROM period p WHERE p.status = 'closed'
+                          AND (CAST(:period_id AS INTEGER) IS NULL OR p.id = CAST(:period_id AS INTEGER)))
+    GROUP BY a.period_id, a.unit_id, a.level""")
 
 
 def summarise(period: Period) -> None:
@@ -354,8 +355,7 @@ def summarise(period: Period) -> None:
     db.session.execute(text("DELETE FROM assessment_summary WHERE period_id = :period_id"),
                        {"period_id": period.id})
     if period.status == "closed":
-        db.session.execute(text(SUMMARY_INSERT.format(where="a.period_id = :period_id")),
-                           {"period_id": period.id})
+        db.session.execute(SUMMARY_INSERT, {"period_id": period.id})
 
 
 @transactional
@@ -369,9 +369,8 @@ def summarise_all(code: str | None = None) -> int:
             raise DomainError(_("Kỳ %(code)s chưa đóng.", code=code))
         summarise(period)
         return 1
-    db.session.execute(text(f"DELETE FROM assessment_summary WHERE period_id IN ({CLOSED_PERIODS})"
-                            f" OR period_id NOT IN ({CLOSED_PERIODS})"))
-    db.session.execute(text(SUMMARY_INSERT.format(where=f"a.period_id IN ({CLOSED_PERIODS})")))
+    db.session.execute(text("DELETE FROM assessment_summary"))
+    db.session.execute(SUMMARY_INSERT, {"period_id": None})
     analyze("assessment_summary")
     return db.session.scalar(select(func.count(Period.id)).where(Period.status == "closed")) or 0
 

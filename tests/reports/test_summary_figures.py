@@ -24,6 +24,14 @@ def _ranking(span, kind=""):
              _figures({0: r.figures})[0]) for r in queries.province_ranking(span, kind).rows]
 
 
+def _everything(span, unit, targets):
+    """The province's and the unit's figures, both rankings and the dashboard's months."""
+    return (_figures(queries.figures_by_unit(span, None, targets)),
+            _figures(queries.figures_by_unit(span, unit.path, targets, direct_of=unit.id)),
+            _ranking(span), _ranking(span, "division"),
+            [(m.period, _figures({0: m.figures})[0]) for m in queries.dashboard(unit, span).months])
+
+
 @pytest.fixture()
 def live_reads(monkeypatch):
     """The reports as they were: every month grouped from the live assessments."""
@@ -42,24 +50,14 @@ def test_figures_and_ranking_are_the_live_ones(app, client, auth, world, live_re
         clock.freeze(date(2026, 4, 20))  # 2026-03's review deadline has passed: its drafts are overdue
         spans = [queries.parse_span(code) for code in ("2025", "2025-03", "2025-07", "2026", "2026-03")]
         a = db.session.get(queries.Unit, world.units["A"])
-        before = {}
-        for span in spans:
-            before[span.code] = (_figures(queries.figures_by_unit(span, None, heads)),
-                                 _figures(queries.figures_by_unit(span, a.path, heads, direct_of=a.id)),
-                                 _ranking(span), _ranking(span, "division"),
-                                 [(m.period, _figures({0: m.figures})[0])
-                                  for m in queries.dashboard(a, span).months])
+        before = {span.code: _everything(span, a, heads) for span in spans}
         assert before["2025-03"][2][0][2] == 1  # ranked from the summary
         for span in spans:
             assert _figures(queries.figures_by_unit(span, None, heads)) == _figures(
                 queries.figures_by_unit(span, None, heads, live=True))
         live_reads()
         for span in spans:
-            assert before[span.code] == (_figures(queries.figures_by_unit(span, None, heads)),
-                                         _figures(queries.figures_by_unit(span, a.path, heads, direct_of=a.id)),
-                                         _ranking(span), _ranking(span, "division"),
-                                         [(m.period, _figures({0: m.figures})[0])
-                                          for m in queries.dashboard(a, span).months]), span.code
+            assert before[span.code] == _everything(span, a, heads), span.code
 
 
 def test_a_month_closed_after_reviews_reads_the_same(app, client, auth, world, live_reads):
