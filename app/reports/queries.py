@@ -280,7 +280,7 @@ class Dashboard:
 
 def dashboard(unit: Unit, span: Span) -> Dashboard:
     """The unit dashboard: level distribution, mean score, satisfaction and overdue reviews per
-    month; confirmed violations by rule; the same figures per child unit (nine queries, whatever
+    month; confirmed violations by rule; the same figures per child unit (eleven queries, whatever
     the size of the subtree)."""
     policy = policy_in_force(span.last)
     months = {code: Figures() for code in span.months}
@@ -400,7 +400,7 @@ def _ranks(rows: list[RankRow]) -> None:
 
 def province_ranking(span: Span, kind: str = "") -> Ranking:
     """Units ranked by the composite index, with the movement since the previous period (a fixed
-    number of queries: the units, three grouped queries per period, the policies)."""
+    number of queries: the units, four grouped queries per period, the policies)."""
     if kind and kind not in UNIT_KINDS:
         raise DomainError(_("Loại đơn vị không hợp lệ."))
     policy = ranking_policy_in_force(span.first)
