@@ -133,3 +133,28 @@ def test_the_cli_rebuilds_the_summary_that_the_reads_use(app, runner, world):
             select(Period.id).where(Period.code == "2025-11"))}
     bad = runner.invoke(args=["evaluation", "summarise", "2027-01"])
     assert bad.exit_code == 1
+
+
+def test_the_migration_fills_the_months_closed_before_it(app, world):
+    import importlib.util
+    from pathlib import Path
+
+    from alembic.migration import MigrationContext
+    from alembic.operations import Operations
+
+    path = Path(__file__).resolve().parents[2] / "migrations" / "versions" / "0014_assessment_summary.py"
+    spec = importlib.util.spec_from_file_location("migration_0014", path)
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    with app.app_context():
+        services.close_period("2026-03")
+        services.import_results("staff_code,period,score\nS1,2025-11,88.0\nS2,2025-12,66.0\n")
+        db.session.commit()
+        expected = _summary()
+        db.session.execute(delete(AssessmentSummary))
+        db.session.commit()
+        with db.engine.begin() as connection:
+            with Operations.context(MigrationContext.configure(connection)):
+                migration.op.execute(migration.FILL)
+        db.session.expire_all()
+        assert _summary() == expected == _live() and len({row[0] for row in expected}) == 3
