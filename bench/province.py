@@ -444,6 +444,9 @@ def build_history(store: Store, name: str, folder: Path) -> None:
                    (s.id + k.n) % 4 / 2, (s.id * k.n) % 5 / 3, (s.id + k.n) % 8 / 7, 0,
                    CURRENT_TIMESTAMP, CURRENT_TIMESTAMP
             FROM staff s CROSS JOIN (SELECT 1 AS n UNION ALL SELECT 2 UNION ALL SELECT 3) k"""))
+        # The closed months' summary, as closing each month would have left it (migration 0014).
+        from app.evaluation.services import SUMMARY_INSERT
+        conn.execute(SUMMARY_INSERT, {"period_id": None})
         floor_classify(conn, sql, 2024)
         analyze(conn)
     engine.dispose()

@@ -38,6 +38,16 @@ def close_period(period):
                      code=period, closed=result.closed, missing=result.not_evaluated))
 
 
+@evaluation_cli.command("summarise")
+@click.argument("period", required=False)
+def summarise(period):
+    """Count the closed months' assessments again into the summary the dashboards read (every
+    closed month, or only PERIOD, YYYY-MM)."""
+    act_as_system("cli:evaluation summarise")
+    months = services.summarise_all(period)
+    click.echo(_("Đã tổng hợp %(count)d kỳ đã đóng.", count=months))
+
+
 @evaluation_cli.command("import-results")
 @click.argument("file")
 def import_results(file):

@@ -282,6 +282,30 @@ class Assessment(db.Model):
         return case((cls.is_head.is_(True), parent), else_=cls.unit_id)
 
 
+class AssessmentSummary(db.Model):
+    """A closed month's assessments counted per unit and level, for the dashboards and the
+    province ranking (SPEC §3.7 figures without grouping 200,000 rows on every page). Filled
+    set-based by `services.summarise` whenever a closed month's assessments change: closing,
+    importing past results, reopening or reviewing again in a closed month. Open months are
+    never summarised; their pages group the live rows."""
+
+    __tablename__ = "assessment_summary"
+    __table_args__ = (db.Index("ix_assessment_summary_period_unit", "period_id", "unit_id"),)
+
+    id = db.Column(db.Integer, primary_key=True)
+    period_id = db.Column(db.Integer, db.ForeignKey("period.id"), nullable=False)
+    unit_id = db.Column(db.Integer, db.ForeignKey("unit.id"), nullable=False)
+    level = db.Column(db.String(2))
+    assessments = db.Column(db.Integer, nullable=False)
+    # Reviewed or closed with a score; their score in tenths (the Score type's integer).
+    scored = db.Column(db.Integer, nullable=False)
+    score_tenths = db.Column(db.BigInteger, nullable=False)
+    not_evaluated = db.Column(db.Integer, nullable=False)
+    # Draft or self-submitted (a reopened assessment): overdue once the review deadline passed,
+    # which the read decides on the day it runs.
+    waiting = db.Column(db.Integer, nullable=False)
+
+
 class AssessmentCriterion(CriterionColumns, db.Model):
     """A criterion copied from the framework when the assessment was created, with its scores."""
 

@@ -324,8 +324,55 @@ def close_period(code: str) -> CloseResult:
     audit.record("period.closed", period, after={"code": code, "closed": closed,
                                                  "not_evaluated": not_evaluated})
     db.session.flush()
+    summarise(period)
     db.session.expire_all()
     return CloseResult(period, closed, not_evaluated)
+
+
+# ---------------------------------------------------------------- the closed months' summary
+
+# One grouped statement per refresh, on the (period, unit) index: the closed month :period_id,
+# or every closed month when it is NULL. The migration 0014 holds the same text.
+SUMMARY_INSERT = text("""
+    INSERT INTO assessment_summary (period_id, unit_id, level, assessments, scored, score_tenths,
+                                    not_evaluated, waiting)
+    SELECT a.period_id, a.unit_id, a.level, COUNT(a.id),
+           SUM(CASE WHEN a.status IN ('reviewed', 'closed') AND a.score IS NOT NULL THEN 1 ELSE 0 END),
+           SUM(CASE WHEN a.status IN ('reviewed', 'closed') AND a.score IS NOT NULL
+                    THEN a.score ELSE 0 END),
+           SUM(CASE WHEN a.status = 'not_evaluated' THEN 1 ELSE 0 END),
+           SUM(CASE WHEN a.status IN ('draft', 'self_submitted') THEN 1 ELSE 0 END)
+    FROM assessment a
+    WHERE a.period_id IN (SELECT p.id FROM period p WHERE p.status = 'closed'
+                          AND (CAST(:period_id AS INTEGER) IS NULL OR p.id = CAST(:period_id AS INTEGER)))
+    GROUP BY a.period_id, a.unit_id, a.level""")
+
+
+def summarise(period: Period) -> None:
+    """Count a closed month's assessments again into `assessment_summary` (delete, then one
+    INSERT … SELECT … GROUP BY); an open month's rows are removed (its pages read live rows)."""
+    db.session.flush()
+    db.session.execute(text("DELETE FROM assessment_summary WHERE period_id = :period_id"),
+                       {"period_id": period.id})
+    if period.status == "closed":
+        db.session.execute(SUMMARY_INSERT, {"period_id": period.id})
+
+
+@transactional
+def summarise_all(code: str | None = None) -> int:
+    """Rebuild the summary of every closed month (or of the closed month `code`). Returns the
+    months summarised."""
+    if code is not None:
+        parse_period(code)
+        period = get_period(code)
+        if period is None or period.status != "closed":
+            raise DomainError(_("Kỳ %(code)s chưa đóng.", code=code))
+        summarise(period)
+        return 1
+    db.session.execute(text("DELETE FROM assessment_summary"))
+    db.session.execute(SUMMARY_INSERT, {"period_id": None})
+    analyze("assessment_summary")
+    return db.session.scalar(select(func.count(Period.id)).where(Period.status == "closed")) or 0
 
 
 def open_due_periods(today: date) -> dict[str, int] | None:
@@ -492,6 +539,8 @@ def review_assessment(assessment: Assessment, scores: dict[str, Decimal], commen
     audit.record("assessment.reviewed", assessment, before=before, after={
         "head_scores": _scores(assessment, "head_score"), "score": assessment.score,
         "level": assessment.level, "status": assessment.status})
+    if assessment.period.status == "closed":
+        summarise(assessment.period)
     return assessment
 
 
@@ -505,6 +554,7 @@ def reopen_assessment(assessment: Assessment, reason: str) -> Assessment:
     assessment.reopened = True
     audit.record("assessment.reopened", assessment, before=before,
                  after={"status": assessment.status, "reason": reason.strip()})
+    summarise(assessment.period)
     return assessment
 
 
@@ -742,7 +792,9 @@ def import_results(data: Source) -> int:
         {good} JOIN period p ON p.starts_on = m.starts_on
         ORDER BY g.line""")).rowcount  # type: ignore[attr-defined]  # DML: CursorResult  # nosec B608
     drop(staged, months, scores)
-    analyze("assessment")
+    for period in db.session.scalars(select(Period).where(Period.code.in_(codes))):
+        summarise(period)
+    analyze("assessment", "assessment_summary")
     audit.record("evaluation.import_results", object_type="assessment",
                  after={"created": created, "months": codes})
     return created

@@ -219,9 +219,11 @@ def unit_paths(path: str | None) -> dict[int, str]:
 
 
 def figures_by_unit(span: Span, path: str | None, targets: Iterable[int],
-                    direct_of: int | None = None) -> dict[int, Figures]:
-    """{unit id: figures of its subtree} for the target units, over the span (four grouped
-    queries). With `direct_of`, key -1 holds what is filed directly under that unit."""
+                    direct_of: int | None = None, live: bool = False) -> dict[int, Figures]:
+    """{unit id: figures of its subtree} for the target units, over the span (five grouped
+    queries: closed months from the evaluation summary, open ones live; `live` groups every
+    month's assessments, the tests' reference). With `direct_of`, key -1 holds what is filed
+    directly under that unit."""
     wanted = set(targets)
     found: dict[int, Figures] = {unit_id: Figures() for unit_id in wanted}
     if direct_of is not None:
@@ -239,7 +241,7 @@ def figures_by_unit(span: Span, path: str | None, targets: Iterable[int],
         return receivers_of[unit_id]
 
     for unit_id, level, assessments, scored, tenths, overdue in evaluation_queries.levels_by_unit(
-            span.first, span.last, path, clock.today()):
+            span.first, span.last, path, clock.today(), live=live):
         for figures in receivers(unit_id):
             figures.add_levels(level, assessments, scored, tenths, overdue)
     for unit_id, positive, total in feedback_queries.satisfaction_by_unit(
@@ -278,7 +280,7 @@ class Dashboard:
 
 def dashboard(unit: Unit, span: Span) -> Dashboard:
     """The unit dashboard: level distribution, mean score, satisfaction and overdue reviews per
-    month; confirmed violations by rule; the same figures per child unit (nine queries, whatever
+    month; confirmed violations by rule; the same figures per child unit (eleven queries, whatever
     the size of the subtree)."""
     policy = policy_in_force(span.last)
     months = {code: Figures() for code in span.months}
@@ -398,7 +400,7 @@ def _ranks(rows: list[RankRow]) -> None:
 
 def province_ranking(span: Span, kind: str = "") -> Ranking:
     """Units ranked by the composite index, with the movement since the previous period (a fixed
-    number of queries: the units, three grouped queries per period, the policies)."""
+    number of queries: the units, four grouped queries per period, the policies)."""
     if kind and kind not in UNIT_KINDS:
         raise DomainError(_("Loại đơn vị không hợp lệ."))
     policy = ranking_policy_in_force(span.first)
