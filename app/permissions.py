@@ -104,3 +104,13 @@ def require(action: str, target: Any = None, user: Any = None) -> None:
     if target is not None and can(user, action):
         abort(404)
     abort(403)
+
+
+def get_or_404(model: Any, object_id: int, action: str) -> Any:
+    """The object `model` #object_id once the current user may do `action` to it: 404 when it
+    does not exist or lies outside the user's scope, 403 when the role is missing."""
+    from app.extensions import db
+
+    target = db.get_or_404(model, object_id)
+    require(action, target)
+    return target

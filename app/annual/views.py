@@ -4,7 +4,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app import clock
+from app import clock, permissions
 from app.annual import queries, services
 from app.annual.forms import ReasonForm, ResultImportForm
 from app.annual.models import AnnualResult
@@ -12,7 +12,6 @@ from app.csvimport import ImportRejected
 from app.errors import DomainError, refused
 from app.evaluation import services as evaluation_services
 from app.exports import Table, table_response
-from app.extensions import db
 from app.forms import YearForm, posted_year
 from app.org.models import Unit
 from app.periods import parse_year
@@ -97,8 +96,7 @@ def export(year, fmt):
 @bp.get("/<year:year>/units/<int:unit_id>")
 def unit_year(year, unit_id):
     """A unit's results for the year, with the quota, demotions and finalisation."""
-    unit = db.get_or_404(Unit, unit_id)
-    require("annual.view", unit)
+    unit = permissions.get_or_404(Unit, unit_id, "annual.view")
     return render_template(
         "annual/unit.html", unit=unit, year=year, page=queries.unit_results(unit, year),
         quota=services.unit_quota(unit.id, year), policy=services.year_policy(year),
@@ -125,8 +123,7 @@ def _unit_year_action(year, unit_id, action, done, needs_reason=True):
 @bp.post("/results/<int:result_id>/demote")
 def demote(result_id):
     """Move one top-level result down a level, with a written reason (the A quota)."""
-    result = db.get_or_404(AnnualResult, result_id)
-    require("annual.finalise", result)
+    result = permissions.get_or_404(AnnualResult, result_id, "annual.finalise")
     return _unit_year_action(result.year, result.unit_id,
                              lambda reason: services.demote(result, reason, current_user),
                              _("Đã hạ mức kết quả của %(name)s.", name=result.staff.full_name))
@@ -135,8 +132,7 @@ def demote(result_id):
 @bp.post("/<year:year>/units/<int:unit_id>/finalise")
 def finalise(year, unit_id):
     """Lock the unit's year (refused while the quota is breached)."""
-    unit = db.get_or_404(Unit, unit_id)
-    require("annual.finalise", unit)
+    unit = permissions.get_or_404(Unit, unit_id, "annual.finalise")
     return _unit_year_action(year, unit.id, lambda _reason: services.finalise(unit, year, current_user),
                              _("Đã chốt kết quả năm %(year)d của đơn vị.", year=year),
                              needs_reason=False)
@@ -145,8 +141,7 @@ def finalise(year, unit_id):
 @bp.post("/<year:year>/units/<int:unit_id>/reopen")
 def reopen(year, unit_id):
     """hr_admin unlocks a finalised unit year with a written reason."""
-    unit = db.get_or_404(Unit, unit_id)
-    require("annual.reopen", unit)
+    unit = permissions.get_or_404(Unit, unit_id, "annual.reopen")
     return _unit_year_action(year, unit.id, lambda reason: services.reopen_year(unit, year, reason),
                              _("Đã mở lại kết quả năm %(year)d của đơn vị.", year=year))
 

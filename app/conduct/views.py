@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from app import clock
+from app import clock, permissions
 from app.auth.queries import inspectors
 from app.conduct import queries, services
 from app.conduct.forms import InspectionForm, RaiseForm, RespondForm, RuleForm, SubmitForm, TemplateForm
@@ -88,8 +88,7 @@ def template_new():
 
 
 def _inspection_or_404(inspection_id, action="conduct.view"):
-    inspection = db.get_or_404(Inspection, inspection_id)
-    require(action, inspection)
+    inspection = permissions.get_or_404(Inspection, inspection_id, action)
     return inspection
 
 
@@ -217,8 +216,7 @@ def inspection_report(inspection_id):
 
 
 def _report_or_404(report_id, action="conduct.view"):
-    report = db.get_or_404(ConductReport, report_id)
-    require(action, report)
+    report = permissions.get_or_404(ConductReport, report_id, action)
     return report
 
 
@@ -326,8 +324,7 @@ def mine():
 
 @bp.post("/findings/<int:finding_id>/respond")
 def respond(finding_id):
-    finding = db.get_or_404(Finding, finding_id)
-    require("finding.respond", finding)
+    finding = permissions.get_or_404(Finding, finding_id, "finding.respond")
     if finding.report.status == "draft":
         abort(404)
     form = RespondForm()

@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
-from app import clock
+from app import clock, permissions
 from app.errors import DomainError, StaleError, refused
 from app.evaluation import queries, services
 from app.evaluation.forms import (
@@ -220,8 +220,7 @@ def team():
 @bp.get("/units/<int:unit_id>/results")
 def published(unit_id):
     """The unit's published monthly list: names and levels only (SPEC §3.7)."""
-    unit = db.get_or_404(Unit, unit_id)
-    require("results.view", unit)
+    unit = permissions.get_or_404(Unit, unit_id, "results.view")
     periods = queries.closed_periods()
     code = request.args.get("period") or (periods[0].code if periods else None)
     period = _period_or_404(code) if code else None

@@ -7,6 +7,7 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from markupsafe import Markup
 
+from app import permissions
 from app.errors import DomainError
 from app.extensions import db, limiter
 from app.feedback import queries, services
@@ -131,8 +132,7 @@ def mine():
 @bp.get("/units/<int:unit_id>")
 def unit_ratings(unit_id):
     """A unit's satisfaction this month: by official, for the desk, and every rating."""
-    unit = db.get_or_404(Unit, unit_id)
-    require("feedback.view", unit)
+    unit = permissions.get_or_404(Unit, unit_id, "feedback.view")
     period = month_arg()
     officials = queries.unit_officials(unit.id)
     by_staff = services.satisfaction(Rating.staff_id, {s.id for s in officials}, period)
@@ -147,8 +147,7 @@ def unit_ratings(unit_id):
 @bp.post("/ratings/<int:rating_id>/hide")
 def hide(rating_id):
     """hr_admin hides an abusive comment (the rating stays and counts)."""
-    rating = db.get_or_404(Rating, rating_id)
-    require("feedback.moderate", rating)
+    rating = permissions.get_or_404(Rating, rating_id, "feedback.moderate")
     form = HideForm()
     if form.validate_on_submit():
         services.hide_comment(rating, form.reason.data)
@@ -181,16 +180,14 @@ def _complaint_page(complaint, form=None, status=200):
 
 @bp.get("/complaints/<int:complaint_id>")
 def complaint_detail(complaint_id):
-    complaint = db.get_or_404(Complaint, complaint_id)
-    require("feedback.view", complaint)
+    complaint = permissions.get_or_404(Complaint, complaint_id, "feedback.view")
     return _complaint_page(complaint)
 
 
 @bp.post("/complaints/<int:complaint_id>/answer")
 def complaint_answer(complaint_id):
     """Answer a complaint and close it with the note."""
-    complaint = db.get_or_404(Complaint, complaint_id)
-    require("complaint.answer", complaint)
+    complaint = permissions.get_or_404(Complaint, complaint_id, "complaint.answer")
     form = AnswerForm()
     if form.validate_on_submit():
         try:
@@ -238,8 +235,7 @@ def target_create():
 @bp.post("/targets/<int:target_id>/replace")
 def target_replace(target_id):
     """Retire a link (a poster was misused) and issue a new one."""
-    target = db.get_or_404(FeedbackTarget, target_id)
-    require("feedback.manage", target)
+    target = permissions.get_or_404(FeedbackTarget, target_id, "feedback.manage")
     if not target.active:
         abort(404)
     services.replace_token(target)
@@ -250,8 +246,7 @@ def target_replace(target_id):
 @bp.get("/targets/<int:target_id>/poster")
 def poster(target_id):
     """A printable poster with the QR code (generated here, no outside service)."""
-    target = db.get_or_404(FeedbackTarget, target_id)
-    require("feedback.manage", target)
+    target = permissions.get_or_404(FeedbackTarget, target_id, "feedback.manage")
     if not target.active:
         abort(404)
     base = current_app.config.get("PUBLIC_BASE_URL") or request.host_url
@@ -265,8 +260,7 @@ def poster(target_id):
 @bp.post("/targets/<int:target_id>/kiosks")
 def kiosk_register(target_id):
     """hr_admin registers a tablet for a desk; the page then lists its kiosk address."""
-    target = db.get_or_404(FeedbackTarget, target_id)
-    require("feedback.kiosk", target)
+    target = permissions.get_or_404(FeedbackTarget, target_id, "feedback.kiosk")
     form = KioskDeviceForm()
     if not form.validate_on_submit():
         flash(_("Hãy đặt tên cho máy kiosk (tối đa 100 ký tự)."), "error")
@@ -283,8 +277,7 @@ def kiosk_register(target_id):
 @bp.post("/kiosks/<int:kiosk_id>/revoke")
 def kiosk_revoke(kiosk_id):
     """A tablet lost or replaced: its address stops working at once."""
-    device = db.get_or_404(KioskDevice, kiosk_id)
-    require("feedback.kiosk", device)
+    device = permissions.get_or_404(KioskDevice, kiosk_id, "feedback.kiosk")
     services.revoke_kiosk(device)
     flash(_("Đã thu hồi máy kiosk."), "success")
     return redirect(url_for("feedback.targets"))

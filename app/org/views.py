@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from app import permissions
 from app.csvimport import ImportRejected
 from app.errors import DomainError, refused
 from app.extensions import db
@@ -31,14 +32,12 @@ STAFF_EDIT_FIELDS = ("code", "full_name", "category", "position", "is_head", "fr
 
 
 def _unit_or_404(unit_id, action="org.view"):
-    unit = db.get_or_404(Unit, unit_id)
-    require(action, unit)
+    unit = permissions.get_or_404(Unit, unit_id, action)
     return unit
 
 
 def _staff_or_404(staff_id, action="org.view"):
-    staff = db.get_or_404(Staff, staff_id)
-    require(action, staff)
+    staff = permissions.get_or_404(Staff, staff_id, action)
     return staff
 
 

@@ -3,13 +3,13 @@ page, the unit dashboard, the province view, the printable sheets and their down
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from app import permissions
 from app.annual import queries as annual_queries
 from app.annual.services import year_policy
 from app.errors import DomainError
 from app.evaluation import queries as evaluation_queries
 from app.evaluation import services as evaluation_services
 from app.exports import Table, pdf_response, table_response
-from app.extensions import db
 from app.org import queries as org_queries
 from app.org.forms import DisciplineForm, LeaveForm, TransferForm
 from app.org.models import UNIT_KINDS, Staff, Unit
@@ -25,8 +25,7 @@ SHEET_FORMATS = ("csv", "xlsx", "pdf")
 def staff_profile(staff_id):
     """A staff member's profile: details, history, score chart, annual results, conduct record,
     citizen feedback, work results, cases."""
-    staff = db.get_or_404(Staff, staff_id)
-    require("org.view", staff)
+    staff = permissions.get_or_404(Staff, staff_id, "org.view")
     assignments, decisions, leave = org_queries.staff_history(staff)
     return render_template(
         "reports/staff_profile.html", staff=staff, assignments=assignments, decisions=decisions,
@@ -68,8 +67,7 @@ def _span():
 
 
 def _unit_in_scope(unit_id, action):
-    unit = db.get_or_404(Unit, unit_id)
-    require(action, unit)
+    unit = permissions.get_or_404(Unit, unit_id, action)
     return unit
 
 

@@ -3,9 +3,9 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app import permissions
 from app.errors import DomainError, refused
 from app.exports import Table, table_response
-from app.extensions import db
 from app.forms import arg, posted_year
 from app.permissions import can, require
 from app.reviews import queries, services
@@ -16,8 +16,7 @@ bp = Blueprint("reviews", __name__, url_prefix="/reviews")
 
 
 def _case_or_404(case_id, action="review.view"):
-    review_case = db.get_or_404(ReviewCase, case_id)
-    require(action, review_case)
+    review_case = permissions.get_or_404(ReviewCase, case_id, action)
     return review_case
 
 
