@@ -280,40 +280,40 @@ def floor_classify(conn, sql: Sql, year: int) -> None:
     conn.execute(text(f"""
         DELETE FROM annual_result WHERE year = {year} AND NOT imported
           AND unit_id NOT IN (SELECT unit_id FROM annual_unit_year WHERE year = {year})"""))
-    n, m = "COALESCE(mo.n, 0)", "COALESCE(ma.m, 0)"
+    n, m = "t.n", "t.m"
     classified = f"({n} >= 1 AND {n} + {m} >= {policy['min_months']})"
+    # One aggregate per person over the closed months, the maternity months and the discipline,
+    # joined to staff once (the plan cannot nest a loop over a one-row guess).
     conn.execute(text(f"""
-        WITH monthly AS (
-            SELECT a.staff_id, COUNT(*) AS n, SUM(a.score) AS total
-            FROM assessment a JOIN period p ON p.id = a.period_id
-            WHERE p.starts_on BETWEEN {start} AND {end} AND a.status = 'closed' AND a.score IS NOT NULL
-            GROUP BY a.staff_id),
-        months AS ({months}),
-        maternity AS (
-            SELECT l.staff_id, COUNT(DISTINCT mm.month_start) AS m
-            FROM leave_record l
-            JOIN months mm ON l.start_date <= mm.month_end AND l.end_date >= mm.month_start
-            WHERE l.kind = 'maternity' AND NOT EXISTS (
-                SELECT 1 FROM assessment a JOIN period p ON p.id = a.period_id
-                WHERE a.staff_id = l.staff_id AND p.starts_on = mm.month_start
-                  AND a.status = 'closed' AND a.score IS NOT NULL)
-            GROUP BY l.staff_id),
-        disciplined AS (
-            SELECT DISTINCT staff_id FROM disciplinary_decision
-            WHERE decision_date BETWEEN {start} AND {end} AND form IN ({forms}))
+        WITH months AS ({months}),
+        tally AS (
+            SELECT staff_id, SUM(n) AS n, SUM(total) AS total, SUM(m) AS m, MAX(d) AS d FROM (
+                SELECT a.staff_id, 1 AS n, a.score AS total, 0 AS m, 0 AS d
+                FROM assessment a JOIN period p ON p.id = a.period_id
+                WHERE p.starts_on BETWEEN {start} AND {end} AND a.status = 'closed' AND a.score IS NOT NULL
+                UNION ALL
+                SELECT l.staff_id, 0, NULL, COUNT(DISTINCT mm.month_start), 0
+                FROM leave_record l
+                JOIN months mm ON l.start_date <= mm.month_end AND l.end_date >= mm.month_start
+                WHERE l.kind = 'maternity' AND NOT EXISTS (
+                    SELECT 1 FROM assessment a JOIN period p ON p.id = a.period_id
+                    WHERE a.staff_id = l.staff_id AND p.starts_on = mm.month_start
+                      AND a.status = 'closed' AND a.score IS NOT NULL)
+                GROUP BY l.staff_id
+                UNION ALL
+                SELECT staff_id, 0, NULL, 0, 1 FROM disciplinary_decision
+                WHERE decision_date BETWEEN {start} AND {end} AND form IN ({forms})) r
+            GROUP BY staff_id)
         INSERT INTO annual_result (staff_id, year, unit_id, policy_id, months, maternity_months,
                                    score_sum, level, reason, imported, computed_at)
-        SELECT s.id, {year}, s.unit_id, {policy['id']}, {n}, {m}, mo.total,
-               CASE WHEN NOT {classified} THEN NULL WHEN d.staff_id IS NOT NULL THEN '{levels[-1][0]}'
-                    ELSE {level_case('mo.total', levels, 'mo.n')} END,
+        SELECT s.id, {year}, s.unit_id, {policy['id']}, {n}, {m}, t.total,
+               CASE WHEN NOT {classified} THEN NULL WHEN t.d = 1 THEN '{levels[-1][0]}'
+                    ELSE {level_case('t.total', levels, 't.n')} END,
                CASE WHEN NOT {classified} THEN 'insufficient_months'
-                    WHEN d.staff_id IS NOT NULL THEN 'disciplined' ELSE 'score' END,
+                    WHEN t.d = 1 THEN 'disciplined' ELSE 'score' END,
                FALSE, CURRENT_TIMESTAMP
-        FROM staff s
-        LEFT JOIN monthly mo ON mo.staff_id = s.id
-        LEFT JOIN maternity ma ON ma.staff_id = s.id
-        LEFT JOIN disciplined d ON d.staff_id = s.id
-        WHERE (mo.n IS NOT NULL OR ma.m IS NOT NULL)
+        FROM staff s JOIN tally t ON t.staff_id = s.id
+        WHERE t.n >= 1 OR t.m >= 1
         ON CONFLICT (staff_id, year) DO NOTHING"""))
 
 

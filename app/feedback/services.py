@@ -215,7 +215,8 @@ def hide_comment(rating: Rating, reason: str) -> Rating:
 @transactional
 def roll_up(period: str) -> int | None:
     """Recompute the month's satisfaction roll-up per official and per unit (two statements each)."""
-    db.session.execute(delete(SatisfactionMonthly).where(SatisfactionMonthly.period == period))
+    db.session.execute(delete(SatisfactionMonthly).where(SatisfactionMonthly.period == period)
+                       .execution_options(synchronize_session=False))
     positive = func.sum(case((Rating.rating.in_(POSITIVE), 1), else_=0))
     for scope, column in (("staff", Rating.staff_id), ("unit", Rating.unit_id)):
         db.session.execute(insert(SatisfactionMonthly).from_select(

@@ -53,12 +53,19 @@ def _province(staff):
         "INSERT INTO annual_result (staff_id, year, unit_id, policy_id, maternity_months, level, "
         "reason, imported, computed_at) SELECT id, 2024, unit_id, :policy, 0, 'D', 'imported', true, now() "
         "FROM staff WHERE id % 10 = 0 AND unit_id = :unit"), {"policy": policy, "unit": unit_id})
+    # One person in a hundred on maternity leave over the summer (their months still closed):
+    # a maternity subquery the planner estimates at one row must not be nested-looped per person.
+    db.session.execute(text(
+        "INSERT INTO leave_record (staff_id, start_date, end_date, kind) "
+        "SELECT id, DATE '2025-06-01', DATE '2025-10-31', 'maternity' FROM staff "
+        "WHERE id % 100 = 1 AND unit_id = :unit"), {"unit": unit_id})
     db.session.commit()
     db.session.execute(text("ANALYZE"))
 
 
-def _plans_of(app, fn):
-    """Run `fn`, then EXPLAIN (without executing) every statement it sent; returns the plans."""
+def _plans_of(app, fn, settings=()):
+    """Run `fn`, then EXPLAIN (without executing) every statement it sent, after the planner
+    `settings` (e.g. "enable_hashjoin = off"); returns the plans."""
     sent = []
 
     def remember(conn, cursor, statement, parameters, context, executemany):
@@ -77,6 +84,8 @@ def _plans_of(app, fn):
     raw = db.engine.raw_connection()
     try:
         cursor = raw.cursor()
+        for setting in settings:
+            cursor.execute(f"SET LOCAL {setting}")
         for statement, parameters in sent:
             if "pg_advisory" in statement:
                 continue
@@ -113,6 +122,23 @@ def _anti_joins(plans):
     return found
 
 
+def _column_nested_loops(plans):
+    """Nested loops joining on an equality of two columns (`Join Filter: (a.x = b.y)`): a hash
+    join the planner passed over because it guessed one row on a side — quadratic when wrong."""
+    found = []
+    for statement, plan in plans:
+        lines = plan.splitlines()
+        for index, line in enumerate(lines):
+            if "Nested Loop" not in line:
+                continue
+            for below in lines[index + 1:]:
+                if "->" in below:
+                    break
+                if re.search(r"Join Filter: \(\w+\.\w+ = \w+\.\w+\)$", below.strip()):
+                    found.append((statement[:120], plan))
+    return found
+
+
 def test_batch_plans_stay_linear_with_fresh_statistics(app, world, on_postgresql):
     with app.app_context():
         _province(STAFF)
@@ -123,6 +149,7 @@ def test_batch_plans_stay_linear_with_fresh_statistics(app, world, on_postgresql
             assert seconds < 60, f"open-period took {seconds:.1f} s at {STAFF} staff"
             seconds, plans = _plans_of(app, lambda: annual.classify_year(2025))
             assert not _anti_joins(plans), _anti_joins(plans)
+            assert not _column_nested_loops(plans), _column_nested_loops(plans)
             assert seconds < 60, f"classify-year took {seconds:.1f} s at {STAFF} staff"
             seconds, plans = _plans_of(app, lambda: reviews.flag_reviews(2025))
             assert not _anti_joins(plans), _anti_joins(plans)
@@ -135,3 +162,20 @@ def test_batch_plans_stay_linear_with_fresh_statistics(app, world, on_postgresql
             "       (SELECT count(*) FROM review_case WHERE year = 2025)")).one()
         # The world's three staff too; a tenth of the province was D both years.
         assert tuple(counts) == (STAFF + 3, STAFF // 10, STAFF // 10)
+
+
+def test_classify_has_no_join_a_wrong_estimate_can_turn_quadratic(app, world, on_postgresql):
+    """At 200,000 staff the planner guessed one row for the maternity months and nested-looped
+    them for every person (394 million comparisons, 40 s). Made to use nested loops, every join
+    of classify-year must still be driven by an index, never by a filter over both sides."""
+    with app.app_context():
+        _province(2_000)
+        clock.freeze(date(2026, 1, 26))
+        _seconds, plans = _plans_of(app, lambda: annual.classify_year(2025),
+                                    settings=("enable_hashjoin = off", "enable_mergejoin = off"))
+        assert any(s.lstrip().startswith("INSERT INTO annual_result") for s, _plan in plans)
+        assert not _column_nested_loops(plans), _column_nested_loops(plans)
+        maternity = db.session.execute(text(
+            "SELECT count(*), sum(maternity_months) FROM annual_result WHERE year = 2025 "
+            "AND staff_id IN (SELECT staff_id FROM leave_record)")).one()
+        assert tuple(maternity) == (20, 0)  # on leave, but every month closed with a score
