@@ -12,13 +12,15 @@ Databases are created and dropped by the benchmark (PostgreSQL: names starting c
 """
 import argparse
 import json
+import os
 import sys
 import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-RESULTS = Path(__file__).resolve().parent / "results"
+# Where the JSON and EXPLAIN files go (BENCH_RESULTS: elsewhere, e.g. the smoke test's folder).
+RESULTS = Path(os.environ.get("BENCH_RESULTS") or Path(__file__).resolve().parent / "results")
 
 
 def _fmt(value, digits=2):
@@ -69,7 +71,7 @@ def run(args) -> None:
             for op in args.explain.split(",") if args.explain else []:
                 out = RESULTS / f"explain-{store.kind}-{args.staff}-{op}.txt"
                 ops.explain_op(store, op, folder, out)
-                print(f"# wrote {out.relative_to(RESULTS.parent.parent)}", flush=True)
+                print(f"# wrote {out}", flush=True)
         finally:
             for suffix in ("units", "base", "opened", "classified"):
                 store.drop(store.name(suffix))
@@ -82,7 +84,7 @@ def write_json(store, args, shape, built, lines, started) -> None:
     out.write_text(json.dumps({"db": store.kind, "staff": args.staff, "province": shape, "build_s": built,
                                "total_s": time.perf_counter() - started, "timeout_s": args.timeout,
                                "ops": lines}, indent=1, default=str))
-    print(f"# wrote {out.relative_to(RESULTS.parent.parent)}", flush=True)
+    print(f"# wrote {out}", flush=True)
 
 
 def main() -> None:
