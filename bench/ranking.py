@@ -158,7 +158,8 @@ def dispatch(args) -> bool:
     if args.command == "ranking":
         run(args)
     elif args.command == "ranking-again":
-        measure(args.url, "postgresql" if args.url.startswith("postgresql") else "sqlite", "kept", args.repeat)
+        kind = "postgresql" if args.url.startswith("postgresql") else "sqlite"
+        measure(args.url, kind, "kept", args.repeat)
     elif args.command == "ranking-child":
         child(args.url, args.page, args.period, args.repeat)
     else:

@@ -26,7 +26,8 @@ class RankingBandForm(AppForm):
     def validate_label_vi(self, field):
         complete = all((value or "").strip() for value in (self.code.data, field.data, self.label_en.data))
         if self.filled() and not (complete and self.min_index.data is not None) and not self.min_index.errors:
-            raise ValidationError(_l("Hãy điền đủ mã, chỉ số và hai tên của xếp nhóm, hoặc để trống cả dòng."))
+            raise ValidationError(_l("Hãy điền đủ mã, chỉ số và hai tên của xếp nhóm, "
+                                     "hoặc để trống cả dòng."))
 
 
 def _weight(label):

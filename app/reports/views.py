@@ -169,7 +169,8 @@ def ranking_policy_new():
                 {name: getattr(form, name).data for name in services.WEIGHTS},
                 form.violation_penalty.data, bands)
         except services.PolicyRefused as exc:
-            refused(exc, {"weights": form.weight_score, "bands": form.bands}.get(exc.part, form.effective_from))
+            parts = {"weights": form.weight_score, "bands": form.bands}
+            refused(exc, parts.get(exc.part, form.effective_from))
         else:
             flash(_("Đã tạo phiên bản chính sách xếp hạng mới."), "success")
             return redirect(url_for("reports.ranking_policy"))

@@ -12,6 +12,7 @@ from app.reports import queries
 from app.reports.models import RankingBand, RankingPolicy
 from tests.reports.test_reports import _populate, _results
 
+WEIGHT_MESSAGE = "Phải là một số từ 0 đến 1, tối đa 2 chữ số thập phân."
 BANDS = [("tot", "85", "Tốt", "Good"), ("kha", "70", "Khá", "Fair"), ("yeu", "0", "Yếu", "Weak")]
 
 
@@ -58,7 +59,8 @@ def test_a_new_version_is_written_audited_and_listed(app, client, auth, world):
                 policy.violation_penalty) == ("Chỉ số 2025 (sửa đổi)", "2025-07-01", Decimal("0.50"),
                                               Decimal("0.10"), Decimal("5.00"))
         assert [(b.code, b.min_index, b.label_en) for b in policy.bands] == [
-            ("tot", Decimal("85.00"), "Good"), ("kha", Decimal("70.00"), "Fair"), ("yeu", Decimal("0.00"), "Weak")]
+            ("tot", Decimal("85.00"), "Good"), ("kha", Decimal("70.00"), "Fair"),
+            ("yeu", Decimal("0.00"), "Weak")]
         event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "ranking_policy.created"))
         assert event.object_id == str(policy.id) and event.actor_id == world.users["hr_admin"]
         assert event.after["weight_score"] == "0.50" and event.after["bands"][0] == ["tot", "85"]
@@ -85,8 +87,8 @@ def test_a_new_version_is_written_audited_and_listed(app, client, auth, world):
                                  "từ kỳ 2025-07 trở đi."),
     (_form(effective="2000-01"), "Kỳ 2025-06 đã đóng"),
     (_form(effective="2025-7"), "YYYY-MM"),
-    (_form(weights=("NaN", "0.20", "0.20", "0.10")), "Phải là một số từ 0 đến 1, tối đa 2 chữ số thập phân."),
-    (_form(weights=("0.501", "0.20", "0.20", "0.10")), "Phải là một số từ 0 đến 1, tối đa 2 chữ số thập phân."),
+    (_form(weights=("NaN", "0.20", "0.20", "0.10")), WEIGHT_MESSAGE),
+    (_form(weights=("0.501", "0.20", "0.20", "0.10")), WEIGHT_MESSAGE),
     (_form(violation_penalty="-1"), "Phải là một số từ 0 đến 100"),
     (_form(name=""), "Trường này là bắt buộc."),
 ])
@@ -120,7 +122,8 @@ def test_the_form_needs_its_csrf_token(app, client, auth, world):
         token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"',
                           client.get("/reports/ranking-policy/new").text).group(1)
         assert _rows(app) == before
-        accepted = client.post("/reports/ranking-policy/new", data=_form(effective="2027-01", csrf_token=token))
+        accepted = client.post("/reports/ranking-policy/new",
+                               data=_form(effective="2027-01", csrf_token=token))
     finally:
         app.config["WTF_CSRF_ENABLED"] = False
     assert refused.status_code == 400 and accepted.status_code == 302
@@ -132,7 +135,8 @@ def test_the_form_needs_its_csrf_token(app, client, auth, world):
 def test_only_the_province_hr_admin_writes_a_version(app, client, auth, world, persona, status):
     auth.login_user(world.users[persona])
     before = _rows(app)
-    assert client.post("/reports/ranking-policy/new", data=_form(weights=("1", "1", "1", "1"))).status_code == status
+    response = client.post("/reports/ranking-policy/new", data=_form(weights=("1", "1", "1", "1")))
+    assert response.status_code == status
     assert client.get("/reports/ranking-policy/new").status_code == (200 if status == 400 else status)
     assert _rows(app) == before
 
@@ -142,7 +146,8 @@ def test_each_version_ranks_the_periods_it_governs(app, client, auth, world):
     second), so B moves up one place in July, and the published months keep their places."""
     _populate(app, world)
     auth.login_user(world.users["hr_admin"])
-    assert client.post("/reports/ranking-policy/new", data=_form(weights=("0", "0", "0", "1"))).status_code == 302
+    conduct_only = _form(weights=("0", "0", "0", "1"))
+    assert client.post("/reports/ranking-policy/new", data=conduct_only).status_code == 302
     with app.app_context():
         _results(["HU,2025-07,95.0", "S1,2025-07,80.0", "S2,2025-07,40.0"])
         june = queries.province_ranking(queries.parse_span("2025-06"))
@@ -150,7 +155,8 @@ def test_each_version_ranks_the_periods_it_governs(app, client, auth, world):
         assert june.policy.name == "Chỉ số xếp hạng đơn vị (mặc định)"
         assert july.policy.name == "Chỉ số 2025 (sửa đổi)"
         june_rows = {r.unit.code: (r.rank, r.index) for r in june.rows}
-        july_rows = {r.unit.code: (r.rank, r.previous_rank, r.movement, r.index, r.band.code) for r in july.rows}
+        july_rows = {r.unit.code: (r.rank, r.previous_rank, r.movement, r.index, r.band.code)
+                     for r in july.rows}
         assert june_rows["A"][0] == 1 and june_rows["B"][0] == 2
         assert july_rows["A"] == (1, 1, 0, Decimal("100.0"), "tot")
         assert july_rows["B"] == (1, 2, 1, Decimal("100.0"), "tot")
