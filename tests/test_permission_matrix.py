@@ -235,6 +235,8 @@ EXPECTED.update({
     ("reports.province", "GET"): PROVINCE,
     ("reports.province_export", "GET"): PROVINCE,
     ("reports.ranking_policy", "GET"): PROVINCE,
+    ("reports.ranking_policy_new", "GET"): PROVINCE,
+    ("reports.ranking_policy_new", "POST"): PROVINCE,
     # The world's month is open (closing it before its close day asks for a confirmation first),
     # so there is no disclosure list yet (hidden). tests/reports covers the lists of closed months
     # for every role.

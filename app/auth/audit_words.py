@@ -35,6 +35,7 @@ ACTIONS = {
     "org.import_discipline": _l("Nhập quyết định kỷ luật từ tệp"),
     "policy.created": _l("Tạo phiên bản chính sách"),
     "framework.created": _l("Tạo bộ tiêu chí"),
+    "ranking_policy.created": _l("Tạo phiên bản chính sách xếp hạng đơn vị"),
     "framework.enabled": _l("Bật/tắt bộ tiêu chí"),
     "period.opened": _l("Mở kỳ đánh giá"),
     "period.closed": _l("Đóng và công khai kỳ đánh giá"),
@@ -90,6 +91,7 @@ OBJECTS = {
     "leave_record": (_l("Nghỉ phép"), None, None),
     "policy": (_l("Chính sách"), "evaluation.policies", None),
     "framework": (_l("Bộ tiêu chí"), "evaluation.framework_detail", "framework_id"),
+    "ranking_policy": (_l("Chính sách xếp hạng đơn vị"), "reports.ranking_policy", None),
     "period": (_l("Kỳ đánh giá"), "evaluation.periods", None),
     "assessment": (_l("Phiếu đánh giá"), "evaluation.assessment_detail", "assessment_id"),
     "objection": (_l("Kiến nghị"), None, None),
@@ -143,6 +145,9 @@ FIELDS = {
     "objection_days": _l("Số ngày kiến nghị"), "excellent_quota_ratio": _l("Tỷ lệ mức cao nhất"),
     "min_months": _l("Số tháng tối thiểu"), "consecutive_years": _l("Số năm liên tiếp"),
     "backfill_months": _l("Số tháng được mở bổ sung"), "text": _l("Nội dung"),
+    "weight_score": _l("Trọng số điểm trung bình"), "weight_excellent": _l("Trọng số tỷ lệ mức cao nhất"),
+    "weight_satisfaction": _l("Trọng số chỉ số hài lòng"), "weight_conduct": _l("Trọng số văn hóa công vụ"),
+    "violation_penalty": _l("Số điểm trừ mỗi vi phạm trên 100 người mỗi tháng"),
     "new_cases": _l("Hồ sơ xem xét mới"), "sent": _l("Đã gửi"),
 }
 

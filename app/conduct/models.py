@@ -221,6 +221,8 @@ class Finding(db.Model):
     __table_args__ = (
         db.CheckConstraint(in_check("status", FINDING_STATUSES), name="status"),
         db.Index("ix_finding_staff_occurred", "staff_id", "occurred_on"),
+        # The dashboards and the province ranking count a span's confirmed violations.
+        db.Index("ix_finding_status_occurred", "status", "occurred_on"),
     )
 
     id = db.Column(db.Integer, primary_key=True)

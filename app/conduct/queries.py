@@ -4,7 +4,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import Row, Select, func, select
+from sqlalchemy import Row, Select, extract, func, select
 
 from app.conduct.models import ChecklistTemplate, ConductReport, ConductRule, Finding, Inspection
 from app.database import paginate
@@ -91,14 +91,15 @@ def _confirmed_in_subtree(start: date, end: date, path: str | None) -> Select[tu
     return query.where(Unit.path.startswith(path, autoescape=True)) if path else query
 
 
-def confirmed_by_rule(start: date, end: date, path: str | None) -> Sequence[Row[Any]]:
-    """(rule code, text vi, text en, count) of the confirmed violations in a subtree (one query)."""
+def confirmed_by_month_rule(start: date, end: date, path: str | None) -> Sequence[Row[Any]]:
+    """(year, month, rule code, text vi, text en, count) of the confirmed violations in a subtree,
+    per month and rule (one query; the rows are bounded by months × rules)."""
     confirmed = _confirmed_in_subtree(start, end, path).subquery()
+    year, month = extract("year", confirmed.c.occurred_on), extract("month", confirmed.c.occurred_on)
     return db.session.execute(
-        select(ConductRule.code, ConductRule.text_vi, ConductRule.text_en, func.count())
+        select(year, month, ConductRule.code, ConductRule.text_vi, ConductRule.text_en, func.count())
         .join(confirmed, confirmed.c.rule_id == ConductRule.id)
-        .group_by(ConductRule.code, ConductRule.text_vi, ConductRule.text_en)
-        .order_by(func.count().desc(), ConductRule.code)).all()
+        .group_by(year, month, ConductRule.code, ConductRule.text_vi, ConductRule.text_en)).all()
 
 
 def confirmed_by_unit(start: date, end: date, path: str | None) -> Sequence[Row[Any]]:

@@ -139,7 +139,9 @@ class SatisfactionMonthly(db.Model):
     """The daily roll-up of the satisfaction index per official and per unit and month."""
 
     __tablename__ = "satisfaction_monthly"
-    __table_args__ = (db.CheckConstraint("scope IN ('staff', 'unit')", name="scope"),)
+    __table_args__ = (db.CheckConstraint("scope IN ('staff', 'unit')", name="scope"),
+                      # The dashboards and the province ranking read the units' rows of a span.
+                      db.Index("ix_satisfaction_monthly_scope_period", "scope", "period"))
 
     scope = db.Column(db.String(10), primary_key=True)
     key_id = db.Column(db.Integer, primary_key=True)

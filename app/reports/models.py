@@ -59,6 +59,7 @@ class RankingBand(db.Model):
 
 
 # Dashboards: unit heads over their subtree, inspectors (read-only: the pages change nothing)
-# and hr_admin; the province view and its ranking policy: a province-wide hr_admin.
+# and hr_admin; the province view, its ranking policy and new versions of it: a province-wide
+# hr_admin.
 permissions.define({"dashboard.view": {"unit_head", "inspector", "hr_admin"}},
-                   root=("province.view",))
+                   root=("province.view", "ranking.manage"))

@@ -264,6 +264,50 @@ class MonthFigures:
     figures: Figures
 
 
+@dataclass(frozen=True)
+class RuleCount:
+    """Confirmed violations of one conduct rule."""
+
+    code: str
+    text_vi: str
+    text_en: str
+    count: int
+
+
+@dataclass
+class Violations:
+    """A subtree's confirmed violations over a span: by rule (most first) and per month and rule."""
+
+    by_rule: list[RuleCount]
+    months: list[tuple[str, Counter[str]]]
+
+    def chart_series(self, shown: int) -> tuple[list[str], list[tuple[str, Counter[str]]]]:
+        """The `shown` most frequent rules as series and the rest added up under "" (the other
+        rules), for a readable chart: (series, [(month, {series: count})])."""
+        top = [rule.code for rule in self.by_rule[:shown]]
+        rest = len(self.by_rule) > shown
+        months = []
+        for code, counts in self.months:
+            grouped: Counter[str] = Counter({rule: counts[rule] for rule in top})
+            if rest:
+                grouped[""] = sum(n for rule, n in counts.items() if rule not in top)
+            months.append((code, grouped))
+        return [*top, *([""] if rest else [])], months
+
+
+def violations(span: Span, path: str | None) -> Violations:
+    """Confirmed violations per month and rule of a subtree (one grouped query)."""
+    months: dict[str, Counter[str]] = {code: Counter() for code in span.months}
+    rules: dict[str, RuleCount] = {}
+    for year, month, code, text_vi, text_en, count in conduct_queries.confirmed_by_month_rule(
+            span.first, span.end, path):
+        months[f"{int(year):04d}-{int(month):02d}"][code] += count
+        known = rules.get(code)
+        rules[code] = RuleCount(code, text_vi, text_en, count + (known.count if known else 0))
+    return Violations(by_rule=sorted(rules.values(), key=lambda r: (-r.count, r.code)),
+                      months=list(months.items()))
+
+
 @dataclass
 class Dashboard:
     """Everything the unit dashboard shows, for one unit's subtree and one span."""
@@ -272,7 +316,7 @@ class Dashboard:
     span: Span
     levels: list[str]
     months: list[MonthFigures]
-    by_rule: Sequence[Any]
+    violations: Violations
     children: list[tuple[Unit, Figures]]
     direct: Figures
     total: Figures
@@ -280,8 +324,8 @@ class Dashboard:
 
 def dashboard(unit: Unit, span: Span) -> Dashboard:
     """The unit dashboard: level distribution, mean score, satisfaction and overdue reviews per
-    month; confirmed violations by rule; the same figures per child unit (eleven queries, whatever
-    the size of the subtree)."""
+    month; confirmed violations per month and rule; the same figures per child unit (a fixed
+    number of queries, whatever the size of the subtree)."""
     policy = policy_in_force(span.last)
     months = {code: Figures() for code in span.months}
     for code, level, assessments, scored, tenths, overdue in evaluation_queries.levels_by_month(
@@ -296,7 +340,7 @@ def dashboard(unit: Unit, span: Span) -> Dashboard:
     return Dashboard(
         unit=unit, span=span, levels=[band.level for band in policy.bands],
         months=[MonthFigures(code, figures) for code, figures in months.items()],
-        by_rule=conduct_queries.confirmed_by_rule(span.first, span.end, unit.path),
+        violations=violations(span, unit.path),
         children=[(child, by_unit[child.id]) for child in children],
         direct=by_unit[-1], total=by_unit[unit.id])
 
@@ -314,16 +358,14 @@ def default_dashboard_unit(user: "User") -> Unit | None:
 # ---------------------------------------------------------------- the province ranking
 
 
-def ranking_policy_in_force(day: date) -> RankingPolicy:
-    found = db.session.scalar(select(RankingPolicy).where(RankingPolicy.effective_from <= day)
-                              .order_by(RankingPolicy.effective_from.desc()).limit(1))
-    if found is None:
-        raise DomainError(_("Chưa có chính sách xếp hạng đơn vị nào có hiệu lực."))
-    return found
-
-
 def ranking_policies() -> Sequence[RankingPolicy]:
+    """Every version of the ranking policy, the latest first (two queries: versions, bands)."""
     return db.session.scalars(select(RankingPolicy).order_by(RankingPolicy.effective_from.desc())).all()
+
+
+def version_on(policies: Sequence[RankingPolicy], day: date) -> RankingPolicy | None:
+    """The version in force on `day` among `policies` (latest first)."""
+    return next((policy for policy in policies if policy.effective_from <= day), None)
 
 
 @dataclass
@@ -398,26 +440,34 @@ def _ranks(rows: list[RankRow]) -> None:
         previous = row.index
 
 
+def _ranked(units: Sequence[Unit], span: Span, policy: RankingPolicy, top_level: str) -> list[RankRow]:
+    figures = figures_by_unit(span, None, [u.id for u in units])
+    rows = [RankRow(u, figures[u.id], index, policy.band_for(index)) for u in units
+            for index in [composite_index(figures[u.id], policy, top_level)]]
+    _ranks(rows)
+    return rows
+
+
 def province_ranking(span: Span, kind: str = "") -> Ranking:
     """Units ranked by the composite index, with the movement since the previous period (a fixed
-    number of queries: the units, four grouped queries per period, the policies)."""
+    number of queries: the units, the policies, four grouped queries per period). Each period
+    is ranked by the version of the ranking policy in force on its first day, so a published
+    ranking keeps its places when a new version comes."""
     if kind and kind not in UNIT_KINDS:
         raise DomainError(_("Loại đơn vị không hợp lệ."))
-    policy = ranking_policy_in_force(span.first)
+    policies = ranking_policies()
+    policy = version_on(policies, span.first)
+    if policy is None:
+        raise DomainError(_("Chưa có chính sách xếp hạng đơn vị nào có hiệu lực."))
     top_level = policy_in_force(span.last).top_levels[0]
     units = ranked_units(kind)
-    ids = [u.id for u in units]
-    rows: dict[str, list[RankRow]] = {}
-    for which, period in (("now", span), ("before", span.previous)):
-        figures = figures_by_unit(period, None, ids)
-        built = [RankRow(u, figures[u.id], index, policy.band_for(index)) for u in units
-                 for index in [composite_index(figures[u.id], policy, top_level)]]
-        _ranks(built)
-        rows[which] = built
-    before = {row.unit.id: row.rank for row in rows["before"]}
-    for row in rows["now"]:
-        row.previous_rank = before.get(row.unit.id)
-    return Ranking(span, kind, policy, top_level, rows["now"])
+    rows = _ranked(units, span, policy, top_level)
+    before_policy = version_on(policies, span.previous.first)
+    if before_policy is not None:
+        before = {row.unit.id: row.rank for row in _ranked(units, span.previous, before_policy, top_level)}
+        for row in rows:
+            row.previous_rank = before.get(row.unit.id)
+    return Ranking(span, kind, policy, top_level, rows)
 
 
 # ---------------------------------------------------------------- printable sheets

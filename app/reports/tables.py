@@ -20,7 +20,8 @@ def movement_text(movement: int | None) -> str:
 
 def dashboard_tables(board: Dashboard) -> dict[str, Table]:
     """months: levels, mean, satisfaction and overdue reviews per month; rules: confirmed
-    violations by rule; units: the same figures per child unit."""
+    violations by rule; rule_months: the same per month and rule; units: the same figures per
+    child unit."""
     unit, span = board.unit, board.span
     months = Table(
         _("Theo tháng"),
@@ -31,11 +32,18 @@ def dashboard_tables(board: Dashboard) -> dict[str, Table]:
           m.figures.mean, m.figures.satisfaction, m.figures.ratings, m.figures.overdue]
          for m in board.months],
         filename=_("Bảng theo tháng %(unit)s %(span)s", unit=unit.name, span=span.code))
+    english = str(get_locale() or "vi") == "en"
     rules = Table(
         _("Vi phạm theo quy tắc"), [_("Mã quy tắc"), _("Quy tắc"), _("Số vi phạm đã xác nhận")],
-        [[code, text_en if str(get_locale() or "vi") == "en" and text_en else text_vi, count]
-         for code, text_vi, text_en, count in board.by_rule],
+        [[rule.code, rule.text_en if english and rule.text_en else rule.text_vi, rule.count]
+         for rule in board.violations.by_rule],
         filename=_("Vi phạm theo quy tắc %(unit)s %(span)s", unit=unit.name, span=span.code))
+    codes = [rule.code for rule in board.violations.by_rule]
+    rule_months = Table(
+        _("Vi phạm theo tháng và quy tắc"), [_("Tháng"), *codes, _("Tổng")],
+        [[month, *(counts[code] for code in codes), sum(counts.values())]
+         for month, counts in board.violations.months],
+        filename=_("Vi phạm theo tháng %(unit)s %(span)s", unit=unit.name, span=span.code))
     unit_rows = [[child.code, child.name, *_unit_figures(board, figures)]
                  for child, figures in board.children]
     if board.direct.assessments or board.direct.violations or board.direct.ratings:
@@ -47,7 +55,7 @@ def dashboard_tables(board: Dashboard) -> dict[str, Table]:
          *(_("Tỷ lệ %(level)s (%%)", level=level) for level in board.levels[:1]),
          _("Chỉ số hài lòng (%)"), _("Vi phạm đã xác nhận"), _("Đánh giá quá hạn")],
         unit_rows, filename=_("Bảng theo đơn vị %(unit)s %(span)s", unit=unit.name, span=span.code))
-    return {"months": months, "rules": rules, "units": units}
+    return {"months": months, "rules": rules, "rule_months": rule_months, "units": units}
 
 
 def _unit_figures(board: Dashboard, figures: Figures) -> list[object]:

@@ -1,20 +1,23 @@
 """Pages that gather several features: the staff profile, the signed-in person's own assessment
 page, the unit dashboard, the province view, the printable sheets and their downloads."""
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from app import permissions
 from app.annual import queries as annual_queries
 from app.annual.services import year_policy
-from app.errors import DomainError
+from app.errors import DomainError, refused
 from app.evaluation import queries as evaluation_queries
 from app.evaluation import services as evaluation_services
 from app.exports import Table, pdf_response, table_response
 from app.org import queries as org_queries
 from app.org.forms import DisciplineForm, LeaveForm, TransferForm
 from app.org.models import UNIT_KINDS, Staff, Unit
+from app.periods import parse_period, period_code
 from app.permissions import require
-from app.reports import queries, sheets, tables
+from app.reports import queries, services, sheets, tables
+from app.reports.forms import RankingPolicyForm
 
 bp = Blueprint("reports", __name__)
 
@@ -142,6 +145,36 @@ def ranking_policy():
     """The versions of the ranking policy: weights and bands."""
     require("province.view")
     return render_template("reports/ranking_policy.html", policies=queries.ranking_policies())
+
+
+@bp.route("/reports/ranking-policy/new", methods=["GET", "POST"])
+def ranking_policy_new():
+    """A new version of the ranking policy, starting from the latest one."""
+    require("ranking.manage")
+    form = RankingPolicyForm()
+    if request.method == "GET":
+        latest = (queries.ranking_policies() or [None])[0]
+        if latest is not None:
+            form.process(obj=latest)
+            form.name.data = ""
+        earliest = services.first_open_month()
+        form.effective_from.data = period_code(earliest) if earliest else ""
+        return render_template("reports/ranking_policy_form.html", form=form)
+    if form.validate_on_submit():
+        bands = [services.BandRow(band.code.data.strip(), band.min_index.data, band.label_vi.data.strip(),
+                                  band.label_en.data.strip()) for band in form.filled_bands()]
+        try:
+            services.create_ranking_policy(
+                form.name.data.strip(), parse_period(form.effective_from.data.strip()),
+                {name: getattr(form, name).data for name in services.WEIGHTS},
+                form.violation_penalty.data, bands)
+        except services.PolicyRefused as exc:
+            parts = {"weights": form.weight_score, "bands": form.bands}
+            refused(exc, parts.get(exc.part, form.effective_from))
+        else:
+            flash(_("Đã tạo phiên bản chính sách xếp hạng mới."), "success")
+            return redirect(url_for("reports.ranking_policy"))
+    return render_template("reports/ranking_policy_form.html", form=form), 400
 
 
 # ---------------------------------------------------------------- printable sheets

@@ -180,34 +180,56 @@ def test_dashboard_home_goes_to_the_widest_unit(app, client, auth, world):
     assert response.headers["Location"].endswith(f"/reports/units/{world.units['A']}/dashboard?period=2025")
 
 
-def _grow(app, units, people):
-    """`units` more units under A with `people` staff each, six closed months each."""
+def _grow(app, units, people, author):
+    """`units` more units under A with `people` staff each, six closed months each, and a
+    confirmed violation for each of them in one of the months, on one of the rules."""
+    from app.conduct.models import ConductReport, Finding
+
     with app.app_context():
         start = db.session.scalar(select(db.func.count()).select_from(Unit))
-        lines = []
+        rules = db.session.scalars(select(ConductRule.id).order_by(ConductRule.id)).all()
+        lines, added = [], []
         for u in range(units):
             code = f"G{start}-{u}"
             factories.create_unit(code, "A")
             for p in range(people):
-                factories.create_staff(f"{code}-{p}", code)
+                added.append(factories.create_staff(f"{code}-{p}", code))
                 lines += [f"{code}-{p},2025-{m:02d},{60 + p}.0" for m in range(1, 7)]
         _results(lines)
+        report = ConductReport(source="unit_head", unit_id=added[0].unit_id, created_by_id=author,
+                               status="reviewed")
+        report.findings = [Finding(staff_id=staff.id, unit_id=staff.unit_id, rule_id=rules[i % len(rules)],
+                                   occurred_on=date(2025, 1 + i % 6, 10), note="", deduction=5,
+                                   status="confirmed") for i, staff in enumerate(added)]
+        db.session.add(report)
+        db.session.commit()
 
 
 def test_dashboard_and_ranking_run_a_bounded_number_of_queries(app, client, auth, world):
+    """The same statements for 2 or 8 more units, 4 or 40 more violations over more rules, and
+    one or two versions of the ranking policy."""
     auth.login_user(world.users["hr_admin"])
     counts = []
-    for units, people in ((2, 2), (8, 5)):
-        _grow(app, units, people)
+    for units, people in ((2, 2), (8, 5), (0, 0)):
+        if units:
+            _grow(app, units, people, world.users["hr_admin"])
+        else:
+            assert client.post("/reports/ranking-policy/new", data={
+                "name": "v2", "effective_from": "2027-01", "weight_score": "0.25", "weight_excellent": "0.25",
+                "weight_satisfaction": "0.25", "weight_conduct": "0.25", "violation_penalty": "1",
+                "bands-0-code": "cao", "bands-0-min_index": "50", "bands-0-label_vi": "Cao",
+                "bands-0-label_en": "High", "bands-1-code": "thap", "bands-1-min_index": "0",
+                "bands-1-label_vi": "Thấp", "bands-1-label_en": "Low"}).status_code == 302
         with app.app_context():
             engine = db.engine
         with StatementCounter(engine) as dashboard:
-            assert client.get(f"/reports/units/{world.units['A']}/dashboard?period=2025").status_code == 200
+            page = client.get(f"/reports/units/{world.units['A']}/dashboard?period=2025")
+            assert page.status_code == 200 and 'id="violations-chart"' in page.text
         with StatementCounter(engine) as province:
             assert client.get("/reports/province?period=2025&kind=division").status_code == 200
         counts.append((dashboard.count, province.count))
     print("statement counts", counts)
-    assert counts[0] == counts[1], counts
+    assert counts[0] == counts[1] == counts[2], counts
     assert counts[0][0] <= 20 and counts[0][1] <= 20, counts
 
 
