@@ -16,9 +16,10 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import IO, Any, cast
+from unicodedata import is_normalized
 
 from flask_babel import gettext as _
-from sqlalchemy import Column, Integer, MetaData, Table, Text, TextClause, text
+from sqlalchemy import Column, Integer, MetaData, Row, Table, Text, TextClause, text
 from sqlalchemy.types import TypeEngine
 
 from app.database import progress
@@ -90,23 +91,29 @@ def iter_rows(source: Source, columns: Sequence[str], errors: list[RowError]
             raise ImportRejected([RowError(1, _(
                 "Dòng tiêu đề phải gồm đúng các cột: %(expected)s.", expected=",".join(columns)))])
         order = [header.index(name) for name in columns]
+        width = len(header)
+        # The checks below run on the line's cells joined into one string (one C-level pass
+        # each, not one per cell): blank, length, control characters, already NFC (a part of
+        # an NFC text is NFC: cells are normalised one by one only when the line is not).
         try:
             for values in reader:
-                line = reader.line_num
-                if not any(value.strip() for value in values):
+                joined = "".join(values)
+                if not joined or joined.isspace():
                     continue  # blank lines are harmless
-                if len(values) != len(header):
+                line = reader.line_num
+                if len(values) != width:
                     errors.append(RowError(line, _(
-                        "Có %(found)d cột, cần %(expected)d cột.", found=len(values), expected=len(header))))
+                        "Có %(found)d cột, cần %(expected)d cột.", found=len(values), expected=width)))
                     continue
-                if any(len(value) > MAX_FIELD for value in values):
+                if len(joined) > MAX_FIELD and max(map(len, values)) > MAX_FIELD:
                     errors.append(RowError(line, _("Có giá trị dài quá %(max)d ký tự.", max=MAX_FIELD)))
                     continue
-                if has_control("".join(values)):  # one search per line, not one per cell
+                if has_control(joined):
                     errors.append(RowError(line, _("Có ký tự điều khiển (không in được) trong dòng.")))
                     continue
                 cells = [values[index].strip() for index in order]
-                yield line, [cell if cell.isascii() else nfc(cell) for cell in cells]  # ASCII is NFC
+                composed = joined.isascii() or is_normalized("NFC", joined)
+                yield line, cells if composed else [nfc(cell) for cell in cells]
         except csv.Error:
             errors.append(RowError(reader.line_num, _("Dòng CSV không đúng định dạng.")))
     except UnicodeDecodeError:
@@ -147,6 +154,15 @@ class Staged:
         message (and its translated labels) is built for the bad rows only."""
         return [RowError(line, message(*values))
                 for line, *values in db.session.execute(self.sql(statement), params).tuples()]
+
+    def problems(self, statement: str, checks: Sequence[Callable[[Row[Any]], str | None]],
+                 **params: Any) -> list[RowError]:
+        """Every problem of the staged rows in one pass: `statement` returns the rows that have
+        any (`line` first, ordered by line), each check turns a row into its message or None;
+        a line's messages come in the order of `checks`, and are built for the bad rows only."""
+        return [RowError(row.line, message)
+                for row in db.session.execute(self.sql(statement), params)
+                for message in (check(row) for check in checks) if message]
 
     def drop(self) -> None:
         db.session.execute(text(f"DROP TABLE IF EXISTS {self.name}"))

@@ -746,31 +746,41 @@ def import_results(data: Source) -> int:
     good = ("FROM {rows} g JOIN staff s ON s.code = g.staff_code"
             " JOIN {months} m ON m.value = g.period AND m.error IS NULL"
             " JOIN {scores} v ON v.value = g.score AND v.error IS NULL").format(rows="{rows}", **tables)
-    errors = [
-        *staged.errors("SELECT g.line, g.staff_code FROM {rows} g LEFT JOIN staff s ON s.code = g.staff_code"
-                       " WHERE s.id IS NULL",
-                       lambda code: _("Không có cán bộ mã %(code)s.", code=code)),
-        *staged.errors(f"SELECT g.line, m.error FROM {{rows}} g JOIN {months.name} m ON m.value = g.period"
-                       " WHERE m.error IS NOT NULL", lambda message: message),  # nosec B608
-        *staged.errors(f"SELECT g.line, v.error FROM {{rows}} g JOIN {scores.name} v ON v.value = g.score"
-                       " WHERE v.error IS NOT NULL", lambda message: message),  # nosec B608
-        *staged.errors(
-            "SELECT line, previous FROM (SELECT g.line, LAG(g.line) OVER"
-            " (PARTITION BY g.staff_code, m.starts_on ORDER BY g.line) AS previous"
-            " FROM {rows} g JOIN staff s ON s.code = g.staff_code"
-            f" JOIN {months.name} m ON m.value = g.period AND m.error IS NULL) d"
-            " WHERE previous IS NOT NULL",  # nosec B608
-            lambda previous: _("Trùng với dòng %(line)d.", line=previous)),
-        *staged.errors(f"SELECT g.line, m.code {good} JOIN period p ON p.starts_on = m.starts_on"
-                       " JOIN assessment a ON a.period_id = p.id AND a.staff_id = s.id",
-                       lambda code: _("Cán bộ đã có kết quả tháng %(period)s.", period=code)),
-        # A month without a policy is reported once, on its first good line.
-        *staged.errors(f"SELECT MIN(g.line), m.policy_error {good} WHERE m.policy_error IS NOT NULL"
-                       " GROUP BY m.starts_on, m.policy_error", lambda message: message),
-        *staged.errors(f"SELECT g.line, m.code {good} WHERE v.parsed > m.total_max",
-                       lambda code: _("%(field)s phải nằm trong khoảng %(low)s–%(high)s.",
-                                      field=_("Điểm"), low=0, high=in_force[code].total_max)),
-    ]
+    # Every problem in one pass; a month without a policy is reported once, on its first good line.
+    errors = staged.problems(f"""
+        SELECT * FROM (
+            SELECT g.line, g.staff_code, s.id AS staff_id, m.error AS month_error, v.error AS score_error,
+                   m.code, m.policy_error, v.parsed > m.total_max AS too_high,
+                   CASE WHEN s.id IS NOT NULL AND m.error IS NULL THEN LAG(g.line) OVER (
+                       PARTITION BY g.staff_code, m.starts_on ORDER BY g.line) END AS previous,
+                   MIN(CASE WHEN s.id IS NOT NULL AND m.error IS NULL AND v.error IS NULL THEN g.line END)
+                       OVER (PARTITION BY m.starts_on) AS first_good,
+                   a.id AS existing
+            FROM {{rows}} g
+            LEFT JOIN staff s ON s.code = g.staff_code
+            JOIN {months.name} m ON m.value = g.period
+            JOIN {scores.name} v ON v.value = g.score
+            LEFT JOIN period p ON p.starts_on = m.starts_on AND s.id IS NOT NULL AND m.error IS NULL
+                                  AND v.error IS NULL
+            LEFT JOIN assessment a ON a.period_id = p.id AND a.staff_id = s.id) checked
+        WHERE staff_id IS NULL OR month_error IS NOT NULL OR score_error IS NOT NULL
+           OR previous IS NOT NULL OR existing IS NOT NULL OR (policy_error IS NOT NULL AND line = first_good)
+           OR (first_good IS NOT NULL AND staff_id IS NOT NULL AND month_error IS NULL AND score_error IS NULL
+               AND too_high)
+        ORDER BY line""", [  # nosec B608  # only the temporary tables' names
+        lambda row: (_("Không có cán bộ mã %(code)s.", code=row.staff_code)
+                     if row.staff_id is None else None),
+        lambda row: row.month_error,
+        lambda row: row.score_error,
+        lambda row: (_("Trùng với dòng %(line)d.", line=row.previous) if row.previous is not None else None),
+        lambda row: (_("Cán bộ đã có kết quả tháng %(period)s.", period=row.code)
+                     if row.existing is not None else None),
+        lambda row: row.policy_error if row.line == row.first_good else None,
+        lambda row: (_("%(field)s phải nằm trong khoảng %(low)s–%(high)s.", field=_("Điểm"), low=0,
+                       high=in_force[row.code].total_max)
+                     if row.too_high and row.staff_id is not None and row.month_error is None
+                     and row.score_error is None else None),
+    ])
     if errors:
         drop(staged, months, scores)
         raise ImportRejected(sorted(errors, key=lambda e: e.line))

@@ -533,51 +533,55 @@ def _start_date(value: str) -> dict[str, Any]:
 
 
 def _staff_errors(staged: Staged, dates: str, paths: Collection[str] | None) -> list[RowError]:
-    """Every problem of the staged staff rows, by set-based queries, in the order of the checks."""
+    """Every problem of the staged staff rows, in one set-based pass, in the order of the checks."""
     categories = list(STAFF_CATEGORIES)
     marks = ", ".join(f":c{i}" for i in range(len(categories)))
     choices = {f"c{i}": category for i, category in enumerate(categories)}
+    outside, scopes = _scope(paths, "u.path")
 
-    def missing(column: str, label: Any) -> list[RowError]:
-        return staged.errors(f"SELECT line FROM {{rows}} WHERE {column} = ''",  # nosec B608
-                             lambda: _("Thiếu %(field)s.", field=label))
+    def missing(column: str, label: Any) -> Callable[[Any], str | None]:
+        return lambda row: _("Thiếu %(field)s.", field=label) if getattr(row, column) == "" else None
 
-    def flag(column: str) -> list[RowError]:
-        return staged.errors(f"SELECT line FROM {{rows}} WHERE {column} NOT IN ('0', '1')",  # nosec B608
-                             lambda: _("%(field)s phải là 0 hoặc 1.", field=column))
+    def flag(column: str) -> Callable[[Any], str | None]:
+        return lambda row: (None if getattr(row, column) in ("0", "1")
+                            else _("%(field)s phải là 0 hoặc 1.", field=column))
 
-    errors = [
-        *missing("code", _l("mã cán bộ")),
-        *staged.errors("SELECT line, code, first FROM (SELECT line, code, MIN(line) OVER (PARTITION BY code)"
-                       " AS first FROM {rows} WHERE code <> '') d WHERE line > first",
-                       lambda code, first: _("Mã cán bộ %(code)s trùng với dòng %(line)d.",
-                                             code=code, line=first)),
-        *staged.errors("SELECT line FROM {rows} WHERE LENGTH(code) > 50",
-                       lambda: _("Mã cán bộ dài quá 50 ký tự.")),
-        *missing("full_name", _l("họ và tên")),
-        *missing("unit_code", _l("mã đơn vị")),
-        *staged.errors(f"SELECT line, category FROM {{rows}} WHERE category NOT IN ({marks})",  # nosec B608
-                       lambda value: _("%(field)s \"%(value)s\" không hợp lệ; dùng một trong: %(choices)s.",
-                                       field=_("Ngạch/loại cán bộ"), value=value,
-                                       choices=", ".join(categories)), **choices),
-        *flag("is_head"),
-        *flag("front_desk"),
-        *staged.errors("SELECT line, email FROM {rows} WHERE email_valid = ''",
-                       lambda value: _("Thư điện tử \"%(value)s\" không hợp lệ.", value=value)),
-        *staged.errors(f"SELECT g.line, d.error FROM {{rows}} g JOIN {dates} d ON d.value = g.start_date"
-                       " WHERE d.error IS NOT NULL", lambda message: message),  # nosec B608
-        *staged.errors("SELECT g.line, g.code FROM {rows} g JOIN staff s ON s.code = g.code",
-                       lambda code: _("Mã cán bộ %(code)s đã có trong hệ thống.", code=code)),
-        *staged.errors("SELECT g.line, g.unit_code FROM {rows} g LEFT JOIN unit u ON u.code = g.unit_code"
-                       " WHERE g.unit_code <> '' AND u.id IS NULL",
-                       lambda code: _("Không có đơn vị mã %(code)s.", code=code)),
-    ]
-    if paths is not None:
-        outside, scopes = _scope(paths, "u.path")
-        errors += staged.errors(
-            f"SELECT g.line, g.unit_code FROM {{rows}} g JOIN unit u ON u.code = g.unit_code WHERE {outside}",  # nosec B608
-            lambda code: _("Đơn vị %(code)s nằm ngoài phạm vi bạn được giao.", code=code), **scopes)
-    return sorted(errors, key=lambda e: e.line)
+    return staged.problems(f"""
+        SELECT g.line, g.code, g.full_name, g.unit_code, g.category, g.is_head, g.front_desk, g.email,
+               g.email_valid, d.error AS date_error, f.first, s.id AS existing, u.id AS unit_id,
+               CASE WHEN u.id IS NOT NULL AND {outside} THEN 1 ELSE 0 END AS outside
+        FROM {{rows}} g
+        JOIN {dates} d ON d.value = g.start_date
+        LEFT JOIN (SELECT code, MIN(line) AS first FROM {{rows}} WHERE code <> ''
+                   GROUP BY code HAVING COUNT(*) > 1) f ON f.code = g.code AND f.first < g.line
+        LEFT JOIN staff s ON s.code = g.code
+        LEFT JOIN unit u ON u.code = g.unit_code
+        WHERE g.code = '' OR f.first IS NOT NULL OR LENGTH(g.code) > 50 OR g.full_name = ''
+           OR g.unit_code = '' OR g.category NOT IN ({marks}) OR g.is_head NOT IN ('0', '1')
+           OR g.front_desk NOT IN ('0', '1') OR g.email_valid = '' OR d.error IS NOT NULL
+           OR s.id IS NOT NULL OR (g.unit_code <> '' AND u.id IS NULL) OR (u.id IS NOT NULL AND {outside})
+        ORDER BY g.line""", [  # nosec B608  # only the temporary tables' names and _scope's fragment
+        missing("code", _l("mã cán bộ")),
+        lambda row: (_("Mã cán bộ %(code)s trùng với dòng %(line)d.", code=row.code, line=row.first)
+                     if row.first is not None else None),
+        lambda row: _("Mã cán bộ dài quá 50 ký tự.") if len(row.code) > 50 else None,
+        missing("full_name", _l("họ và tên")),
+        missing("unit_code", _l("mã đơn vị")),
+        lambda row: (None if row.category in categories else _(
+            "%(field)s \"%(value)s\" không hợp lệ; dùng một trong: %(choices)s.",
+            field=_("Ngạch/loại cán bộ"), value=row.category, choices=", ".join(categories))),
+        flag("is_head"),
+        flag("front_desk"),
+        lambda row: (_("Thư điện tử \"%(value)s\" không hợp lệ.", value=row.email)
+                     if row.email_valid == "" else None),
+        lambda row: row.date_error,
+        lambda row: (_("Mã cán bộ %(code)s đã có trong hệ thống.", code=row.code)
+                     if row.existing is not None else None),
+        lambda row: (_("Không có đơn vị mã %(code)s.", code=row.unit_code)
+                     if row.unit_code and row.unit_id is None else None),
+        lambda row: (_("Đơn vị %(code)s nằm ngoài phạm vi bạn được giao.", code=row.unit_code)
+                     if row.outside else None),
+    ], **choices, **scopes)
 
 
 @transactional
