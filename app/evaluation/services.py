@@ -16,6 +16,7 @@ from sqlalchemy import (
     ScalarSelect,
     Select,
     String,
+    Subquery,
     Text,
     func,
     insert,
@@ -143,6 +144,23 @@ def framework_for_staff(start: date) -> ScalarSelect[Any]:
         .order_by(Framework.effective_from.desc(), Framework.id.desc())
         .limit(1).correlate(Staff).scalar_subquery()
     )
+
+
+def frameworks_in_force(start: date) -> Subquery:
+    """framework_for_staff set-wise: (category, for_heads, framework_id) of the framework in force
+    on `start` for each category and head flag (one row each), to join instead of a subquery
+    per person."""
+    ranked = (
+        select(FrameworkCategory.category, Framework.for_heads, Framework.id.label("framework_id"),
+               func.row_number().over(
+                   partition_by=(FrameworkCategory.category, Framework.for_heads),
+                   order_by=(Framework.effective_from.desc(), Framework.id.desc())).label("rank"))
+        .join(FrameworkCategory, FrameworkCategory.framework_id == Framework.id)
+        .where(Framework.enabled.is_(True), Framework.effective_from <= start)
+        .subquery("ranked")
+    )
+    return (select(ranked.c.category, ranked.c.for_heads, ranked.c.framework_id)
+            .where(ranked.c.rank == 1).subquery("in_force"))
 
 
 def openable_window(today: date) -> tuple[date, date]:
