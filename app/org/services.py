@@ -1,7 +1,7 @@
 """Organisation services: units, staff, transfers, discipline, leave, and the CSV imports."""
 import re
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
@@ -10,7 +10,6 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Column, Date, Select, Text, and_, func, insert, literal, or_, select, text, update
-from sqlalchemy.orm import QueryableAttribute
 
 from app import audit, clock
 from app.csvimport import (
@@ -408,11 +407,6 @@ def add_leave(staff: Staff, start_date: date, end_date: date, kind: str) -> None
 
 
 # ---------------------------------------------------------------- imports
-
-def _existing(column: QueryableAttribute[Any], values: Iterable[Any]) -> set[Any]:
-    """The subset of `values` already present in `column` (one query)."""
-    return {row[0] for row in lookup(select(column), column, values)}
-
 
 def _outside(paths: Collection[str] | None, unit_path: str) -> bool:
     """True when a unit path lies outside the allowed subtrees (None allows everything)."""
