@@ -226,18 +226,21 @@ def _load(name: str, columns: Sequence[str], rows: Iterable[tuple[Any, ...]]) ->
         driver.cursor().executemany(f"INSERT INTO {name} ({', '.join(columns)}) VALUES ({marks})", rows)  # nosec B608
 
 
-def staged_values(staged: Staged, column: str, parse: Callable[[str], dict[str, Any]],
+def staged_values(staged: Staged, column: str | Sequence[str], parse: Callable[[str], dict[str, Any]],
                   columns: Sequence[Column[Any]]) -> Table:
-    """The distinct values of a staged column, each parsed once in Python: a temporary table
-    (value, error, *columns) — `parse` returns the columns' values or raises DomainError (its
-    message becomes `error`). For columns with few distinct values (months, scores, dates)."""
+    """The distinct values of a staged column (or of several, together), each parsed once in
+    Python: a temporary table (value, error, *columns) — `parse` returns the columns' values or
+    raises DomainError (its message becomes `error`). For columns with few distinct values
+    (months, scores, dates, counts)."""
     table = temporary_table("import_values", [
         Column("value", Text, primary_key=True), Column("error", Text), *columns])
     dialect = db.session.get_bind().dialect
     # Values as the column types store them (e.g. a score in whole tenths), for the raw load.
     processors = [c.type.bind_processor(dialect) or (lambda v: v) for c in columns]
     names = [c.name for c in columns]
-    distinct = db.session.execute(staged.sql(f"SELECT DISTINCT {column} FROM {{rows}}")).scalars().all()  # nosec B608
+    union = " UNION ".join(f"SELECT DISTINCT {name} FROM {{rows}}" for name in  # nosec B608
+                           ([column] if isinstance(column, str) else column))
+    distinct = db.session.execute(staged.sql(union)).scalars().all()
 
     def rows() -> Iterator[tuple[Any, ...]]:
         for value in distinct:
