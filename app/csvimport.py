@@ -19,10 +19,10 @@ from typing import IO, Any, cast
 from unicodedata import is_normalized
 
 from flask_babel import gettext as _
-from sqlalchemy import Column, Integer, MetaData, Row, Table, Text, TextClause, text
+from sqlalchemy import Column, Integer, MetaData, Row, Table, Text, TextClause, bindparam, text
 from sqlalchemy.types import TypeEngine
 
-from app.database import progress
+from app.database import analyze, is_postgresql, progress
 from app.errors import DomainError
 from app.extensions import db
 from app.text import has_control, nfc
@@ -254,6 +254,19 @@ def staged_values(staged: Staged, column: str | Sequence[str], parse: Callable[[
 
     _load(table.name, ["value", "error", *names], rows())
     return table
+
+
+def analyze_if_material(written: int, *tables: str) -> None:
+    """ANALYZE (PostgreSQL) the tables an import wrote `written` rows into, when that is a material
+    change: at least a tenth of the rows the planner knew of (autovacuum's own threshold), or a
+    table never analysed. A month of results added to years of them is not; the first staff file
+    into an empty table is. One statement to read the estimates, one per table analysed."""
+    if not tables or not is_postgresql():
+        return
+    known = dict(db.session.execute(text(
+        "SELECT relname, reltuples FROM pg_class WHERE relname IN :names AND relkind = 'r'"
+    ).bindparams(bindparam("names", expanding=True)), {"names": list(tables)}).tuples().all())
+    analyze(*(table for table in tables if known.get(table, -1) < 0 or written * 10 >= known[table]))
 
 
 def drop(*tables: Table | Staged) -> None:

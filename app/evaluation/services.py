@@ -28,7 +28,16 @@ from sqlalchemy import (
 
 from app import audit, clock
 from app.auth.models import RoleGrant
-from app.csvimport import ImportRejected, RowChecker, RowError, Source, drop, stage, staged_values
+from app.csvimport import (
+    ImportRejected,
+    RowChecker,
+    RowError,
+    Source,
+    analyze_if_material,
+    drop,
+    stage,
+    staged_values,
+)
 from app.database import analyze, insert_missing, lock, lookup, max_id, progress, transactional
 from app.errors import DomainError, StaleError
 from app.evaluation.models import (
@@ -822,7 +831,8 @@ def import_results(data: Source) -> int:
     drop(staged, months, scores)
     for period in db.session.scalars(select(Period).where(Period.code.in_(codes))):
         summarise(period)
-    analyze("assessment", "assessment_summary")
+    analyze_if_material(created, "assessment")
+    analyze("assessment_summary")
     audit.record("evaluation.import_results", object_type="assessment",
                  after={"created": created, "months": codes})
     return created

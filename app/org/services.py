@@ -18,12 +18,13 @@ from app.csvimport import (
     RowError,
     Source,
     Staged,
+    analyze_if_material,
     drop,
     read_rows,
     stage,
     staged_values,
 )
-from app.database import analyze, lock, lookup, max_id, transactional
+from app.database import lock, lookup, max_id, transactional
 from app.errors import DomainError
 from app.extensions import db
 from app.org import queries as org_queries
@@ -631,7 +632,7 @@ def import_staff(data: Source, paths: Collection[str] | None = None) -> int:
         )
     )
     drop(staged, dates)
-    analyze("staff", "staff_assignment")
+    analyze_if_material(created, "staff", "staff_assignment")
     audit.record("org.import_staff", object_type="staff", after={"created": created})
     return created
 
