@@ -774,27 +774,40 @@ def import_results(data: Source) -> int:
             " JOIN {months} m ON m.value = g.period AND m.error IS NULL"
             " JOIN {scores} v ON v.value = g.score AND v.error IS NULL").format(rows="{rows}", **tables)
     # Every problem in one pass; a month without a policy is reported once, on its first good line.
+    # Repeats and first lines come from grouping (hashed), the ordering window only runs over the
+    # few repeated rows: no sort of the whole file.
     errors = staged.problems(f"""
-        SELECT * FROM (
+        WITH checked AS (
             SELECT g.line, g.staff_code, s.id AS staff_id, m.error AS month_error, v.error AS score_error,
-                   m.code, m.policy_error, v.parsed > m.total_max AS too_high,
-                   CASE WHEN s.id IS NOT NULL AND m.error IS NULL THEN LAG(g.line) OVER (
-                       PARTITION BY g.staff_code, m.starts_on ORDER BY g.line) END AS previous,
-                   MIN(CASE WHEN s.id IS NOT NULL AND m.error IS NULL AND v.error IS NULL THEN g.line END)
-                       OVER (PARTITION BY m.starts_on) AS first_good,
-                   a.id AS existing
+                   m.code, m.starts_on, m.policy_error, v.parsed > m.total_max AS too_high,
+                   -- one index probe per row of a month already in the system, none otherwise
+                   CASE WHEN p.id IS NOT NULL THEN (SELECT a.id FROM assessment a
+                                                    WHERE a.period_id = p.id AND a.staff_id = s.id) END
+                       AS existing
             FROM {{rows}} g
             LEFT JOIN staff s ON s.code = g.staff_code
             JOIN {months.name} m ON m.value = g.period
             JOIN {scores.name} v ON v.value = g.score
             LEFT JOIN period p ON p.starts_on = m.starts_on AND s.id IS NOT NULL AND m.error IS NULL
-                                  AND v.error IS NULL
-            LEFT JOIN assessment a ON a.period_id = p.id AND a.staff_id = s.id) checked
-        WHERE staff_id IS NULL OR month_error IS NOT NULL OR score_error IS NOT NULL
-           OR previous IS NOT NULL OR existing IS NOT NULL OR (policy_error IS NOT NULL AND line = first_good)
-           OR (first_good IS NOT NULL AND staff_id IS NOT NULL AND month_error IS NULL AND score_error IS NULL
-               AND too_high)
-        ORDER BY line""", [  # nosec B608  # only the temporary tables' names
+                                  AND v.error IS NULL),
+        repeated AS (
+            SELECT c.line,
+                   LAG(c.line) OVER (PARTITION BY c.staff_code, c.starts_on ORDER BY c.line) AS previous
+            FROM checked c JOIN (
+                SELECT staff_code, starts_on FROM checked WHERE staff_id IS NOT NULL AND month_error IS NULL
+                GROUP BY staff_code, starts_on HAVING COUNT(*) > 1) d
+              ON d.staff_code = c.staff_code AND d.starts_on = c.starts_on),
+        firsts AS (
+            SELECT starts_on, MIN(line) AS first_good FROM checked
+            WHERE staff_id IS NOT NULL AND month_error IS NULL AND score_error IS NULL
+              AND policy_error IS NOT NULL
+            GROUP BY starts_on)
+        SELECT c.*, r.previous, f.first_good
+        FROM checked c LEFT JOIN repeated r ON r.line = c.line LEFT JOIN firsts f ON f.starts_on = c.starts_on
+        WHERE c.staff_id IS NULL OR c.month_error IS NOT NULL OR c.score_error IS NOT NULL
+           OR r.previous IS NOT NULL OR c.existing IS NOT NULL OR f.first_good = c.line
+           OR (c.staff_id IS NOT NULL AND c.month_error IS NULL AND c.score_error IS NULL AND c.too_high)
+        """, [  # nosec B608  # only the temporary tables' names
         lambda row: (_("Không có cán bộ mã %(code)s.", code=row.staff_code)
                      if row.staff_id is None else None),
         lambda row: row.month_error,

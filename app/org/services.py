@@ -575,7 +575,7 @@ def _staff_errors(staged: Staged, dates: str, paths: Collection[str] | None) -> 
            OR g.unit_code = '' OR g.category NOT IN ({marks}) OR g.is_head NOT IN ('0', '1')
            OR g.front_desk NOT IN ('0', '1') OR g.email_valid = '' OR d.error IS NOT NULL
            OR s.id IS NOT NULL OR (g.unit_code <> '' AND u.id IS NULL) OR (u.id IS NOT NULL AND {outside})
-        ORDER BY g.line""", [  # nosec B608  # only the temporary tables' names and _scope's fragment
+        """, [  # nosec B608  # only the temporary tables' names and _scope's fragment
         missing("code", _l("mã cán bộ")),
         lambda row: (_("Mã cán bộ %(code)s trùng với dòng %(line)d.", code=row.code, line=row.first)
                      if row.first is not None else None),
