@@ -18,11 +18,11 @@ def fold(value: str) -> str:
     """Lower case without accents ("Đặng Thị Hương" → "dang thi huong"), for search columns.
 
     ASCII only needs lower case; other text is folded word by word (a space stops any
-    reordering of accents, so the words fold independently), each distinct non-ASCII word
-    once: a province's names share a few thousand words, and an import folds 200,000 names."""
+    reordering of accents, so the words fold independently), each distinct word once: a
+    province's names share a few thousand words, and an import folds 200,000 names."""
     if value.isascii():
         return value.lower()
-    return " ".join(word.lower() if word.isascii() else _fold_word(word) for word in value.split(" "))
+    return " ".join(map(_fold_word, value.split(" ")))
 
 
 @lru_cache(maxsize=1 << 16)

@@ -32,3 +32,10 @@ def test_folding_word_by_word_equals_folding_the_whole_text():
                "ﬁle ①  Ⅻ", "\u00a8 \u0308 x", "ǅemal Σίσυφος", "tab\there", "x\u00a0y Ω Å"]
     for value in samples:
         assert fold(value) == _fold_whole(value), value
+
+
+def test_the_search_key_folds_code_and_name_as_one_text():
+    from app.org.models import search_key
+
+    for code, name in (("NV001", "Đặng Thị Hương"), ("Mã-Đ1", "  Lê  Ánh "), ("x" * 300, "Ông Ba"), ("", "")):
+        assert search_key(code, name) == _fold_whole(f"{code} {name}")[:320]
