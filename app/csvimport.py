@@ -16,12 +16,13 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import IO, Any, cast
+from unicodedata import is_normalized
 
 from flask_babel import gettext as _
-from sqlalchemy import Column, Integer, MetaData, Table, Text, TextClause, text
+from sqlalchemy import Column, Integer, MetaData, Row, Table, Text, TextClause, bindparam, text
 from sqlalchemy.types import TypeEngine
 
-from app.database import progress
+from app.database import analyze, is_postgresql, progress
 from app.errors import DomainError
 from app.extensions import db
 from app.text import has_control, nfc
@@ -90,23 +91,29 @@ def iter_rows(source: Source, columns: Sequence[str], errors: list[RowError]
             raise ImportRejected([RowError(1, _(
                 "Dòng tiêu đề phải gồm đúng các cột: %(expected)s.", expected=",".join(columns)))])
         order = [header.index(name) for name in columns]
+        width = len(header)
+        # The checks below run on the line's cells joined into one string (one C-level pass
+        # each, not one per cell): blank, length, control characters, already NFC (a part of
+        # an NFC text is NFC: cells are normalised one by one only when the line is not).
         try:
             for values in reader:
-                line = reader.line_num
-                if not any(value.strip() for value in values):
+                joined = "".join(values)
+                if not joined or joined.isspace():
                     continue  # blank lines are harmless
-                if len(values) != len(header):
+                line = reader.line_num
+                if len(values) != width:
                     errors.append(RowError(line, _(
-                        "Có %(found)d cột, cần %(expected)d cột.", found=len(values), expected=len(header))))
+                        "Có %(found)d cột, cần %(expected)d cột.", found=len(values), expected=width)))
                     continue
-                if any(len(value) > MAX_FIELD for value in values):
+                if len(joined) > MAX_FIELD and max(map(len, values)) > MAX_FIELD:
                     errors.append(RowError(line, _("Có giá trị dài quá %(max)d ký tự.", max=MAX_FIELD)))
                     continue
-                if has_control("".join(values)):  # one search per line, not one per cell
+                if has_control(joined):
                     errors.append(RowError(line, _("Có ký tự điều khiển (không in được) trong dòng.")))
                     continue
                 cells = [values[index].strip() for index in order]
-                yield line, [cell if cell.isascii() else nfc(cell) for cell in cells]  # ASCII is NFC
+                composed = joined.isascii() or is_normalized("NFC", joined)
+                yield line, cells if composed else [nfc(cell) for cell in cells]
         except csv.Error:
             errors.append(RowError(reader.line_num, _("Dòng CSV không đúng định dạng.")))
     except UnicodeDecodeError:
@@ -147,6 +154,17 @@ class Staged:
         message (and its translated labels) is built for the bad rows only."""
         return [RowError(line, message(*values))
                 for line, *values in db.session.execute(self.sql(statement), params).tuples()]
+
+    def problems(self, statement: str, checks: Sequence[Callable[[Row[Any]], str | None]],
+                 **params: Any) -> list[RowError]:
+        """Every problem of the staged rows in one pass: `statement` returns the rows that have
+        any (`line` among its columns), each check turns a row into its message or None; the
+        errors come by line (sorted here: only the bad rows, not the whole file, are sorted),
+        a line's in the order of `checks`, and are built for the bad rows only."""
+        return sorted((RowError(row.line, message)
+                       for row in db.session.execute(self.sql(statement), params)
+                       for message in (check(row) for check in checks) if message),
+                      key=lambda error: error.line)
 
     def drop(self) -> None:
         db.session.execute(text(f"DROP TABLE IF EXISTS {self.name}"))
@@ -197,7 +215,7 @@ def stage(source: Source, columns: Sequence[str],
 
 def _load(name: str, columns: Sequence[str], rows: Iterable[tuple[Any, ...]]) -> None:
     """Rows into the table `name` in one statement: COPY on PostgreSQL, executemany on SQLite
-    (both consume `rows` lazily)."""
+    (both consume `rows` lazily); on PostgreSQL the table is then analysed."""
     connection = db.session.connection()
     driver = cast(Any, connection.connection).driver_connection
     if connection.dialect.name == "postgresql":
@@ -205,23 +223,29 @@ def _load(name: str, columns: Sequence[str], rows: Iterable[tuple[Any, ...]]) ->
                 f"COPY {name} ({', '.join(columns)}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
+        # Autovacuum never analyses a temporary table: without this the planner takes the
+        # file for two rows and joins it by nested loops (70 million comparisons at 200,000).
+        analyze(name)
     else:
         marks = ", ".join("?" for _c in columns)
         driver.cursor().executemany(f"INSERT INTO {name} ({', '.join(columns)}) VALUES ({marks})", rows)  # nosec B608
 
 
-def staged_values(staged: Staged, column: str, parse: Callable[[str], dict[str, Any]],
+def staged_values(staged: Staged, column: str | Sequence[str], parse: Callable[[str], dict[str, Any]],
                   columns: Sequence[Column[Any]]) -> Table:
-    """The distinct values of a staged column, each parsed once in Python: a temporary table
-    (value, error, *columns) — `parse` returns the columns' values or raises DomainError (its
-    message becomes `error`). For columns with few distinct values (months, scores, dates)."""
+    """The distinct values of a staged column (or of several, together), each parsed once in
+    Python: a temporary table (value, error, *columns) — `parse` returns the columns' values or
+    raises DomainError (its message becomes `error`). For columns with few distinct values
+    (months, scores, dates, counts)."""
     table = temporary_table("import_values", [
         Column("value", Text, primary_key=True), Column("error", Text), *columns])
     dialect = db.session.get_bind().dialect
     # Values as the column types store them (e.g. a score in whole tenths), for the raw load.
     processors = [c.type.bind_processor(dialect) or (lambda v: v) for c in columns]
     names = [c.name for c in columns]
-    distinct = db.session.execute(staged.sql(f"SELECT DISTINCT {column} FROM {{rows}}")).scalars().all()  # nosec B608
+    union = " UNION ".join(f"SELECT DISTINCT {name} FROM {{rows}}" for name in  # nosec B608
+                           ([column] if isinstance(column, str) else column))
+    distinct = db.session.execute(staged.sql(union)).scalars().all()
 
     def rows() -> Iterator[tuple[Any, ...]]:
         for value in distinct:
@@ -235,6 +259,19 @@ def staged_values(staged: Staged, column: str, parse: Callable[[str], dict[str, 
 
     _load(table.name, ["value", "error", *names], rows())
     return table
+
+
+def analyze_if_material(written: int, *tables: str) -> None:
+    """ANALYZE (PostgreSQL) the tables an import wrote `written` rows into, when that is a material
+    change: at least a tenth of the rows the planner knew of (autovacuum's own threshold), or a
+    table never analysed. A month of results added to years of them is not; the first staff file
+    into an empty table is. One statement to read the estimates, one per table analysed."""
+    if not tables or not is_postgresql():
+        return
+    known = dict(db.session.execute(text(
+        "SELECT relname, reltuples FROM pg_class WHERE relname IN :names AND relkind = 'r'"
+    ).bindparams(bindparam("names", expanding=True)), {"names": list(tables)}).tuples().all())
+    analyze(*(table for table in tables if known.get(table, -1) < 0 or written * 10 >= known[table]))
 
 
 def drop(*tables: Table | Staged) -> None:

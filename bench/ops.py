@@ -71,15 +71,16 @@ def _digest(lines: list[str]) -> dict:
 
 
 def app_tasks_results() -> dict:
-    """`flask tasks results TASKS_MONTH`: the CSV of the work results ledger, as the command prints it."""
-    from app.exports import csv_text
-    from app.periods import parse_period
+    """`flask tasks results TASKS_MONTH`: the CSV of the work results ledger, as the command prints
+    it, digested as it streams (the lines are never held; the digest is _digest's)."""
     from app.tasks import queries
 
-    maxima = queries.task_maxima(parse_period(TASKS_MONTH))
-    rows = (queries.result_row(r, TASKS_MONTH, maxima.get(r.staff_id, {}))
-            for r in queries.month_results(TASKS_MONTH))
-    return _digest(csv_text(queries.RESULT_COLUMNS, rows, neutralise_cells=False).splitlines())
+    digest, lines, held = hashlib.sha256(), 0, ""
+    for piece in queries.month_results_csv(TASKS_MONTH):
+        digest.update((held + piece[:-1]).encode())  # the last newline is not part of _digest's text
+        held = piece[-1]
+        lines += piece.count("\n")
+    return {"rows": lines - 1, "digest": digest.hexdigest()}
 
 
 def _half_up(numerator: int, denominator: int) -> int:

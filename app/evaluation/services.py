@@ -16,6 +16,7 @@ from sqlalchemy import (
     ScalarSelect,
     Select,
     String,
+    Subquery,
     Text,
     func,
     insert,
@@ -27,7 +28,16 @@ from sqlalchemy import (
 
 from app import audit, clock
 from app.auth.models import RoleGrant
-from app.csvimport import ImportRejected, RowChecker, RowError, Source, drop, stage, staged_values
+from app.csvimport import (
+    ImportRejected,
+    RowChecker,
+    RowError,
+    Source,
+    analyze_if_material,
+    drop,
+    stage,
+    staged_values,
+)
 from app.database import analyze, insert_missing, lock, lookup, max_id, progress, transactional
 from app.errors import DomainError, StaleError
 from app.evaluation.models import (
@@ -143,6 +153,23 @@ def framework_for_staff(start: date) -> ScalarSelect[Any]:
         .order_by(Framework.effective_from.desc(), Framework.id.desc())
         .limit(1).correlate(Staff).scalar_subquery()
     )
+
+
+def frameworks_in_force(start: date) -> Subquery:
+    """framework_for_staff set-wise: (category, for_heads, framework_id) of the framework in force
+    on `start` for each category and head flag (one row each), to join instead of a subquery
+    per person."""
+    ranked = (
+        select(FrameworkCategory.category, Framework.for_heads, Framework.id.label("framework_id"),
+               func.row_number().over(
+                   partition_by=(FrameworkCategory.category, Framework.for_heads),
+                   order_by=(Framework.effective_from.desc(), Framework.id.desc())).label("rank"))
+        .join(FrameworkCategory, FrameworkCategory.framework_id == Framework.id)
+        .where(Framework.enabled.is_(True), Framework.effective_from <= start)
+        .subquery("ranked")
+    )
+    return (select(ranked.c.category, ranked.c.for_heads, ranked.c.framework_id)
+            .where(ranked.c.rank == 1).subquery("in_force"))
 
 
 def openable_window(today: date) -> tuple[date, date]:
@@ -746,31 +773,54 @@ def import_results(data: Source) -> int:
     good = ("FROM {rows} g JOIN staff s ON s.code = g.staff_code"
             " JOIN {months} m ON m.value = g.period AND m.error IS NULL"
             " JOIN {scores} v ON v.value = g.score AND v.error IS NULL").format(rows="{rows}", **tables)
-    errors = [
-        *staged.errors("SELECT g.line, g.staff_code FROM {rows} g LEFT JOIN staff s ON s.code = g.staff_code"
-                       " WHERE s.id IS NULL",
-                       lambda code: _("Không có cán bộ mã %(code)s.", code=code)),
-        *staged.errors(f"SELECT g.line, m.error FROM {{rows}} g JOIN {months.name} m ON m.value = g.period"
-                       " WHERE m.error IS NOT NULL", lambda message: message),  # nosec B608
-        *staged.errors(f"SELECT g.line, v.error FROM {{rows}} g JOIN {scores.name} v ON v.value = g.score"
-                       " WHERE v.error IS NOT NULL", lambda message: message),  # nosec B608
-        *staged.errors(
-            "SELECT line, previous FROM (SELECT g.line, LAG(g.line) OVER"
-            " (PARTITION BY g.staff_code, m.starts_on ORDER BY g.line) AS previous"
-            " FROM {rows} g JOIN staff s ON s.code = g.staff_code"
-            f" JOIN {months.name} m ON m.value = g.period AND m.error IS NULL) d"
-            " WHERE previous IS NOT NULL",  # nosec B608
-            lambda previous: _("Trùng với dòng %(line)d.", line=previous)),
-        *staged.errors(f"SELECT g.line, m.code {good} JOIN period p ON p.starts_on = m.starts_on"
-                       " JOIN assessment a ON a.period_id = p.id AND a.staff_id = s.id",
-                       lambda code: _("Cán bộ đã có kết quả tháng %(period)s.", period=code)),
-        # A month without a policy is reported once, on its first good line.
-        *staged.errors(f"SELECT MIN(g.line), m.policy_error {good} WHERE m.policy_error IS NOT NULL"
-                       " GROUP BY m.starts_on, m.policy_error", lambda message: message),
-        *staged.errors(f"SELECT g.line, m.code {good} WHERE v.parsed > m.total_max",
-                       lambda code: _("%(field)s phải nằm trong khoảng %(low)s–%(high)s.",
-                                      field=_("Điểm"), low=0, high=in_force[code].total_max)),
-    ]
+    # Every problem in one pass; a month without a policy is reported once, on its first good line.
+    # Repeats and first lines come from grouping (hashed), the ordering window only runs over the
+    # few repeated rows: no sort of the whole file.
+    errors = staged.problems(f"""
+        WITH checked AS (
+            SELECT g.line, g.staff_code, s.id AS staff_id, m.error AS month_error, v.error AS score_error,
+                   m.code, m.starts_on, m.policy_error, v.parsed > m.total_max AS too_high,
+                   -- one index probe per row of a month already in the system, none otherwise
+                   CASE WHEN p.id IS NOT NULL THEN (SELECT a.id FROM assessment a
+                                                    WHERE a.period_id = p.id AND a.staff_id = s.id) END
+                       AS existing
+            FROM {{rows}} g
+            LEFT JOIN staff s ON s.code = g.staff_code
+            JOIN {months.name} m ON m.value = g.period
+            JOIN {scores.name} v ON v.value = g.score
+            LEFT JOIN period p ON p.starts_on = m.starts_on AND s.id IS NOT NULL AND m.error IS NULL
+                                  AND v.error IS NULL),
+        repeated AS (
+            SELECT c.line,
+                   LAG(c.line) OVER (PARTITION BY c.staff_code, c.starts_on ORDER BY c.line) AS previous
+            FROM checked c JOIN (
+                SELECT staff_code, starts_on FROM checked WHERE staff_id IS NOT NULL AND month_error IS NULL
+                GROUP BY staff_code, starts_on HAVING COUNT(*) > 1) d
+              ON d.staff_code = c.staff_code AND d.starts_on = c.starts_on),
+        firsts AS (
+            SELECT starts_on, MIN(line) AS first_good FROM checked
+            WHERE staff_id IS NOT NULL AND month_error IS NULL AND score_error IS NULL
+              AND policy_error IS NOT NULL
+            GROUP BY starts_on)
+        SELECT c.*, r.previous, f.first_good
+        FROM checked c LEFT JOIN repeated r ON r.line = c.line LEFT JOIN firsts f ON f.starts_on = c.starts_on
+        WHERE c.staff_id IS NULL OR c.month_error IS NOT NULL OR c.score_error IS NOT NULL
+           OR r.previous IS NOT NULL OR c.existing IS NOT NULL OR f.first_good = c.line
+           OR (c.staff_id IS NOT NULL AND c.month_error IS NULL AND c.score_error IS NULL AND c.too_high)
+        """, [  # nosec B608  # only the temporary tables' names
+        lambda row: (_("Không có cán bộ mã %(code)s.", code=row.staff_code)
+                     if row.staff_id is None else None),
+        lambda row: row.month_error,
+        lambda row: row.score_error,
+        lambda row: (_("Trùng với dòng %(line)d.", line=row.previous) if row.previous is not None else None),
+        lambda row: (_("Cán bộ đã có kết quả tháng %(period)s.", period=row.code)
+                     if row.existing is not None else None),
+        lambda row: row.policy_error if row.line == row.first_good else None,
+        lambda row: (_("%(field)s phải nằm trong khoảng %(low)s–%(high)s.", field=_("Điểm"), low=0,
+                       high=in_force[row.code].total_max)
+                     if row.too_high and row.staff_id is not None and row.month_error is None
+                     and row.score_error is None else None),
+    ])
     if errors:
         drop(staged, months, scores)
         raise ImportRejected(sorted(errors, key=lambda e: e.line))
@@ -794,7 +844,8 @@ def import_results(data: Source) -> int:
     drop(staged, months, scores)
     for period in db.session.scalars(select(Period).where(Period.code.in_(codes))):
         summarise(period)
-    analyze("assessment", "assessment_summary")
+    analyze_if_material(created, "assessment")
+    analyze("assessment_summary")
     audit.record("evaluation.import_results", object_type="assessment",
                  after={"created": created, "months": codes})
     return created

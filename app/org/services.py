@@ -1,7 +1,7 @@
 """Organisation services: units, staff, transfers, discipline, leave, and the CSV imports."""
 import re
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
@@ -10,7 +10,6 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Column, Date, Select, Text, and_, func, insert, literal, or_, select, text, update
-from sqlalchemy.orm import QueryableAttribute
 
 from app import audit, clock
 from app.csvimport import (
@@ -19,12 +18,13 @@ from app.csvimport import (
     RowError,
     Source,
     Staged,
+    analyze_if_material,
     drop,
     read_rows,
     stage,
     staged_values,
 )
-from app.database import analyze, lock, lookup, max_id, transactional
+from app.database import lock, lookup, max_id, transactional
 from app.errors import DomainError
 from app.extensions import db
 from app.org import queries as org_queries
@@ -409,83 +409,98 @@ def add_leave(staff: Staff, start_date: date, end_date: date, kind: str) -> None
 
 # ---------------------------------------------------------------- imports
 
-def _existing(column: QueryableAttribute[Any], values: Iterable[Any]) -> set[Any]:
-    """The subset of `values` already present in `column` (one query)."""
-    return {row[0] for row in lookup(select(column), column, values)}
-
-
 def _outside(paths: Collection[str] | None, unit_path: str) -> bool:
     """True when a unit path lies outside the allowed subtrees (None allows everything)."""
     return paths is not None and not any(unit_path.startswith(p) for p in paths)
 
 
-def _check_units(rows: list[tuple[int, dict[str, str]]], paths: Collection[str] | None,
-                 ) -> tuple[list[tuple[int, str | None, str | None, str | None, str]], list[RowError]]:
+def _unit_errors(staged: Staged, paths: Collection[str] | None) -> list[RowError]:
+    """Every problem of the staged unit rows in one statement: codes, names, kinds, duplicates,
+    codes already there, parents (in the file, in the system, inside the scope) and loops of
+    parents within the file (a recursive walk up from each row: a row whose walk comes back to
+    a unit it passed is in, or hangs under, a loop). Sorted by line, then message, as before."""
+    kinds = list(UNIT_KINDS)
+    marks = ", ".join(f":k{i}" for i in range(len(kinds)))
+    position = "strpos" if db.session.get_bind().dialect.name == "postgresql" else "instr"
+    # Each step of the walk finds a code's row by this index (without it SQLite scans per step).
+    db.session.execute(staged.sql(f"CREATE INDEX {staged.name}_code ON {{rows}} (code, line)"))
+    # A unit's parent within the file is that of its code's last line (a later line wins).
+    rows = db.session.execute(staged.sql(f"""
+        WITH RECURSIVE walk(line, node, visited, looped) AS (
+            SELECT line, code, CAST(:sep AS TEXT), 0 FROM {{rows}} WHERE code <> ''
+            UNION ALL
+            SELECT w.line, p.parent_code, w.visited || w.node || :sep,
+                   CASE WHEN {position}(w.visited, :sep || w.node || :sep) > 0 THEN 1 ELSE 0 END
+            FROM walk w JOIN {{rows}} p ON p.code = w.node
+            WHERE w.looped = 0 AND p.parent_code <> ''
+              AND NOT EXISTS (SELECT 1 FROM {{rows}} h WHERE h.code = p.code AND h.line > p.line)),
+        looped AS (SELECT DISTINCT line FROM walk WHERE looped = 1)
+        SELECT g.line, g.code, g.name, g.kind, g.parent_code, f.first, e.id AS existing,
+               inside.code AS parent_in_file, known.id AS parent_id, known.path AS parent_path,
+               l.line AS looped
+        FROM {{rows}} g
+        LEFT JOIN (SELECT code, MIN(line) AS first FROM {{rows}} WHERE code <> ''
+                   GROUP BY code) f ON f.code = g.code AND f.first < g.line
+        LEFT JOIN unit e ON e.code = g.code
+        LEFT JOIN (SELECT DISTINCT code FROM {{rows}} WHERE code <> '') inside ON inside.code = g.parent_code
+        LEFT JOIN unit known ON known.code = g.parent_code AND inside.code IS NULL
+        LEFT JOIN looped l ON l.line = g.line
+        WHERE g.code = '' OR g.name = '' OR g.kind NOT IN ({marks}) OR f.first IS NOT NULL
+           OR LENGTH(g.code) > 50 OR e.id IS NOT NULL OR g.parent_code = g.code OR l.line IS NOT NULL
+           OR (g.parent_code <> '' AND inside.code IS NULL AND (known.id IS NULL OR :scoped))
+           OR (g.parent_code = '' AND :scoped)"""),  # nosec B608  # temporary table, dialect's function
+        {"sep": "\x01", "scoped": paths is not None,  # control characters never reach a staged cell
+         **{f"k{i}": kind for i, kind in enumerate(kinds)}})
     errors: list[RowError] = []
-    seen: dict[str, int] = {}
-    units: list[tuple[int, str | None, str | None, str | None, str]] = []
-    for line, row in rows:
-        check = RowChecker(line, errors)
-        code = check.required(row["code"], _l("mã đơn vị"))
-        name = check.required(row["name"], _l("tên đơn vị"))
-        kind = check.choice(row["kind"], list(UNIT_KINDS), _l("Loại đơn vị"))
-        if code and code in seen:
-            check.error(_("Mã đơn vị %(code)s trùng với dòng %(line)d.", code=code, line=seen[code]))
-        elif code:
-            seen[code] = line
-        if code and len(code) > 50:
+    for row in rows:
+        check = RowChecker(row.line, errors)
+        check.required(row.code, _l("mã đơn vị"))
+        check.required(row.name, _l("tên đơn vị"))
+        check.choice(row.kind, kinds, _l("Loại đơn vị"))
+        if row.first is not None:
+            check.error(_("Mã đơn vị %(code)s trùng với dòng %(line)d.", code=row.code, line=row.first))
+        if len(row.code) > 50:
             check.error(_("Mã đơn vị dài quá 50 ký tự."))
-        units.append((line, code, name, kind, row["parent_code"]))
-    existing = _existing(Unit.code, seen)
-    outside_codes = {parent for *_rest, parent in units if parent and parent not in seen}
-    known_parents = dict(db.session.execute(
-        select(Unit.code, Unit.path).where(Unit.code.in_(outside_codes))).tuples().all())
-    for line, code, _name, _kind, parent in units:
-        check = RowChecker(line, errors)
-        if code in existing:
-            check.error(_("Mã đơn vị %(code)s đã có trong hệ thống.", code=code))
-        if parent and parent not in seen and parent not in known_parents:
+        if row.existing is not None:
+            check.error(_("Mã đơn vị %(code)s đã có trong hệ thống.", code=row.code))
+        parent = row.parent_code
+        if parent and row.parent_in_file is None and row.parent_id is None:
             check.error(_("Đơn vị cấp trên %(code)s không có trong tệp hay trong hệ thống.", code=parent))
-        elif parent in known_parents and _outside(paths, known_parents[parent]):
+        elif row.parent_id is not None and _outside(paths, row.parent_path):
             check.error(_("Đơn vị cấp trên %(code)s nằm ngoài phạm vi bạn được giao.", code=parent))
         elif not parent and paths is not None:
             check.error(_("Chỉ quản trị hệ thống được tạo đơn vị cấp cao nhất."))
-        if parent and parent == code:
+        if parent and parent == row.code:
             check.error(_("Đơn vị không thể là cấp trên của chính nó."))
-    parents = {code: parent for _line, code, _n, _k, parent in units if code}
-    for line, code, *_rest in units:
-        chain, node = set(), code
-        while node in parents and parents[node]:
-            if node in chain:
-                RowChecker(line, errors).error(_("Quan hệ cấp trên tạo thành vòng lặp."))
-                break
-            chain.add(node)
-            node = parents[node]
-    return units, errors
+        if row.looped is not None:
+            check.error(_("Quan hệ cấp trên tạo thành vòng lặp."))
+    return sorted(set(errors), key=lambda e: (e.line, e.message))
 
 
 @transactional
-def import_units(data: bytes | str, paths: Collection[str] | None = None) -> int:
+def import_units(data: Source, paths: Collection[str] | None = None) -> int:
     """Import `code,name,parent_code,kind`; a parent may come later in the file. All or nothing.
 
     `paths` limits the import to those subtrees (an hr_admin's scope); None allows everything.
+    The file streams into a temporary table, is checked there with set-based SQL and written with
+    one INSERT … SELECT and one UPDATE for the parents: the statement count does not grow with it.
     """
-    units, errors = _check_units(read_rows(data, UNIT_COLUMNS), paths)
+    staged = stage(data, UNIT_COLUMNS, derived=[
+        ("search", Text(), lambda cells: search_key(cells[0], cells[1]))])
+    errors = _unit_errors(staged, paths)
     if errors:
-        raise ImportRejected(sorted(set(errors), key=lambda e: (e.line, e.message)))
-    db.session.execute(insert(Unit.__table__), [  # Core executemany: batches of rows
-        {"code": code, "name": name, "kind": kind, "path": "", "search": search_key(code, name)}
-        for _l, code, name, kind, _p in units
-    ])
-    codes = {code for _l, code, *_rest in units} | {parent for *_rest, parent in units if parent}
-    ids = dict(db.session.execute(select(Unit.code, Unit.id).where(Unit.code.in_(codes))).tuples().all())
-    with_parent = [{"id": ids[code], "parent_id": ids[parent]}
-                   for _l, code, _n, _k, parent in units if parent]
-    if with_parent:
-        db.session.execute(update(Unit), with_parent)
+        drop(staged)
+        raise ImportRejected(errors)
+    created = db.session.execute(staged.sql("""
+        INSERT INTO unit (code, name, kind, path, search, handed_over)
+        SELECT code, name, kind, '', search, FALSE FROM {rows} ORDER BY line""")).rowcount  # type: ignore[attr-defined]
+    db.session.execute(staged.sql("""
+        UPDATE unit SET parent_id = p.id FROM {rows} g JOIN unit p ON p.code = g.parent_code
+        WHERE unit.code = g.code"""))
+    drop(staged)
     rebuild_unit_paths()
-    audit.record("org.import_units", object_type="unit", after={"created": len(units)})
-    return len(units)
+    audit.record("org.import_units", object_type="unit", after={"created": created})
+    return created
 
 
 # A plain ASCII local part (RFC 5322 dot-atom): email_validator keeps it as it is.
@@ -533,51 +548,55 @@ def _start_date(value: str) -> dict[str, Any]:
 
 
 def _staff_errors(staged: Staged, dates: str, paths: Collection[str] | None) -> list[RowError]:
-    """Every problem of the staged staff rows, by set-based queries, in the order of the checks."""
+    """Every problem of the staged staff rows, in one set-based pass, in the order of the checks."""
     categories = list(STAFF_CATEGORIES)
     marks = ", ".join(f":c{i}" for i in range(len(categories)))
     choices = {f"c{i}": category for i, category in enumerate(categories)}
+    outside, scopes = _scope(paths, "u.path")
 
-    def missing(column: str, label: Any) -> list[RowError]:
-        return staged.errors(f"SELECT line FROM {{rows}} WHERE {column} = ''",  # nosec B608
-                             lambda: _("Thiếu %(field)s.", field=label))
+    def missing(column: str, label: Any) -> Callable[[Any], str | None]:
+        return lambda row: _("Thiếu %(field)s.", field=label) if getattr(row, column) == "" else None
 
-    def flag(column: str) -> list[RowError]:
-        return staged.errors(f"SELECT line FROM {{rows}} WHERE {column} NOT IN ('0', '1')",  # nosec B608
-                             lambda: _("%(field)s phải là 0 hoặc 1.", field=column))
+    def flag(column: str) -> Callable[[Any], str | None]:
+        return lambda row: (None if getattr(row, column) in ("0", "1")
+                            else _("%(field)s phải là 0 hoặc 1.", field=column))
 
-    errors = [
-        *missing("code", _l("mã cán bộ")),
-        *staged.errors("SELECT line, code, first FROM (SELECT line, code, MIN(line) OVER (PARTITION BY code)"
-                       " AS first FROM {rows} WHERE code <> '') d WHERE line > first",
-                       lambda code, first: _("Mã cán bộ %(code)s trùng với dòng %(line)d.",
-                                             code=code, line=first)),
-        *staged.errors("SELECT line FROM {rows} WHERE LENGTH(code) > 50",
-                       lambda: _("Mã cán bộ dài quá 50 ký tự.")),
-        *missing("full_name", _l("họ và tên")),
-        *missing("unit_code", _l("mã đơn vị")),
-        *staged.errors(f"SELECT line, category FROM {{rows}} WHERE category NOT IN ({marks})",  # nosec B608
-                       lambda value: _("%(field)s \"%(value)s\" không hợp lệ; dùng một trong: %(choices)s.",
-                                       field=_("Ngạch/loại cán bộ"), value=value,
-                                       choices=", ".join(categories)), **choices),
-        *flag("is_head"),
-        *flag("front_desk"),
-        *staged.errors("SELECT line, email FROM {rows} WHERE email_valid = ''",
-                       lambda value: _("Thư điện tử \"%(value)s\" không hợp lệ.", value=value)),
-        *staged.errors(f"SELECT g.line, d.error FROM {{rows}} g JOIN {dates} d ON d.value = g.start_date"
-                       " WHERE d.error IS NOT NULL", lambda message: message),  # nosec B608
-        *staged.errors("SELECT g.line, g.code FROM {rows} g JOIN staff s ON s.code = g.code",
-                       lambda code: _("Mã cán bộ %(code)s đã có trong hệ thống.", code=code)),
-        *staged.errors("SELECT g.line, g.unit_code FROM {rows} g LEFT JOIN unit u ON u.code = g.unit_code"
-                       " WHERE g.unit_code <> '' AND u.id IS NULL",
-                       lambda code: _("Không có đơn vị mã %(code)s.", code=code)),
-    ]
-    if paths is not None:
-        outside, scopes = _scope(paths, "u.path")
-        errors += staged.errors(
-            f"SELECT g.line, g.unit_code FROM {{rows}} g JOIN unit u ON u.code = g.unit_code WHERE {outside}",  # nosec B608
-            lambda code: _("Đơn vị %(code)s nằm ngoài phạm vi bạn được giao.", code=code), **scopes)
-    return sorted(errors, key=lambda e: e.line)
+    return staged.problems(f"""
+        SELECT g.line, g.code, g.full_name, g.unit_code, g.category, g.is_head, g.front_desk, g.email,
+               g.email_valid, d.error AS date_error, f.first, s.id AS existing, u.id AS unit_id,
+               CASE WHEN u.id IS NOT NULL AND {outside} THEN 1 ELSE 0 END AS outside
+        FROM {{rows}} g
+        JOIN {dates} d ON d.value = g.start_date
+        LEFT JOIN (SELECT code, MIN(line) AS first FROM {{rows}} WHERE code <> ''
+                   GROUP BY code HAVING COUNT(*) > 1) f ON f.code = g.code AND f.first < g.line
+        LEFT JOIN staff s ON s.code = g.code
+        LEFT JOIN unit u ON u.code = g.unit_code
+        WHERE g.code = '' OR f.first IS NOT NULL OR LENGTH(g.code) > 50 OR g.full_name = ''
+           OR g.unit_code = '' OR g.category NOT IN ({marks}) OR g.is_head NOT IN ('0', '1')
+           OR g.front_desk NOT IN ('0', '1') OR g.email_valid = '' OR d.error IS NOT NULL
+           OR s.id IS NOT NULL OR (g.unit_code <> '' AND u.id IS NULL) OR (u.id IS NOT NULL AND {outside})
+        """, [  # nosec B608  # only the temporary tables' names and _scope's fragment
+        missing("code", _l("mã cán bộ")),
+        lambda row: (_("Mã cán bộ %(code)s trùng với dòng %(line)d.", code=row.code, line=row.first)
+                     if row.first is not None else None),
+        lambda row: _("Mã cán bộ dài quá 50 ký tự.") if len(row.code) > 50 else None,
+        missing("full_name", _l("họ và tên")),
+        missing("unit_code", _l("mã đơn vị")),
+        lambda row: (None if row.category in categories else _(
+            "%(field)s \"%(value)s\" không hợp lệ; dùng một trong: %(choices)s.",
+            field=_("Ngạch/loại cán bộ"), value=row.category, choices=", ".join(categories))),
+        flag("is_head"),
+        flag("front_desk"),
+        lambda row: (_("Thư điện tử \"%(value)s\" không hợp lệ.", value=row.email)
+                     if row.email_valid == "" else None),
+        lambda row: row.date_error,
+        lambda row: (_("Mã cán bộ %(code)s đã có trong hệ thống.", code=row.code)
+                     if row.existing is not None else None),
+        lambda row: (_("Không có đơn vị mã %(code)s.", code=row.unit_code)
+                     if row.unit_code and row.unit_id is None else None),
+        lambda row: (_("Đơn vị %(code)s nằm ngoài phạm vi bạn được giao.", code=row.unit_code)
+                     if row.outside else None),
+    ], **choices, **scopes)
 
 
 @transactional
@@ -613,7 +632,7 @@ def import_staff(data: Source, paths: Collection[str] | None = None) -> int:
         )
     )
     drop(staged, dates)
-    analyze("staff", "staff_assignment")
+    analyze_if_material(created, "staff", "staff_assignment")
     audit.record("org.import_staff", object_type="staff", after={"created": created})
     return created
 

@@ -4,8 +4,6 @@ import click
 from flask_babel import gettext as _
 
 from app.cli import CommandGroup, run_import
-from app.exports import csv_text
-from app.periods import parse_period
 from app.tasks import queries, services
 
 tasks_cli = CommandGroup("tasks", help="Sổ theo dõi nhiệm vụ (work results ledger).")
@@ -29,7 +27,5 @@ def import_tasks(file):
 @click.argument("period")
 def results(period):
     """CSV on stdout: staff_code,period,assigned,quantity_pct,quality_pct,progress_pct,t1,t2,t3."""
-    start = parse_period(period)
-    maxima = queries.task_maxima(start)
-    rows = (queries.result_row(r, period, maxima.get(r.staff_id, {})) for r in queries.month_results(period))
-    click.echo(csv_text(queries.RESULT_COLUMNS, rows, neutralise_cells=False), nl=False)
+    for text in queries.month_results_csv(period):  # streamed: a month's bad code fails before any line
+        click.echo(text, nl=False)

@@ -1,7 +1,9 @@
 """Ledger reads: the set-based T1–T3 computation of SPEC §2a (one aggregate statement for a
 whole month), the task board, one's own tasks, the catalogue and the tokens."""
 
-from collections.abc import Iterable, Sequence
+import csv
+import io
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -16,6 +18,7 @@ from sqlalchemy import (
     Select,
     and_,
     case,
+    false,
     func,
     literal,
     or_,
@@ -25,7 +28,7 @@ from sqlalchemy import (
 
 from app.database import paginate
 from app.evaluation.models import FrameworkCriterion, Policy
-from app.evaluation.services import framework_for_staff, policy_in_force
+from app.evaluation.services import framework_for_staff, frameworks_in_force, policy_in_force
 from app.extensions import db
 from app.org.models import Staff, Unit
 from app.periods import month_end, parse_period
@@ -90,11 +93,11 @@ class LedgerResult:
 
     def ratio(self, kind: str) -> tuple[int, int]:
         """quantity, quality or progress as (numerator, denominator), clamped to 0..1."""
-        numerator, denominator = {
-            "quantity": (self.accepted_m, self.assigned_m),
-            "quality": (self.quality_u, self.assigned_m * COEFFICIENT_SCALE),
-            "progress": (self.progress_u, self.assigned_m * COEFFICIENT_SCALE),
-        }[kind]
+        if kind == "quantity":
+            numerator, denominator = self.accepted_m, self.assigned_m
+        else:
+            numerator = self.quality_u if kind == "quality" else self.progress_u
+            denominator = self.assigned_m * COEFFICIENT_SCALE
         return max(0, min(numerator, denominator)), denominator
 
     def pct(self, kind: str) -> Decimal:
@@ -142,10 +145,10 @@ def _ledger_select(start: date, policy: Policy, end: date | None = None) -> Sele
             Staff.code,
             Staff.unit_id,
             Staff.is_head,
-            func.sum(case((counted, weight), else_=0)),
-            func.sum(case((accepted, weight), else_=0)),
-            func.sum(case((accepted, weight * _factor(returns, quality_m)), else_=0)),
-            func.sum(case((accepted, weight * _factor(late, progress_m)), else_=0)),
+            func.sum(case((counted, weight), else_=0)).label("assigned_m"),
+            func.sum(case((accepted, weight), else_=0)).label("accepted_m"),
+            func.sum(case((accepted, weight * _factor(returns, quality_m)), else_=0)).label("quality_u"),
+            func.sum(case((accepted, weight * _factor(late, progress_m)), else_=0)).label("progress_u"),
             func.sum(case((counted, returns), else_=0)),
             func.sum(case((counted, late), else_=0)),
             func.count(Task.id),
@@ -207,16 +210,57 @@ def results_for_people(
     return {k: v for k, v in combined.items() if k in staff_ids}
 
 
-def month_results(code: str) -> list[LedgerResult]:
-    """Everyone with a task due in the month, by staff code: two statements whatever the number of
-    people."""
+RESULT_SUMS = ("assigned_m", "accepted_m", "quality_u", "progress_u")
+RESULT_CHUNK = 2000  # lines of `tasks results` per piece of text handed to the output
+
+
+def month_results_csv(code: str) -> Iterator[str]:
+    """`tasks results` for the month: the header, then the lines in pieces of RESULT_CHUNK,
+    streamed from one statement (a head's sums with their unit's non-heads, when the policy
+    says so, and the T1–T3 maxima of each person's framework, all computed by the database):
+    memory does not grow with the number of people."""
     start = parse_period(code)
     policy = policy_in_force(start)
-    own = _results(db.session.execute(_ledger_select(start, policy)))
-    if policy.head_includes_unit:
-        heads = {r.staff_id: r.unit_id for r in own.values() if r.is_head}
-        own = {k: v for k, v in _with_units(own, heads).items()}
-    return sorted(own.values(), key=lambda r: r.staff_code)
+    own = _ledger_select(start, policy).subquery("own")
+    members = (select(own.c.unit_id, *(func.sum(own.c[name]).label(name) for name in RESULT_SUMS))
+               .where(own.c.is_head.is_(False)).group_by(own.c.unit_id).subquery("members"))
+    with_unit = own.c.is_head if policy.head_includes_unit else false()
+    in_force = frameworks_in_force(start)
+    tops = (
+        select(FrameworkCriterion.framework_id,
+               *(func.max(case((FrameworkCriterion.code == criterion, FrameworkCriterion.max_score)))
+                 .label(criterion) for criterion in RATIO_OF))
+        .where(FrameworkCriterion.code.in_(RATIO_OF), FrameworkCriterion.auto_source == "tasks")
+        .group_by(FrameworkCriterion.framework_id).subquery("tops")
+    )
+    query = (
+        select(own.c.staff_id, own.c.code, own.c.unit_id, own.c.is_head,
+               *((own.c[name] + case((with_unit, func.coalesce(members.c[name], 0)), else_=0)).label(name)
+                 for name in RESULT_SUMS),
+               *(tops.c[criterion] for criterion in RATIO_OF))
+        .join(Staff, Staff.id == own.c.staff_id)
+        .outerjoin(members, members.c.unit_id == own.c.unit_id)
+        .outerjoin(in_force, and_(in_force.c.category == Staff.category,
+                                  in_force.c.for_heads == Staff.is_head))
+        .outerjoin(tops, tops.c.framework_id == in_force.c.framework_id)
+        .order_by(own.c.code)
+    )
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(RESULT_COLUMNS)
+    rows = db.session.execute(query, execution_options={"yield_per": RESULT_CHUNK})
+    for chunk in rows.partitions():
+        for staff_id, staff_code, unit_id, is_head, assigned, accepted, quality, progress, *top in chunk:
+            result = LedgerResult(staff_id, staff_code, unit_id, bool(is_head), int(assigned or 0),
+                                  int(accepted or 0), int(quality or 0), int(progress or 0))
+            maxima = {criterion: value for criterion, value in zip(RATIO_OF, top, strict=True)
+                      if value is not None}
+            writer.writerow(result_row(result, code, maxima))
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+    if buffer.tell():
+        yield buffer.getvalue()  # the header of a month without tasks
 
 
 def staff_months(staff_id: int, first: date, last: date) -> dict[str, LedgerResult]:
@@ -230,26 +274,6 @@ def staff_months(staff_id: int, first: date, last: date) -> dict[str, LedgerResu
         result = LedgerResult(row[0], row[1], row[2], bool(row[3]), *(int(v or 0) for v in row[4:-2]))
         found[f"{int(row[-2]):04d}-{int(row[-1]):02d}"] = result
     return found
-
-
-def task_maxima(start: date) -> dict[int, dict[str, Decimal]]:
-    """{staff id: {T1: max, …}} from the framework in force for each person with a task due in
-    the month (one statement)."""
-    end = month_end(start)
-    due = select(Task.staff_id).where(Task.due_on >= start, Task.due_on <= end)
-    rows = db.session.execute(
-        select(Staff.id, FrameworkCriterion.code, FrameworkCriterion.max_score)
-        .join(FrameworkCriterion, FrameworkCriterion.framework_id == framework_for_staff(start))
-        .where(
-            Staff.id.in_(due),
-            FrameworkCriterion.code.in_(RATIO_OF),
-            FrameworkCriterion.auto_source == "tasks",
-        )
-    )
-    maxima: dict[int, dict[str, Decimal]] = {}
-    for staff_id, code, max_score in rows:
-        maxima.setdefault(staff_id, {})[code] = max_score
-    return maxima
 
 
 def result_row(result: LedgerResult, code: str, maxima: dict[str, Decimal]) -> list[str]:

@@ -5,25 +5,36 @@ integration tokens, and the T1–T3 suggestion."""
 import hashlib
 import re
 import secrets
-from collections.abc import Iterable, Mapping, Sequence
-from datetime import date
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from flask import g
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, insert, literal, select, update
+from sqlalchemy import (
+    Column,
+    ColumnElement,
+    Date,
+    Integer,
+    Text,
+    bindparam,
+    insert,
+    literal,
+    select,
+    update,
+)
 
 from app import audit, clock, uploads
-from app.csvimport import ImportRejected, RowChecker, RowError, read_rows
+from app.csvimport import ImportRejected, RowChecker, RowError, Source, drop, read_rows, stage, staged_values
 from app.database import lookup, transactional
 from app.errors import DomainError, StaleError
 from app.evaluation.suggestions import Suggestion, source
 from app.extensions import db
 from app.org.models import Staff, Unit
 from app.tasks import queries
-from app.tasks.models import TASK_STATUSES, IntegrationToken, Product, Task, TaskEvent, TaskFile
+from app.tasks.models import TASK_STATUSES, IntegrationToken, Product, Task, TaskEvent, TaskFile, Thousandths
 
 if TYPE_CHECKING:
     from app.auth.models import User
@@ -593,49 +604,198 @@ def check_task_row(
     }
 
 
+def _day(label: str) -> Callable[[str], dict[str, Any]]:
+    def parse(value: str) -> dict[str, Any]:
+        errors: list[RowError] = []
+        parsed = RowChecker(0, errors).date(value, label)
+        if errors:
+            raise DomainError(errors[0].message)
+        return {"parsed": parsed}
+
+    return parse
+
+
+def _coefficient(value: str) -> dict[str, Any]:
+    return {"parsed": parse_coefficient(value) if value else None}
+
+
+def _whole(value: str) -> dict[str, Any]:
+    """A quantity or a count: its value when it is up to seven digits (the checks then ask for
+    more: a count has at most four, a quantity is above 0)."""
+    return {"whole": int(value) if re.fullmatch(r"\d{1,7}", value) else None}
+
+
+# The staged task rows with everything the checks and the write need, one row per line: the
+# person and their unit path, the parsed dates, coefficient and numbers, and the product version
+# in force for the person's unit on the day assigned (the newest that applies).
+_TASK_ROWS = """
+    SELECT g.line, g.external_ref, g.staff_code, g.product_code, g.coefficient AS coefficient_text,
+           g.quantity AS quantity_text, g.status, g.submitted_on AS submitted_text,
+           g.returns AS returns_text, g.late AS late_text, g.exempt_returns AS exempt_returns_text,
+           g.exempt_late AS exempt_late_text,
+           s.id AS staff_id, s.unit_id, u.path,
+           a.parsed AS assigned_on, a.error AS assigned_error, d.parsed AS due_on, d.error AS due_error,
+           b.parsed AS submitted_on, b.error AS submitted_error,
+           c.parsed AS coefficient, c.error AS coefficient_error,
+           q.whole AS quantity, r.whole AS returns, l.whole AS late, er.whole AS exempt_returns,
+           el.whole AS exempt_late,
+           CASE WHEN g.product_code <> ''
+                 AND EXISTS (SELECT 1 FROM task_product k WHERE k.code = g.product_key)
+                THEN 1 ELSE 0 END AS has_product,
+           CASE WHEN g.product_code <> '' AND s.id IS NOT NULL AND a.parsed IS NOT NULL THEN (
+               SELECT k.id FROM task_product k WHERE k.code = g.product_key AND k.effective_from <= a.parsed
+                 AND (k.unit_id IS NULL OR u.path LIKE '%/' || CAST(k.unit_id AS VARCHAR(20)) || '/%')
+               ORDER BY k.effective_from DESC, k.id DESC LIMIT 1) END AS product_id
+    FROM {rows} g
+    LEFT JOIN staff s ON s.code = g.staff_code
+    LEFT JOIN unit u ON u.id = s.unit_id
+    JOIN {assigned} a ON a.value = g.assigned_on
+    JOIN {due} d ON d.value = g.due_on
+    JOIN {submitted} b ON b.value = g.submitted_on
+    JOIN {coefficients} c ON c.value = g.coefficient
+    JOIN {numbers} q ON q.value = g.quantity
+    JOIN {numbers} r ON r.value = g.returns
+    JOIN {numbers} l ON l.value = g.late
+    JOIN {numbers} er ON er.value = g.exempt_returns
+    JOIN {numbers} el ON el.value = g.exempt_late"""
+
+# A row becomes a task (and is then checked for scope and repeats) when these are all good,
+# as in check_task_row; the counts have at most four digits, a quantity is above 0.
+_TASK_GOOD = """
+    staff_id IS NOT NULL AND external_ref <> '' AND LENGTH(external_ref) <= 100
+    AND assigned_on IS NOT NULL AND due_on IS NOT NULL AND status IN ({statuses})
+    AND (coefficient IS NOT NULL OR (coefficient_text = '' AND product_id IS NOT NULL))
+    AND quantity > 0 AND returns IS NOT NULL AND LENGTH(returns_text) <= 4
+    AND late IS NOT NULL AND LENGTH(late_text) <= 4 AND exempt_returns IS NOT NULL
+    AND LENGTH(exempt_returns_text) <= 4 AND exempt_late IS NOT NULL AND LENGTH(exempt_late_text) <= 4"""
+
+
+def _task_problems(row: Any) -> list[str]:
+    """The messages of one staged row, in check_task_row's order (then scope and repeats)."""
+    problems: list[str] = []
+
+    def error(message: str) -> None:
+        problems.append(message)
+
+    if not row.external_ref:
+        error(_("Thiếu %(field)s.", field=_("mã tham chiếu")))
+    elif len(row.external_ref) > 100:
+        error(_("Mã tham chiếu dài quá 100 ký tự."))
+    if row.staff_id is None:
+        error(_("Không có cán bộ mã %(code)s.", code=row.staff_code))
+    for message in (row.assigned_error, row.due_error, row.submitted_text and row.submitted_error):
+        if message:
+            error(message)
+    if row.assigned_on and row.due_on and row.due_on < row.assigned_on:
+        error(_("Hạn hoàn thành %(due)s trước ngày giao %(assigned)s.",
+                due=row.due_on.isoformat(), assigned=row.assigned_on.isoformat()))
+    if row.status not in TASK_STATUSES:
+        error(_('%(field)s "%(value)s" không hợp lệ; dùng một trong: %(choices)s.',
+                field=_("Trạng thái"), value=row.status, choices=", ".join(TASK_STATUSES)))
+    if row.product_code and not row.has_product:
+        error(_("Không có sản phẩm mã %(code)s.", code=row.product_code))
+    elif row.product_code and row.assigned_on and row.staff_id is not None and row.product_id is None:
+        error(_("Sản phẩm %(code)s chưa có hiệu lực ngày %(day)s cho đơn vị của cán bộ.",
+                code=row.product_code, day=row.assigned_on.isoformat()))
+    if row.coefficient_text and row.coefficient_error:
+        error(row.coefficient_error)
+    elif not row.coefficient_text and not row.product_code:
+        error(_("Việc phát sinh (không có mã sản phẩm) phải có hệ số quy đổi."))
+    if not row.quantity:
+        error(_('Số lượng "%(value)s" phải là số nguyên lớn hơn 0.', value=row.quantity_text))
+    counts = {}
+    for name in ("returns", "late", "exempt_returns", "exempt_late"):
+        text_value, number = getattr(row, f"{name}_text"), getattr(row, name)
+        if number is None or len(text_value) > 4:
+            error(_('%(field)s "%(value)s" phải là số nguyên không âm.', field=name, value=text_value))
+        else:
+            counts[name] = number
+    if "returns" in counts and "exempt_returns" in counts and counts["exempt_returns"] > counts["returns"]:
+        error(_("Số lần trả lại được miễn trừ lớn hơn số lần trả lại."))
+    if "late" in counts and "exempt_late" in counts and counts["exempt_late"] > counts["late"]:
+        error(_("Số lần trễ hạn được miễn trừ lớn hơn số lần trễ hạn."))
+    if row.status in ("submitted", "accepted") and row.submitted_on is None:
+        error(_("Nhiệm vụ ở trạng thái %(status)s phải có ngày hoàn thành.", status=row.status))
+    if row.good and row.outside:
+        error(_("Cán bộ %(code)s nằm ngoài phạm vi bạn được giao.", code=row.staff_code))
+    elif row.good and row.first is not None and row.first < row.line:
+        error(_("Trùng với dòng %(line)d.", line=row.first))
+    return problems
+
+
 @transactional
-def import_tasks(data: bytes | str, paths: list[str] | None = None) -> int:
+def import_tasks(data: Source, paths: list[str] | None = None) -> int:
     """Upsert tasks from the task-assignment software by `external_ref` (SPEC §9). All or nothing;
-    a second import of a reference updates that task."""
-    rows = read_rows(data, TASK_COLUMNS)
-    errors: list[RowError] = []
-    records: list[dict[str, Any]] = []
-    seen: dict[str, int] = {}
-    staff = {
-        code: (staff_id, unit_id, path)
-        for code, staff_id, unit_id, path in lookup(
-            select(Staff.code, Staff.id, Staff.unit_id, Unit.path).join(Staff.unit),
-            Staff.code,
-            {row["staff_code"] for _l, row in rows},
-        )
+    a second import of a reference updates that task.
+
+    The file streams into a temporary table, is checked there in one statement (the rules of
+    check_task_row, which the API uses row by row) and written with one INSERT … ON CONFLICT DO
+    UPDATE and one history row per task: the statement count does not grow with the file."""
+    staged = stage(data, TASK_COLUMNS, derived=[("product_key", Text(), lambda cells: cells[2].upper())])
+    tables = {
+        "assigned": staged_values(staged, "assigned_on", _day(_("Ngày giao")), [Column("parsed", Date)]),
+        "due": staged_values(staged, "due_on", _day(_("Hạn hoàn thành")), [Column("parsed", Date)]),
+        "submitted": staged_values(staged, "submitted_on", _day(_("Ngày hoàn thành")),
+                                   [Column("parsed", Date)]),
+        "coefficients": staged_values(staged, "coefficient", _coefficient,
+                                      [Column("parsed", Thousandths())]),
+        "numbers": staged_values(staged, ["quantity", "returns", "late", "exempt_returns", "exempt_late"],
+                                 _whole, [Column("whole", Integer)]),
     }
-    products: dict[str, list[Product]] = {}
-    for product in (
-        row[0]
-        for row in lookup(
-            select(Product).order_by(Product.effective_from.desc()),
-            Product.code,
-            {row["product_code"].upper() for _l, row in rows},
-        )
-    ):
-        products.setdefault(product.code, []).append(product)
-    for line, row in rows:
-        check = RowChecker(line, errors)
-        record = check_task_row(check, row, staff, products)
-        if record is None:
-            continue
-        if paths is not None and not any(staff[row["staff_code"]][2].startswith(p) for p in paths):
-            check.error(_("Cán bộ %(code)s nằm ngoài phạm vi bạn được giao.", code=row["staff_code"]))
-            continue
-        if record["external_ref"] in seen:
-            check.error(_("Trùng với dòng %(line)d.", line=seen[record["external_ref"]]))
-            continue
-        seen[record["external_ref"]] = line
-        records.append(record)
+    names = {key: table.name for key, table in tables.items()}
+    statuses = ", ".join(f":s{i}" for i in range(len(TASK_STATUSES)))
+    params: dict[str, Any] = {f"s{i}": status for i, status in enumerate(TASK_STATUSES)}
+    scopes = {f"p{i}": f"{path}%" for i, path in enumerate(paths or [])}
+    params.update(scopes)
+    inside = " OR ".join(f"path LIKE :{name}" for name in scopes) or "FALSE"
+    outside = "0" if paths is None else f"CASE WHEN {inside} THEN 0 ELSE 1 END"
+    rows = _TASK_ROWS.format(rows="{rows}", **names)
+    good = _TASK_GOOD.format(statuses=statuses)
+    checked = db.session.execute(staged.sql(f"""
+        WITH checked AS (
+            SELECT t.*, CASE WHEN {good} THEN 1 ELSE 0 END AS good, {outside} AS outside FROM ({rows}) t),
+        first AS (
+            SELECT external_ref, MIN(line) AS first FROM checked WHERE good = 1 AND outside = 0
+            GROUP BY external_ref HAVING COUNT(*) > 1)
+        SELECT c.*, f.first FROM checked c LEFT JOIN first f ON f.external_ref = c.external_ref
+        WHERE NOT (c.good = 1 AND c.outside = 0 AND (f.first IS NULL OR f.first = c.line))
+           OR (c.assigned_on IS NOT NULL AND c.due_on IS NOT NULL AND c.due_on < c.assigned_on)
+           OR (c.product_code <> '' AND c.has_product = 0) OR c.coefficient_error IS NOT NULL
+           OR (c.product_code <> '' AND c.staff_id IS NOT NULL AND c.assigned_on IS NOT NULL
+               AND c.product_id IS NULL)
+           OR (c.submitted_on IS NULL AND (c.submitted_text <> '' OR c.status IN ('submitted', 'accepted')))
+           OR c.exempt_returns > c.returns OR c.exempt_late > c.late
+        ORDER BY c.line""").columns(  # nosec B608  # temporary tables' names and constant fragments
+        assigned_on=Date, due_on=Date, submitted_on=Date), params)
+    errors = [RowError(row.line, message) for row in checked for message in _task_problems(row)]
     if errors:
-        raise ImportRejected(sorted(errors, key=lambda e: e.line))
-    upsert_tasks(records, "cli/csv")
-    return len(records)
+        drop(staged, *tables.values())
+        raise ImportRejected(errors)
+    stamp = clock.utcnow()
+    updated = db.session.execute(staged.sql(
+        "SELECT COUNT(*) FROM {rows} g JOIN task t ON t.external_ref = g.external_ref")).scalar_one()
+    upsert = f"""
+        INSERT INTO task (external_ref, staff_id, unit_id, product_id, title, coefficient, quantity,
+                          assigned_on, due_on, submitted_on, status, returns, late, exempt_returns,
+                          exempt_late, created_at, updated_at)
+        SELECT t.external_ref, t.staff_id, t.unit_id, t.product_id, COALESCE(k.name_vi, t.external_ref),
+               COALESCE(t.coefficient, k.coefficient), t.quantity, t.assigned_on, t.due_on, t.submitted_on,
+               t.status, t.returns, t.late, t.exempt_returns, t.exempt_late, :now, :now
+        FROM ({rows}) t LEFT JOIN task_product k ON k.id = t.product_id
+        WHERE TRUE ORDER BY t.line
+        ON CONFLICT (external_ref) DO UPDATE SET
+            staff_id = excluded.staff_id, unit_id = excluded.unit_id, product_id = excluded.product_id,
+            title = excluded.title, coefficient = excluded.coefficient, quantity = excluded.quantity,
+            assigned_on = excluded.assigned_on, due_on = excluded.due_on,
+            submitted_on = excluded.submitted_on, status = excluded.status, returns = excluded.returns,
+            late = excluded.late, exempt_returns = excluded.exempt_returns,
+            exempt_late = excluded.exempt_late, updated_at = excluded.updated_at"""  # nosec B608
+    written = db.session.execute(staged.sql(upsert).bindparams(
+        bindparam("now", stamp, type_=Task.__table__.c.updated_at.type))).rowcount  # type: ignore[attr-defined]
+    _imported(stamp, written - updated, updated, "cli/csv",
+              Task.external_ref.in_(select(staged.table.c.external_ref)))
+    drop(staged, *tables.values())
+    return int(written)
 
 
 @transactional
@@ -666,6 +826,14 @@ def upsert_tasks(records: list[dict], origin: str) -> tuple[int, int]:
         db.session.execute(insert(Task), new)
     if changed:
         db.session.execute(update(Task), changed)
+    _imported(stamp, len(new), len(changed), origin)
+    return len(new), len(changed)
+
+
+def _imported(stamp: datetime, created: int, updated: int, origin: str,
+              written: ColumnElement[bool] | None = None) -> None:
+    """One history row for each task written (those of `written`, or else those stamped
+    `stamp`), and the audit entry."""
     db.session.execute(
         insert(TaskEvent).from_select(
             ["task_id", "kind", "at", "actor_label", "note", "late", "new_due"],
@@ -677,16 +845,12 @@ def upsert_tasks(records: list[dict], origin: str) -> tuple[int, int]:
                 literal(""),
                 literal(False),
                 Task.due_on,
-            ).where(Task.updated_at == stamp),
+            ).where(Task.updated_at == stamp if written is None else written),
         )
     )
     db.session.expire_all()
-    audit.record(
-        "tasks.import",
-        object_type="task",
-        after={"created": len(new), "updated": len(changed), "origin": origin},
-    )
-    return len(new), len(changed)
+    audit.record("tasks.import", object_type="task",
+                 after={"created": created, "updated": updated, "origin": origin})
 
 
 # ---------------------------------------------------------------- integration tokens

@@ -72,3 +72,17 @@ def test_one_bad_row_imports_nothing(app, runner, tmp_path):
     assert ":7: Trùng với dòng 2." in err
     assert ":8: Điểm \"-1\" phải là số có tối đa 1 chữ số thập phân." in err
     assert _count(app) == (0, 0)
+
+
+def test_a_month_without_a_policy_is_reported_once_on_its_first_good_line(app, runner, tmp_path):
+    _load_org(runner)
+    path = tmp_path / "results.csv"
+    path.write_text("staff_code,period,score\nNOBODY,2001-01,50\nNV001,2001-01,50\nNV002,2001-01,60\n"
+                    "NV003,2025-01,90\nNV003,2025-01,91\nNV003,2025-01,92\n", encoding="utf-8")
+    result = runner.invoke(args=["evaluation", "import-results", str(path)])
+    assert result.exit_code == 1
+    lines = [line.split(":", 1)[1] for line in result.stderr.splitlines() if line.startswith(str(path))]
+    assert lines == ["2: Không có cán bộ mã NOBODY.",
+                     "3: Chưa có chính sách đánh giá nào có hiệu lực vào ngày 2001-01-01.",
+                     "6: Trùng với dòng 5.", "7: Trùng với dòng 6."]
+    assert _count(app) == (0, 0)

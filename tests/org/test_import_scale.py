@@ -47,3 +47,21 @@ def test_a_discipline_file_imported_twice_is_refused_on_every_line(app, runner, 
     assert again.exit_code == 1
     assert ":2: Quyết định này đã có trong hệ thống." in again.stderr
     assert ":3: Quyết định này đã có trong hệ thống." in again.stderr
+
+
+def test_an_import_analyzes_only_what_it_changed_materially(app, world):
+    """PostgreSQL: the first staff file into a (nearly) empty table refreshes the planner's
+    estimates at once; a few rows more into a table it knows well leave them to autovacuum."""
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        pytest.skip("PostgreSQL only (ANALYZE and pg_class estimates)")
+    from sqlalchemy import text
+
+    def estimate():
+        return db.session.scalar(text("SELECT reltuples FROM pg_class WHERE relname = 'staff'"))
+
+    with app.app_context():
+        assert services.import_staff(_file(300, "M")) == 300
+        analysed = estimate()
+        assert analysed >= 300  # ANALYZE ran: 300 new rows were the bulk of the table
+        assert services.import_staff(_file(20, "N")) == 20
+        assert estimate() == analysed  # 20 rows into 300+ is no material change: not analysed

@@ -346,3 +346,26 @@ def test_results_for_20_and_2000_people_issue_the_same_statements(app, runner):
         result = runner.invoke(args=["tasks", "results", "2026-05"])
     assert len(result.stdout.splitlines()) == 2001
     assert large.count == small.count
+
+
+def test_the_results_file_gives_a_head_their_units_sums_as_each_persons_own_result_does(app, runner):
+    """`tasks results` computes the head-with-unit sums and the maxima in one statement; every
+    line must equal what person_result (one person at a time, the review page's path) gives."""
+    from app.tasks import queries
+
+    _load_samples(runner)
+    path = Path(app.instance_path) / "head.csv"
+    path.write_text(TASK_HEADER + "H-1,NV002,VB-TM,,1,2026-09-01,2026-09-12,2026-09-12,accepted,1,0,0,0\n",
+                    encoding="utf-8")
+    assert runner.invoke(args=["tasks", "import", str(path)]).exit_code == 0
+    lines = runner.invoke(args=["tasks", "results", "2026-09"]).stdout.splitlines()
+    assert [line.split(",")[0] for line in lines[1:]] == ["NV002", "NV003", "NV004"]
+    with app.app_context():
+        expected = []
+        for code in ("NV002", "NV003", "NV004"):
+            staff = db.session.scalar(select(Staff).where(Staff.code == code))
+            result, maxima = queries.person_result(staff, "2026-09")
+            expected.append(",".join(queries.result_row(result, "2026-09", maxima)))
+    assert lines[1:] == expected
+    head, member = lines[1].split(","), lines[2].split(",")
+    assert D(head[2]) > D(member[2])  # NV002 leads NV003's division: their tasks count for the head
