@@ -112,10 +112,6 @@ def register_extensions(app):
         referrer_policy="same-origin",
     )
 
-    from sqlalchemy.orm import joinedload
-
-    from app.auth.models import User
-
     @login_manager.user_loader
     def load_user(token):
         # The cookie holds "<id>.<session_version>": a bumped version ends old sessions.
@@ -123,10 +119,35 @@ def register_extensions(app):
             user_id, version = (int(part) for part in token.split("."))
         except ValueError:
             return None
-        user = db.session.get(User, user_id, options=[joinedload(User.grants)])  # one query
-        if user is None or not user.active or user.session_version != version:
+        # One query: the user, their staff record, grants with their units and unread count.
+        row = db.session.execute(_user_statement(), {"user_id": user_id}).unique().one_or_none()
+        if row is None:
             return None
+        user, unread = row
+        if not user.active or user.session_version != version:
+            return None
+        user.unread_notifications = unread  # read by base.html's badge (app/templating.py)
         return user
+
+
+_USER_STATEMENT = []
+
+
+def _user_statement():
+    """Built once (its cache key is then computed once, not per request)."""
+    if not _USER_STATEMENT:
+        from sqlalchemy import bindparam, func, select
+        from sqlalchemy.orm import joinedload
+
+        from app.auth.models import User
+        from app.notifications.models import Notification
+
+        unread = (select(func.count(Notification.id))
+                  .where(Notification.user_id == User.id, Notification.read_at.is_(None))
+                  .scalar_subquery())
+        _USER_STATEMENT.append(select(User, unread).options(joinedload(User.grants))
+                               .where(User.id == bindparam("user_id")))
+    return _USER_STATEMENT[0]
 
 
 def register_blueprints(app):

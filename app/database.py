@@ -168,6 +168,27 @@ def paginate(query: Select[Any], per_page: int | None = None) -> Pagination:
                        error_out=False, max_per_page=200)
 
 
+class _Fetched(Pagination):
+    """A page whose rows `fetch(limit, offset)` reads and whose list length is already known."""
+
+    def _query_items(self) -> list[Any]:
+        return list(self._query_args["fetch"](self.per_page, self._query_offset))
+
+    def _query_count(self) -> int:
+        return int(self._query_args["total"])
+
+
+def paginate_rows(fetch: Callable[[int, int], Iterable[Any]], total: int,
+                  per_page: int | None = None) -> Pagination:
+    """Like paginate(), for a statement built once with :limit and :offset parameters (no new
+    statement per request) and a list the caller has already counted (no count query)."""
+    page = request.args.get("page", 1, type=int)
+    if page is not None and page > MAX_PAGE:
+        abort(404)
+    return _Fetched(per_page=per_page or current_app.config["PAGE_SIZE"], error_out=False,
+                    max_per_page=200, fetch=fetch, total=total)
+
+
 def in_check(column: str, choices: Iterable[str], nullable: bool = False) -> str:
     """The SQL of a CHECK constraint keeping `column` among `choices`."""
     listed = f"{column} IN ({', '.join(repr(c) for c in choices)})"

@@ -81,10 +81,18 @@ def register(app):
     def inject_helpers():
         from app.notifications.services import unread_count
 
+        user = current_user._get_current_object()
+
+        def unread_notifications():
+            if not user.is_authenticated:
+                return 0
+            # Read with the signed-in user (app/__init__.py load_user), else counted now.
+            unread = getattr(user, "unread_notifications", None)
+            return unread_count(user) if unread is None else unread
+
         return {
-            "unread_notifications": (lambda: unread_count(current_user))
-            if current_user.is_authenticated else (lambda: 0),
-            "can": lambda action, target=None: can(current_user, action, target),
+            "unread_notifications": unread_notifications,
+            "can": lambda action, target=None: can(user, action, target),
             "current_locale": str(get_locale() or app.config["BABEL_DEFAULT_LOCALE"]),
         }
 

@@ -116,3 +116,51 @@ def test_the_menu_is_grouped_and_marks_the_current_section(app, client, auth, wo
     page = client.get("/").text
     assert 'data-menu="periods"' not in page and 'data-menu="my-assessment"' in page
     assert 'class="menu-home"><a href="/" aria-current="page"' in page
+
+
+def test_the_kept_menu_follows_grants_language_and_the_current_page(app, client, auth, world):
+    """The menu is built once per kind of user and kept: a new grant, another language or another
+    section is another menu, never the one kept for before."""
+    from app.auth import services as auth_services
+    from app.auth.models import User
+
+    user_id = auth.login_user(world.users["staff"])
+    before = client.get("/").text
+    assert 'data-menu="team"' not in before and 'data-menu="my-assessment"' in before
+    with app.app_context():
+        auth_services.grant_role(db.session.get(User, user_id), "unit_head",
+                                 db.session.get(Unit, world.units["A1"]))
+        db.session.commit()
+    after = client.get("/").text
+    assert 'data-menu="team"' in after
+    assert 'data-menu="team" aria-current="page"' in client.get("/evaluation/team").text
+    assert 'class="menu-home"><a href="/" aria-current="page"' in client.get("/").text
+    assert client.get("/").text.count('aria-current="page"') == 1
+    client.post("/language", data={"lang": "en"})
+    english = client.get("/").text
+    assert ">Team reviews</a>" in english
+    assert "Đánh giá cán bộ</a>" not in english
+    with app.app_context():
+        user = db.session.get(User, user_id)
+        auth_services.revoke_role(next(g for g in user.grants if g.role == "unit_head"))
+        db.session.commit()
+    assert 'data-menu="team"' not in client.get("/").text
+
+
+def test_the_unread_badge_comes_with_the_user(app, client, auth, world):
+    from app.notifications.models import Notification
+
+    user_id = auth.login_user(world.users["staff"])
+    assert 'class="badge"' not in client.get("/").text
+    with app.app_context():
+        db.session.add_all([Notification(user_id=user_id, kind="test", params={}, dedupe_key=f"t{n}")
+                            for n in range(2)])
+        db.session.commit()
+    with app.app_context():
+        engine = db.engine
+    with StatementCounter(engine) as counter:
+        page = client.get("/evaluation/my").text
+    assert 'class="badge" aria-label="2 chưa đọc">2</span>' in page
+    with StatementCounter(engine) as again:
+        client.get("/evaluation/my")
+    assert counter.count == again.count
