@@ -1,4 +1,6 @@
 """Công vụ: monthly staff assessment, conduct and citizen feedback for government bodies."""
+from functools import cache
+
 from flask import Flask, request, session
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -130,24 +132,19 @@ def register_extensions(app):
         return user
 
 
-_USER_STATEMENT = []
-
-
+@cache
 def _user_statement():
     """Built once (its cache key is then computed once, not per request)."""
-    if not _USER_STATEMENT:
-        from sqlalchemy import bindparam, func, select
-        from sqlalchemy.orm import joinedload
+    from sqlalchemy import bindparam, func, select
+    from sqlalchemy.orm import joinedload
 
-        from app.auth.models import User
-        from app.notifications.models import Notification
+    from app.auth.models import User
+    from app.notifications.models import Notification
 
-        unread = (select(func.count(Notification.id))
-                  .where(Notification.user_id == User.id, Notification.read_at.is_(None))
-                  .scalar_subquery())
-        _USER_STATEMENT.append(select(User, unread).options(joinedload(User.grants))
-                               .where(User.id == bindparam("user_id")))
-    return _USER_STATEMENT[0]
+    unread = (select(func.count(Notification.id))
+              .where(Notification.user_id == User.id, Notification.read_at.is_(None))
+              .scalar_subquery())
+    return select(User, unread).options(joinedload(User.grants)).where(User.id == bindparam("user_id"))
 
 
 def register_blueprints(app):

@@ -68,7 +68,7 @@ def _team_statements(own: bool, status: str) -> tuple[Select[Any], Select[Any]]:
               .group_by(Assessment.status))
     rows = (select(Assessment.id, Assessment.status, Assessment.self_total, Assessment.score,
                    Assessment.level, Assessment.imported, Assessment.reopened, Assessment.is_head,
-                   Staff.full_name, Unit.name)
+                   Staff.full_name, Unit.name.label("unit_name"))
             .join(Staff, Staff.id == Assessment.staff_id).join(Unit, Unit.id == Assessment.unit_id)
             .where(team, reviewed))
     if status == "overdue":
@@ -109,7 +109,7 @@ def team_page(user: "User", period: Any, status: str | None = None,
         if not heads or not total:
             return []
         found = db.session.execute(rows, {**params, "status": status, "limit": limit, "offset": offset})
-        return [TeamRow(*row, period=period) for row in found]
+        return [TeamRow(period=period, **row._asdict()) for row in found]
 
     return paginate_rows(fetch, total)
 

@@ -3,6 +3,7 @@ its count, its deadline (dd/mm/yyyy) and a link straight to where it is done.
 
 A fixed number of statements whatever the size of the organisation: one grouped or counted
 query per kind of work, each scoped by the same permission rules as the pages it links to."""
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -40,23 +41,101 @@ def _month(code: str) -> str:
     return f"{code[5:7]}/{code[:4]}"
 
 
-def _self_assessments(user, today: date) -> list[Item]:
-    rows = db.session.execute(
-        select(Assessment.id, Period.code, Period.self_due_on)
-        .join(Period, Period.id == Assessment.period_id)
-        .where(Assessment.staff_id == user.staff_id, Period.status == "open",
-               Assessment.status == "draft").order_by(Period.starts_on)).all()
+# Statements built once per user (their values are the user's own: staff id, grants and the
+# units' paths) and kept, like the menu: a statement reused is not built, keyed nor compiled again.
+# Any change of what they embed is another key.
+_KEPT: "OrderedDict[tuple, dict[str, Any]]" = OrderedDict()
+_KEPT_SIZE = 1024
+
+
+def _key(user) -> tuple:
+    return (user.id, user.staff_id, user.is_sys_admin, user.active,
+            tuple(sorted((g.role, g.unit_id, g.unit.path if g.unit is not None else None)
+                         for g in user.grants)))
+
+
+def _statements(user) -> dict[str, Any]:
+    key = _key(user)
+    kept = _KEPT.get(key)
+    if kept is not None:
+        _KEPT.move_to_end(key)
+        return kept
+    kept = _build(user)
+    _KEPT[key] = kept
+    if len(_KEPT) > _KEPT_SIZE:
+        _KEPT.popitem(last=False)
+    return kept
+
+
+def _build(user) -> dict[str, Any]:
+    """The user's statements: their lists, and one row of every count they are shown."""
+    built: dict[str, Any] = {}
+    counts: list[Any] = []
+    if user.staff_id:
+        built["self"] = (
+            select(Assessment.id, Period.code, Period.self_due_on)
+            .join(Period, Period.id == Assessment.period_id)
+            .where(Assessment.staff_id == user.staff_id, Period.status == "open",
+                   Assessment.status == "draft").order_by(Period.starts_on))
+        built["findings"] = (
+            select(Finding.occurred_on, ConductReport.submitted_at)
+            .join(ConductReport, ConductReport.id == Finding.report_id)
+            .where(Finding.staff_id == user.staff_id, Finding.status == "pending",
+                   ConductReport.status == "submitted", Finding.response.is_(None)))
+        built["my-cases"] = select(ReviewCase.id, ReviewCase.year).where(
+            ReviewCase.staff_id == user.staff_id, ReviewCase.status != "decided")
+        mine = (Task.staff_id == user.staff_id, Task.status.in_(("assigned", "returned")))
+        counts += [select(func.count(Task.id)).where(*mine).scalar_subquery().label("tasks"),
+                   select(func.min(Task.due_on)).where(*mine).scalar_subquery().label("tasks_due")]
+    if "unit_head" in user.roles:
+        built["reviews"] = (
+            select(Period.code, Period.review_due_on, func.count(Assessment.id))
+            .join(Period, Period.id == Assessment.period_id)
+            .where(Period.status == "open", Assessment.status.in_(("draft", "self_submitted")),
+                   reviewed_by(user))
+            .group_by(Period.code, Period.review_due_on).order_by(Period.code))
+        unanswered = (select(Objection.id).join(Assessment, Assessment.id == Objection.assessment_id)
+                      .where(Objection.answered_at.is_(None), reviewed_by(user)))
+        counts += [
+            unanswered.with_only_columns(func.count(Objection.id)).scalar_subquery().label("objections"),
+            unanswered.with_only_columns(Objection.assessment_id).order_by(Objection.id).limit(1)
+            .scalar_subquery().label("objection_first")]
+    if can(user, "tasks.assign"):
+        submitted = (select(Task.id).join(Unit, Unit.id == Task.unit_id)
+                     .where(scope_filter(user, "tasks.assign", Unit.path), Task.status == "submitted",
+                            Task.staff_id != (user.staff_id or 0)))
+        counts += [submitted.with_only_columns(func.count(Task.id)).scalar_subquery().label("accept"),
+                   submitted.with_only_columns(func.min(Task.due_on)).scalar_subquery().label("accept_due")]
+    if "inspector" in user.roles:
+        counts.append(
+            select(func.count(ConductReport.id))
+            .join(Inspection, Inspection.id == ConductReport.inspection_id)
+            .where(Inspection.lead_id == user.id, ConductReport.status == "submitted")
+            .scalar_subquery().label("conduct_reports"))
+    if can(user, "complaint.answer"):
+        counts.append(
+            select(func.count(Complaint.id)).join(Unit, Unit.id == Complaint.unit_id)
+            .where(scope_filter(user, "feedback.view", Unit.path), Complaint.status == "open")
+            .scalar_subquery().label("complaints"))
+    if can(user, "review.manage"):
+        counts.append(
+            select(func.count(ReviewCase.id)).join(Unit, Unit.id == ReviewCase.unit_id)
+            .where(scope_filter(user, "review.manage", Unit.path), ReviewCase.status != "decided")
+            .scalar_subquery().label("review_cases"))
+    if counts:
+        built["counts"] = select(*counts)
+    return built
+
+
+def _self_assessments(statements, today: date) -> list[Item]:
+    rows = db.session.execute(statements["self"]).all()
     return [Item("self", _l("Tự đánh giá tháng %(month)s", month=_month(code)),
                  url_for("evaluation.assessment_detail", assessment_id=assessment_id),
                  due, bool(due and today > due)) for assessment_id, code, due in rows]
 
 
-def _findings_to_answer(user, today: date) -> list[Item]:
-    rows = db.session.execute(
-        select(Finding.occurred_on, ConductReport.submitted_at)
-        .join(ConductReport, ConductReport.id == Finding.report_id)
-        .where(Finding.staff_id == user.staff_id, Finding.status == "pending",
-               ConductReport.status == "submitted", Finding.response.is_(None))).all()
+def _findings_to_answer(statements, today: date) -> list[Item]:
+    rows = db.session.execute(statements["findings"]).all()
     if not rows:
         return []
     days = policy_in_force(today).conduct_response_days
@@ -68,54 +147,37 @@ def _findings_to_answer(user, today: date) -> list[Item]:
                  url_for("conduct.mine"), min(open_dues))]
 
 
-def _my_tasks(user, today: date) -> list[Item]:
-    count, first_due = db.session.execute(
-        select(func.count(Task.id), func.min(Task.due_on))
-        .where(Task.staff_id == user.staff_id, Task.status.in_(("assigned", "returned")))).one()
+def _my_tasks(counts, today: date) -> list[Item]:
+    count, first_due = counts.tasks, counts.tasks_due
     if not count:
         return []
     return [Item("tasks", _l("%(count)d nhiệm vụ đang thực hiện", count=count),
                  url_for("tasks.mine"), first_due, bool(first_due and first_due < today))]
 
 
-def _my_cases(user) -> list[Item]:
-    rows = db.session.execute(select(ReviewCase.id, ReviewCase.year).where(
-        ReviewCase.staff_id == user.staff_id, ReviewCase.status != "decided")).all()
+def _my_cases(statements) -> list[Item]:
+    rows = db.session.execute(statements["my-cases"]).all()
     return [Item("my-case", _l("Hồ sơ xem xét năm %(year)d: bạn có thể gửi giải trình", year=year),
                  url_for("reviews.case_detail", case_id=case_id)) for case_id, year in rows]
 
 
-def _reviews(user, today: date) -> list[Item]:
-    rows = db.session.execute(
-        select(Period.code, Period.review_due_on, func.count(Assessment.id))
-        .join(Period, Period.id == Assessment.period_id)
-        .where(Period.status == "open", Assessment.status.in_(("draft", "self_submitted")),
-               reviewed_by(user))
-        .group_by(Period.code, Period.review_due_on).order_by(Period.code)).all()
+def _reviews(statements, today: date) -> list[Item]:
+    rows = db.session.execute(statements["reviews"]).all()
     return [Item("reviews", _l("%(count)d đánh giá cần duyệt (tháng %(month)s)", count=count,
                               month=_month(code)),
                  url_for("evaluation.team", period=code), due, bool(due and today > due))
             for code, due, count in rows]
 
 
-def _objections(user) -> list[Item]:
-    count = db.session.scalar(
-        select(func.count(Objection.id)).join(Assessment, Assessment.id == Objection.assessment_id)
-        .where(Objection.answered_at.is_(None), reviewed_by(user))) or 0
-    if not count:
+def _objections(counts) -> list[Item]:
+    if not counts.objections:
         return []
-    first = db.session.scalar(
-        select(Objection.assessment_id).join(Assessment, Assessment.id == Objection.assessment_id)
-        .where(Objection.answered_at.is_(None), reviewed_by(user)).order_by(Objection.id).limit(1))
-    return [Item("objections", _l("%(count)d kiến nghị cần trả lời", count=count),
-                 url_for("evaluation.assessment_detail", assessment_id=first))]
+    return [Item("objections", _l("%(count)d kiến nghị cần trả lời", count=counts.objections),
+                 url_for("evaluation.assessment_detail", assessment_id=counts.objection_first))]
 
 
-def _tasks_to_accept(user, today: date) -> list[Item]:
-    count, first_due = db.session.execute(
-        select(func.count(Task.id), func.min(Task.due_on)).join(Unit, Unit.id == Task.unit_id)
-        .where(scope_filter(user, "tasks.assign", Unit.path), Task.status == "submitted",
-               Task.staff_id != (user.staff_id or 0))).one()
+def _tasks_to_accept(counts, today: date) -> list[Item]:
+    count, first_due = counts.accept, counts.accept_due
     if not count:
         return []
     return [Item("task-board", _l("%(count)d nhiệm vụ đã báo cáo hoàn thành, chờ nghiệm thu", count=count),
@@ -123,33 +185,25 @@ def _tasks_to_accept(user, today: date) -> list[Item]:
                  first_due)]
 
 
-def _conduct_reports(user) -> list[Item]:
-    count = db.session.scalar(
-        select(func.count(ConductReport.id)).join(Inspection, Inspection.id == ConductReport.inspection_id)
-        .where(Inspection.lead_id == user.id, ConductReport.status == "submitted")) or 0
-    if not count:
+def _conduct_reports(counts) -> list[Item]:
+    if not counts.conduct_reports:
         return []
-    return [Item("conduct-reports", _l("%(count)d biên bản văn hóa công vụ chờ kết luận", count=count),
+    return [Item("conduct-reports", _l("%(count)d biên bản văn hóa công vụ chờ kết luận",
+                                       count=counts.conduct_reports),
                  url_for("conduct.reports", status="submitted"))]
 
 
-def _complaints(user) -> list[Item]:
-    count = db.session.scalar(
-        select(func.count(Complaint.id)).join(Unit, Unit.id == Complaint.unit_id)
-        .where(scope_filter(user, "feedback.view", Unit.path), Complaint.status == "open")) or 0
-    if not count:
+def _complaints(counts) -> list[Item]:
+    if not counts.complaints:
         return []
-    return [Item("complaints", _l("%(count)d phản ánh của người dân đang chờ trả lời", count=count),
-                 url_for("feedback.complaints", status="open"))]
+    return [Item("complaints", _l("%(count)d phản ánh của người dân đang chờ trả lời",
+                                  count=counts.complaints), url_for("feedback.complaints", status="open"))]
 
 
-def _review_cases(user) -> list[Item]:
-    count = db.session.scalar(
-        select(func.count(ReviewCase.id)).join(Unit, Unit.id == ReviewCase.unit_id)
-        .where(scope_filter(user, "review.manage", Unit.path), ReviewCase.status != "decided")) or 0
-    if not count:
+def _review_cases(counts) -> list[Item]:
+    if not counts.review_cases:
         return []
-    return [Item("review-cases", _l("%(count)d hồ sơ xem xét chưa có kết luận", count=count),
+    return [Item("review-cases", _l("%(count)d hồ sơ xem xét chưa có kết luận", count=counts.review_cases),
                  url_for("reviews.cases"))]
 
 
@@ -199,22 +253,25 @@ def _province(user, today: date) -> list[Item]:
 
 
 def inbox(user) -> list[Item]:
-    """Everything the user has to do, overdue first, then by deadline."""
+    """Everything the user has to do, overdue first, then by deadline: the user's kept statements,
+    every count in one of them."""
     today = clock.today()
+    statements = _statements(user)
+    counts = db.session.execute(statements["counts"]).one() if "counts" in statements else None
     items: list[Item] = []
     if user.staff_id:
-        items += _self_assessments(user, today) + _findings_to_answer(user, today)
-        items += _my_tasks(user, today) + _my_cases(user)
+        items += _self_assessments(statements, today) + _findings_to_answer(statements, today)
+        items += _my_tasks(counts, today) + _my_cases(statements)
     if "unit_head" in user.roles:
-        items += _reviews(user, today) + _objections(user)
+        items += _reviews(statements, today) + _objections(counts)
     if can(user, "tasks.assign"):
-        items += _tasks_to_accept(user, today)
+        items += _tasks_to_accept(counts, today)
     if "inspector" in user.roles:
-        items += _conduct_reports(user)
+        items += _conduct_reports(counts)
     if can(user, "complaint.answer"):
-        items += _complaints(user)
+        items += _complaints(counts)
     if can(user, "review.manage"):
-        items += _review_cases(user)
+        items += _review_cases(counts)
     if can(user, "period.manage"):
         items += _province(user, today)
     return sorted(items, key=lambda i: (not i.overdue, i.due or date.max))

@@ -164,3 +164,30 @@ def test_the_unread_badge_comes_with_the_user(app, client, auth, world):
     with StatementCounter(engine) as again:
         client.get("/evaluation/my")
     assert counter.count == again.count
+
+
+def test_a_heads_inbox_is_six_statements_and_follows_a_new_grant(app, client, auth, world):
+    """The user, their lists (own assessments, findings, review cases, reviews due) and one row of
+    every count; the statements are kept per user and grants, so a new grant shows at once."""
+    from app.auth import services as auth_services
+    from app.auth.models import User
+
+    with app.app_context():
+        head = factories.create_user([("unit_head", "A")], staff_code="H1", username="head_a")
+        head_id = head.id
+        target = feedback_services.create_target("desk", db.session.get(Unit, world.units["B"]))
+        feedback_services.submit_rating(target, {"rating": "dissatisfied", "idem": "b" * 24,
+                                                 "comment": "Không ai tiếp."}, "127.0.0.1", "qr")
+        engine = db.engine
+    auth.login_user(head_id)
+    client.get("/")
+    with StatementCounter(engine) as counter:
+        items = _items(client.get("/").text)
+    assert counter.count == 6 and "complaints" not in items and "self" in items
+    with app.app_context():
+        auth_services.grant_role(db.session.get(User, head_id), "unit_head",
+                                 db.session.get(Unit, world.units["B"]))
+        db.session.commit()
+    items = _items(client.get("/").text)
+    assert items["complaints"] == [("1 phản ánh của người dân đang chờ trả lời",
+                                    "/feedback/complaints?status=open")]
