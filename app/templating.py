@@ -3,8 +3,9 @@ import os
 import re
 from functools import lru_cache
 
+import flask_babel
 from babel.support import Translations
-from flask import current_app, request, url_for
+from flask import current_app, g, request, url_for
 from flask_babel import format_date, format_datetime, get_locale
 from flask_login import current_user
 
@@ -76,6 +77,21 @@ def system_text(text: str | None) -> str:
     return " ".join(out)
 
 
+def _translations():
+    """The request's catalogue, found once per request (Flask-Babel looks up the context, the
+    domain and the locale again on every string: 30–40 strings a page). Kept where Flask-Babel's
+    refresh() and force_locale() clear it, so a change of language within a request is seen."""
+    if not g:
+        return flask_babel.get_translations()
+    if not hasattr(g, "_flask_babel"):
+        return flask_babel.get_translations()  # makes the namespace; kept from the next string on
+    ctx = g._flask_babel
+    found = getattr(ctx, "babel_translations", None)
+    if found is None:
+        found = ctx.babel_translations = flask_babel.get_translations()
+    return found
+
+
 def register(app):
     @app.context_processor
     def inject_helpers():
@@ -96,6 +112,13 @@ def register(app):
             "current_locale": str(get_locale() or app.config["BABEL_DEFAULT_LOCALE"]),
         }
 
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: _translations().ugettext(s),
+        ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: _translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
+    )
     app.jinja_env.globals["page_url"] = page_url  # used inside the pager macro
     # dd/MM/yyyy reads the same in Vietnamese and British English.
     app.jinja_env.filters["date"] = lambda value: format_date(value, "dd/MM/yyyy") if value else ""
