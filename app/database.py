@@ -169,24 +169,26 @@ def paginate(query: Select[Any], per_page: int | None = None) -> Pagination:
 
 
 class _Fetched(Pagination):
-    """A page whose rows `fetch(limit, offset)` reads and whose list length is already known."""
+    """A page whose rows and list length `fetch(limit, offset)` gives, in one go."""
 
     def _query_items(self) -> list[Any]:
-        return list(self._query_args["fetch"](self.per_page, self._query_offset))
+        items, self._total = self._query_args["fetch"](self.per_page, self._query_offset)
+        return list(items)
 
     def _query_count(self) -> int:
-        return int(self._query_args["total"])
+        return int(self._total)
 
 
-def paginate_rows(fetch: Callable[[int, int], Iterable[Any]], total: int,
+def paginate_rows(fetch: Callable[[int, int], tuple[Iterable[Any], int]],
                   per_page: int | None = None) -> Pagination:
     """Like paginate(), for a statement built once with :limit and :offset parameters (no new
-    statement per request) and a list the caller has already counted (no count query)."""
+    statement per request) that tells the list's length itself, or a list already counted:
+    `fetch(limit, offset)` gives (the page's rows, the list's length); no count query."""
     page = request.args.get("page", 1, type=int)
     if page is not None and page > MAX_PAGE:
         abort(404)
     return _Fetched(per_page=per_page or current_app.config["PAGE_SIZE"], error_out=False,
-                    max_per_page=200, fetch=fetch, total=total)
+                    max_per_page=200, fetch=fetch)
 
 
 def in_check(column: str, choices: Iterable[str], nullable: bool = False) -> str:

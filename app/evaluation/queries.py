@@ -38,7 +38,8 @@ WAITING = ("draft", "self_submitted")
 
 @dataclass(frozen=True, slots=True)
 class TeamRow:
-    """One line of the team page: the columns it shows, and the period (for `reviewable`)."""
+    """One line of the team page: the period (for `reviewable`) and the columns it shows."""
+    period: Any
     id: int
     status: str
     self_total: Any
@@ -49,18 +50,23 @@ class TeamRow:
     is_head: bool
     full_name: str
     unit_name: str
-    period: Any
 
     @property
     def status_label(self) -> Any:
         return ASSESSMENT_STATUSES.get(self.status, self.status)
 
 
+SHOWN = 10  # the shown columns of a team row; the unfiltered list adds its counts by status
+STATUSES = tuple(ASSESSMENT_STATUSES)
+
+
 @cache
 def _team_statements(own: bool, status: str) -> tuple[Select[Any], Select[Any]]:
     """(the page's rows, counts by status), built once per shape: whether the head is a staff
     member (their own assessment left out) and the status filter ("", "one" or "overdue").
-    Built once, their cache keys are computed once; the values are parameters."""
+    Built once, their cache keys are computed once; the values are parameters. The unfiltered
+    list carries the whole team's counts by status on each row (window counts, taken before
+    LIMIT): the page and its counters in one query."""
     reviewed = reviewed_in(bindparam("heads", expanding=True), bindparam("me") if own else None)
     team = Assessment.period_id == bindparam("period")
     counts = (select(Assessment.status, func.count(Assessment.id))
@@ -75,6 +81,8 @@ def _team_statements(own: bool, status: str) -> tuple[Select[Any], Select[Any]]:
         rows = rows.where(Assessment.status.in_(WAITING))
     elif status:
         rows = rows.where(Assessment.status == bindparam("status"))
+    else:
+        rows = rows.add_columns(*(func.count(case((Assessment.status == s, 1))).over() for s in STATUSES))
     rows = (rows.order_by(STATUS_ORDER, Staff.full_name)
             .limit(bindparam("limit", type_=Integer)).offset(bindparam("offset", type_=Integer)))
     return rows, counts
@@ -94,24 +102,35 @@ def team_counts(user: "User", period: Any) -> Counter[str]:
     return Counter(dict(db.session.execute(counts, params).tuples().all()))
 
 
-def team_page(user: "User", period: Any, status: str | None = None,
-              counts: Counter[str] | None = None) -> Pagination:
-    """The assessments this head reviews in a period, those waiting for review first: one query
-    of the shown columns (TeamRow); the list's length comes from `counts` (team_counts)."""
-    counts = team_counts(user, period) if counts is None else counts
-    total = (sum(counts[s] for s in WAITING) if status == "overdue" else counts[status] if status
-             else sum(counts.values()))
+def team_page(user: "User", period: Any, status: str | None = None) -> tuple[Pagination, Counter[str]]:
+    """The assessments this head reviews in a period, those waiting for review first (TeamRow:
+    the shown columns), and the team's counts by status. Unfiltered: one query for both;
+    filtered by status: the counts first (they give the list's length), then the page."""
     heads, params = _team_params(user, period)
+    counts: Counter[str] = Counter()
     shape = "overdue" if status == "overdue" else "one" if status else ""
     rows, _counts = _team_statements(user.staff_id is not None, shape)
+    if heads and status:
+        counts = team_counts(user, period)
 
-    def fetch(limit: int, offset: int) -> list[TeamRow]:
-        if not heads or not total:
-            return []
-        found = db.session.execute(rows, {**params, "status": status, "limit": limit, "offset": offset})
-        return [TeamRow(period=period, **row._asdict()) for row in found]
+    def fetch(limit: int, offset: int) -> tuple[list[TeamRow], int]:
+        if not heads:
+            return [], 0
+        if status:
+            total = sum(counts[s] for s in WAITING) if status == "overdue" else counts[status]
+            if not total:
+                return [], 0
+        found = db.session.execute(rows, {**params, "status": status, "limit": limit,
+                                          "offset": offset}).all()
+        if not status:
+            if found:
+                counts.update(dict(zip(STATUSES, found[0][SHOWN:], strict=True)))
+            elif offset:  # a page beyond the list: the counters still show the whole team
+                counts.update(team_counts(user, period))
+            total = sum(counts.values())
+        return [TeamRow(period, *row[:SHOWN]) for row in found], total
 
-    return paginate_rows(fetch, total)
+    return paginate_rows(fetch), counts
 
 
 def team_counters(user: "User", period: Any, counts: Counter[str] | None = None) -> dict[str, int]:

@@ -214,8 +214,7 @@ def team():
         status = ""
     page = counters = None
     if period:
-        counts = queries.team_counts(current_user, period)
-        page = queries.team_page(current_user, period, status, counts)
+        page, counts = queries.team_page(current_user, period, status)
         counters = queries.team_counters(current_user, period, counts)
     return render_template("evaluation/team.html", period=period, page=page, counters=counters,
                            status=status, periods=periods, reviewable=services.reviewable)

@@ -33,17 +33,21 @@ def _statements(app, client, url):
     return response, seen
 
 
-def test_the_team_page_runs_four_queries_and_its_rows_carry_only_what_is_shown(app, client, auth, world,
-                                                                               head_a1):
+def test_the_team_page_runs_three_queries_and_its_rows_carry_only_what_is_shown(app, client, auth, world,
+                                                                                head_a1):
     auth.login_user(head_a1)
     response, seen = _statements(app, client, "/evaluation/team")
-    assert len(seen) == 4, seen
+    # The user; the periods (picker and current); the page with the team's counts by status.
+    assert len(seen) == 3, seen
+    _response, filtered = _statements(app, client, "/evaluation/team?status=draft")
+    assert len(filtered) == 4  # filtered: the counts first, then the page
     # The user, their grants and their unread notifications: one query.
     assert "role_grant" in seen[0] and "notification" in seen[0]
     rows = [s for s in seen if s.startswith("SELECT assessment.id, assessment.status")]
     assert len(rows) == 1
     assert not any(word in rows[0] for word in ("self_report", "review_comment", "policy", "criterion"))
-    assert not [s for s in seen if s.startswith("SELECT role_grant") or "count(*)" in s]
+    assert not [s for s in seen if s.startswith("SELECT role_grant") or "count(*)" in s
+                or s.startswith("SELECT assessment.status, count")]
     with app.app_context():
         s1 = fetch(app, "S1")
         assert s1.staff.full_name in response.text
@@ -78,6 +82,10 @@ def test_the_team_list_filters_and_pages_with_totals_from_the_counters(app, clie
     finally:
         app.config["PAGE_SIZE"] = 25
     assert "Trang 1 / 2 · 4 dòng" in first and "Trang 2 / 2 · 4 dòng" in second
+    for page in (first, second):  # the counters are the whole team's on every page
+        assert "<strong>3</strong> chưa tự đánh giá" in page and "<strong>1</strong> chờ thủ trưởng" in page
+    beyond = client.get("/evaluation/team?page=3").text
+    assert "Không có phiếu nào." in beyond and "<strong>3</strong> chưa tự đánh giá" in beyond
     # Waiting for review first, then by name.
     assert "Nguyễn Văn S1" in first and "Nguyễn Văn T0" in first and "Nguyễn Văn T1" not in first
     assert "Nguyễn Văn T1" in second and "Nguyễn Văn T2" in second and "Nguyễn Văn S1" not in second
@@ -119,7 +127,7 @@ def test_the_team_page_finds_the_open_month_in_the_pickers_list(app, client, aut
     _closed_months_after(app, "2026-03", 23)
     auth.login_user(head_a1)
     response, seen = _statements(app, client, "/evaluation/team")
-    assert "Đánh giá cán bộ tháng 2026-03" in response.text and len(seen) == 4
+    assert "Đánh giá cán bộ tháng 2026-03" in response.text and len(seen) == 3
     with app.app_context():
         db.session.execute(Period.__table__.update().where(Period.code == "2026-03").values(status="closed"))
         db.session.commit()
