@@ -10,7 +10,18 @@ from typing import Any
 
 from flask import url_for
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import (
+    Date,
+    DateTime,
+    Integer,
+    String,
+    cast,
+    func,
+    literal,
+    null,
+    select,
+    union_all,
+)
 
 from app import clock
 from app.annual.models import AnnualResult, AnnualUnitYear
@@ -67,33 +78,45 @@ def _statements(user) -> dict[str, Any]:
     return kept
 
 
+def _part(kind: str, ref: Any = None, code: Any = None, day: Any = None, moment: Any = None,
+          number: Any = None) -> Any:
+    """One kind of list in the union of the user's lists: (kind, ref, code, day, moment, number)."""
+    columns = {"ref": (ref, Integer), "code": (code, String), "day": (day, Date),
+               "moment": (moment, DateTime(timezone=True)), "number": (number, Integer)}
+    return select(literal(kind, String).label("kind"),
+                  *((cast(null(), kind_of) if value is None else value).label(name)
+                    for name, (value, kind_of) in columns.items()))
+
+
 def _build(user) -> dict[str, Any]:
-    """The user's statements: their lists, and one row of every count they are shown."""
+    """The user's statements: their lists in one union, and one row of every count they are shown."""
     built: dict[str, Any] = {}
+    lists: list[Any] = []
     counts: list[Any] = []
     if user.staff_id:
-        built["self"] = (
-            select(Assessment.id, Period.code, Period.self_due_on)
+        lists.append(  # own assessments still to fill in
+            _part("self", Assessment.id, Period.code, Period.self_due_on)
             .join(Period, Period.id == Assessment.period_id)
             .where(Assessment.staff_id == user.staff_id, Period.status == "open",
-                   Assessment.status == "draft").order_by(Period.starts_on))
-        built["findings"] = (
-            select(Finding.occurred_on, ConductReport.submitted_at)
-            .join(ConductReport, ConductReport.id == Finding.report_id)
+                   Assessment.status == "draft"))
+        lists.append(  # conduct findings to answer
+            _part("findings", day=Finding.occurred_on, moment=ConductReport.submitted_at)
+            .select_from(Finding).join(ConductReport, ConductReport.id == Finding.report_id)
             .where(Finding.staff_id == user.staff_id, Finding.status == "pending",
                    ConductReport.status == "submitted", Finding.response.is_(None)))
-        built["my-cases"] = select(ReviewCase.id, ReviewCase.year).where(
-            ReviewCase.staff_id == user.staff_id, ReviewCase.status != "decided")
+        lists.append(  # review cases about them
+            _part("my-case", ReviewCase.id, number=ReviewCase.year)
+            .where(ReviewCase.staff_id == user.staff_id, ReviewCase.status != "decided"))
         mine = (Task.staff_id == user.staff_id, Task.status.in_(("assigned", "returned")))
         counts += [select(func.count(Task.id)).where(*mine).scalar_subquery().label("tasks"),
                    select(func.min(Task.due_on)).where(*mine).scalar_subquery().label("tasks_due")]
     if "unit_head" in user.roles:
-        built["reviews"] = (
-            select(Period.code, Period.review_due_on, func.count(Assessment.id))
-            .join(Period, Period.id == Assessment.period_id)
+        lists.append(  # reviews due, by open month
+            _part("reviews", code=Period.code, day=Period.review_due_on, number=func.count(Assessment.id))
+            .select_from(Assessment).join(Period, Period.id == Assessment.period_id)
             .where(Period.status == "open", Assessment.status.in_(("draft", "self_submitted")),
                    reviewed_by(user))
-            .group_by(Period.code, Period.review_due_on).order_by(Period.code))
+            .group_by(Period.code, Period.review_due_on))
         unanswered = (select(Objection.id).join(Assessment, Assessment.id == Objection.assessment_id)
                       .where(Objection.answered_at.is_(None), reviewed_by(user)))
         counts += [
@@ -122,24 +145,26 @@ def _build(user) -> dict[str, Any]:
             select(func.count(ReviewCase.id)).join(Unit, Unit.id == ReviewCase.unit_id)
             .where(scope_filter(user, "review.manage", Unit.path), ReviewCase.status != "decided")
             .scalar_subquery().label("review_cases"))
+    if lists:
+        built["lists"] = union_all(*lists) if len(lists) > 1 else lists[0]
     if counts:
         built["counts"] = select(*counts)
     return built
 
 
-def _self_assessments(statements, today: date) -> list[Item]:
-    rows = db.session.execute(statements["self"]).all()
-    return [Item("self", _l("Tự đánh giá tháng %(month)s", month=_month(code)),
-                 url_for("evaluation.assessment_detail", assessment_id=assessment_id),
-                 due, bool(due and today > due)) for assessment_id, code, due in rows]
+def _self_assessments(rows, today: date) -> list[Item]:
+    return [Item("self", _l("Tự đánh giá tháng %(month)s", month=_month(row.code)),
+                 url_for("evaluation.assessment_detail", assessment_id=row.ref),
+                 row.day, bool(row.day and today > row.day))
+            for row in sorted(rows.get("self", ()), key=lambda row: row.code)]
 
 
-def _findings_to_answer(statements, today: date) -> list[Item]:
-    rows = db.session.execute(statements["findings"]).all()
-    if not rows:
+def _findings_to_answer(rows, today: date) -> list[Item]:
+    found = rows.get("findings")
+    if not found:
         return []
     days = policy_in_force(today).conduct_response_days
-    dues = [clock.local_date(submitted) + timedelta(days=days) for _occurred, submitted in rows if submitted]
+    dues = [clock.local_date(row.moment) + timedelta(days=days) for row in found if row.moment]
     open_dues = [d for d in dues if d >= today]
     if not open_dues:
         return []
@@ -155,18 +180,17 @@ def _my_tasks(counts, today: date) -> list[Item]:
                  url_for("tasks.mine"), first_due, bool(first_due and first_due < today))]
 
 
-def _my_cases(statements) -> list[Item]:
-    rows = db.session.execute(statements["my-cases"]).all()
-    return [Item("my-case", _l("Hồ sơ xem xét năm %(year)d: bạn có thể gửi giải trình", year=year),
-                 url_for("reviews.case_detail", case_id=case_id)) for case_id, year in rows]
+def _my_cases(rows) -> list[Item]:
+    return [Item("my-case", _l("Hồ sơ xem xét năm %(year)d: bạn có thể gửi giải trình", year=row.number),
+                 url_for("reviews.case_detail", case_id=row.ref))
+            for row in sorted(rows.get("my-case", ()), key=lambda row: row.ref)]
 
 
-def _reviews(statements, today: date) -> list[Item]:
-    rows = db.session.execute(statements["reviews"]).all()
-    return [Item("reviews", _l("%(count)d đánh giá cần duyệt (tháng %(month)s)", count=count,
-                              month=_month(code)),
-                 url_for("evaluation.team", period=code), due, bool(due and today > due))
-            for code, due, count in rows]
+def _reviews(rows, today: date) -> list[Item]:
+    return [Item("reviews", _l("%(count)d đánh giá cần duyệt (tháng %(month)s)", count=row.number,
+                              month=_month(row.code)),
+                 url_for("evaluation.team", period=row.code), row.day, bool(row.day and today > row.day))
+            for row in sorted(rows.get("reviews", ()), key=lambda row: row.code)]
 
 
 def _objections(counts) -> list[Item]:
@@ -254,16 +278,19 @@ def _province(user, today: date) -> list[Item]:
 
 def inbox(user) -> list[Item]:
     """Everything the user has to do, overdue first, then by deadline: the user's kept statements,
-    every count in one of them."""
+    their lists in one, every count in another."""
     today = clock.today()
     statements = _statements(user)
     counts = db.session.execute(statements["counts"]).one() if "counts" in statements else None
+    rows: dict[str, list[Any]] = {}
+    for row in db.session.execute(statements["lists"]) if "lists" in statements else ():
+        rows.setdefault(row.kind, []).append(row)
     items: list[Item] = []
     if user.staff_id:
-        items += _self_assessments(statements, today) + _findings_to_answer(statements, today)
-        items += _my_tasks(counts, today) + _my_cases(statements)
+        items += _self_assessments(rows, today) + _findings_to_answer(rows, today)
+        items += _my_tasks(counts, today) + _my_cases(rows)
     if "unit_head" in user.roles:
-        items += _reviews(statements, today) + _objections(counts)
+        items += _reviews(rows, today) + _objections(counts)
     if can(user, "tasks.assign"):
         items += _tasks_to_accept(counts, today)
     if "inspector" in user.roles:

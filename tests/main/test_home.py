@@ -166,9 +166,10 @@ def test_the_unread_badge_comes_with_the_user(app, client, auth, world):
     assert counter.count == again.count
 
 
-def test_a_heads_inbox_is_six_statements_and_follows_a_new_grant(app, client, auth, world):
-    """The user, their lists (own assessments, findings, review cases, reviews due) and one row of
-    every count; the statements are kept per user and grants, so a new grant shows at once."""
+def test_a_heads_inbox_is_three_statements_and_follows_a_new_grant(app, client, auth, world):
+    """The user, their lists (own assessments, findings, review cases, reviews due) in one union
+    and one row of every count; the statements are kept per user and grants, so a new grant shows
+    at once."""
     from app.auth import services as auth_services
     from app.auth.models import User
 
@@ -183,7 +184,7 @@ def test_a_heads_inbox_is_six_statements_and_follows_a_new_grant(app, client, au
     client.get("/")
     with StatementCounter(engine) as counter:
         items = _items(client.get("/").text)
-    assert counter.count == 6 and "complaints" not in items and "self" in items
+    assert counter.count == 3 and "complaints" not in items and "self" in items
     with app.app_context():
         auth_services.grant_role(db.session.get(User, head_id), "unit_head",
                                  db.session.get(Unit, world.units["B"]))
@@ -191,3 +192,34 @@ def test_a_heads_inbox_is_six_statements_and_follows_a_new_grant(app, client, au
     items = _items(client.get("/").text)
     assert items["complaints"] == [("1 phản ánh của người dân đang chờ trả lời",
                                     "/feedback/complaints?status=open")]
+
+
+def test_conduct_findings_to_answer_come_with_their_deadline(app, client, auth, world):
+    """A submitted report's findings the person has not answered: one item, due the policy's
+    number of days after the report was submitted (read through the inbox's union of lists)."""
+    from datetime import datetime, timedelta
+
+    from app.conduct.models import ConductRule
+    from app.conduct.services import ChecklistTemplate
+
+    clock.freeze(datetime(2026, 3, 12, 9, 0))
+    auth.login_user(world.users["inspector"])
+    with app.app_context():
+        template_id = db.session.scalar(select(ChecklistTemplate.id).order_by(ChecklistTemplate.id.desc()))
+        badge = db.session.scalar(select(ConductRule.id).where(ConductRule.code == "VH01"))
+        dress = db.session.scalar(select(ConductRule.id).where(ConductRule.code == "VH02"))
+        days = evaluation_services.policy_in_force(date(2026, 3, 12)).conduct_response_days
+    opened = client.post("/conduct/inspections/new", data={
+        "unit_code": "A1", "template_id": template_id, "inspected_at": "2026-03-12T09:30"})
+    inspection_id = int(opened.headers["Location"].rstrip("/").split("/")[-1])
+    client.post(f"/conduct/inspections/{inspection_id}/people/{world.staff['S1']}", data={
+        "presence": "present", "all_compliant": "1", f"outcome_{badge}": "violation",
+        f"note_{badge}": "Không đeo thẻ", f"outcome_{dress}": "violation", f"note_{dress}": "Áo phông"})
+    report = client.post(f"/conduct/inspections/{inspection_id}/report")
+    report_id = int(report.headers["Location"].split("/")[-1])
+    client.post(f"/conduct/reports/{report_id}/submit", data={"summary": "Kiểm tra đột xuất."})
+    auth.login_user(world.users["staff"])
+    page = client.get("/").text
+    assert _items(page)["findings"] == [("2 vi phạm văn hóa công vụ cần giải trình", "/conduct/mine")]
+    due = (date(2026, 3, 12) + timedelta(days=days)).strftime("%d/%m/%Y")
+    assert f"hạn {due}" in page.split('data-inbox="findings"')[1].split("</li>")[0]
