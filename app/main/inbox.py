@@ -81,8 +81,9 @@ def _statements(user) -> dict[str, Any]:
 def _part(kind: str, ref: Any = None, code: Any = None, day: Any = None, moment: Any = None,
           number: Any = None) -> Any:
     """One kind of list in the union of the user's lists: (kind, ref, code, day, moment, number)."""
-    columns = {"ref": (ref, Integer), "code": (code, String), "day": (day, Date),
-               "moment": (moment, DateTime(timezone=True)), "number": (number, Integer)}
+    columns: dict[str, tuple[Any, Any]] = {
+        "ref": (ref, Integer), "code": (code, String), "day": (day, Date),
+        "moment": (moment, DateTime(timezone=True)), "number": (number, Integer)}
     return select(literal(kind, String).label("kind"),
                   *((cast(null(), kind_of) if value is None else value).label(name)
                     for name, (value, kind_of) in columns.items()))
