@@ -153,6 +153,8 @@ def menu_html(user) -> Markup:
     current = _current(groups, request.path)
     html = _HTML.find((key, current))
     if html is None:
-        html = _HTML.keep((key, current), Markup(render_template("main/_menu.html",
-                                                                 groups=menu_for(user))))
+        # The output of an autoescaping template (every label and address escaped there), kept
+        # as it is so base.html does not escape it twice.
+        rendered = render_template("main/_menu.html", groups=menu_for(user))
+        html = _HTML.keep((key, current), Markup(rendered))  # nosec B704
     return html
