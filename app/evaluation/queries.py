@@ -151,10 +151,12 @@ def team_counters(user: "User", period: Any, counts: Counter[str] | None = None)
 @cache
 def _one_assessment() -> Select[tuple[Assessment]]:
     """An assessment with what its page shows: staff, unit, period and policy (joined by the
-    relationships), its objection and its criteria (joined here), not the policy's bands."""
+    relationships), its objection and its criteria (joined here), not the policy's bands nor the
+    staff member's own unit (the assessment's unit is the one shown)."""
     return (select(Assessment)
             .options(joinedload(Assessment.objection), joinedload(Assessment.criteria),
-                     defaultload(Assessment.period).defaultload(Period.policy).lazyload(Policy.bands))
+                     defaultload(Assessment.period).defaultload(Period.policy).lazyload(Policy.bands),
+                     defaultload(Assessment.staff).lazyload(Staff.unit))
             .where(Assessment.id == bindparam("assessment_id")))
 
 
