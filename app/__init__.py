@@ -1,4 +1,6 @@
 """Công vụ: monthly staff assessment, conduct and citizen feedback for government bodies."""
+from functools import cache
+
 from flask import Flask, request, session
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -112,10 +114,6 @@ def register_extensions(app):
         referrer_policy="same-origin",
     )
 
-    from sqlalchemy.orm import joinedload
-
-    from app.auth.models import User
-
     @login_manager.user_loader
     def load_user(token):
         # The cookie holds "<id>.<session_version>": a bumped version ends old sessions.
@@ -123,10 +121,30 @@ def register_extensions(app):
             user_id, version = (int(part) for part in token.split("."))
         except ValueError:
             return None
-        user = db.session.get(User, user_id, options=[joinedload(User.grants)])  # one query
-        if user is None or not user.active or user.session_version != version:
+        # One query: the user, their staff record, grants with their units and unread count.
+        row = db.session.execute(_user_statement(), {"user_id": user_id}).unique().one_or_none()
+        if row is None:
             return None
+        user, unread = row
+        if not user.active or user.session_version != version:
+            return None
+        user.unread_notifications = unread  # read by base.html's badge (app/templating.py)
         return user
+
+
+@cache
+def _user_statement():
+    """Built once (its cache key is then computed once, not per request)."""
+    from sqlalchemy import bindparam, func, select
+    from sqlalchemy.orm import joinedload
+
+    from app.auth.models import User
+    from app.notifications.models import Notification
+
+    unread = (select(func.count(Notification.id))
+              .where(Notification.user_id == User.id, Notification.read_at.is_(None))
+              .scalar_subquery())
+    return select(User, unread).options(joinedload(User.grants)).where(User.id == bindparam("user_id"))
 
 
 def register_blueprints(app):

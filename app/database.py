@@ -168,6 +168,29 @@ def paginate(query: Select[Any], per_page: int | None = None) -> Pagination:
                        error_out=False, max_per_page=200)
 
 
+class _Fetched(Pagination):
+    """A page whose rows and list length `fetch(limit, offset)` gives, in one go."""
+
+    def _query_items(self) -> list[Any]:
+        items, self._total = self._query_args["fetch"](self.per_page, self._query_offset)
+        return list(items)
+
+    def _query_count(self) -> int:
+        return int(self._total)
+
+
+def paginate_rows(fetch: Callable[[int, int], tuple[Iterable[Any], int]],
+                  per_page: int | None = None) -> Pagination:
+    """Like paginate(), for a statement built once with :limit and :offset parameters (no new
+    statement per request) that tells the list's length itself, or a list already counted:
+    `fetch(limit, offset)` gives (the page's rows, the list's length); no count query."""
+    page = request.args.get("page", 1, type=int)
+    if page is not None and page > MAX_PAGE:
+        abort(404)
+    return _Fetched(per_page=per_page or current_app.config["PAGE_SIZE"], error_out=False,
+                    max_per_page=200, fetch=fetch)
+
+
 def in_check(column: str, choices: Iterable[str], nullable: bool = False) -> str:
     """The SQL of a CHECK constraint keeping `column` among `choices`."""
     listed = f"{column} IN ({', '.join(repr(c) for c in choices)})"

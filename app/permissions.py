@@ -53,8 +53,16 @@ def in_scope(user: Any, roles: set[str], target: Any) -> bool:
     return any(grant.role in roles and unit.is_within(grant.unit) for grant in user.grants)
 
 
+def _resolved(user: Any) -> Any:
+    """The user behind Flask-Login's `current_user` proxy: each attribute read through the proxy
+    looks the user up again, and a check reads several."""
+    unwrap = getattr(user, "_get_current_object", None)
+    return unwrap() if unwrap is not None else user
+
+
 def can(user: Any, action: str, target: Any = None) -> bool:
     """True when `user` may do `action`, to `target` when given (else anywhere in their scope)."""
+    user = _resolved(user)
     if not getattr(user, "is_authenticated", False) or not user.active:
         return False
     if action in OWN_ACTIONS:
@@ -76,6 +84,7 @@ def can(user: Any, action: str, target: Any = None) -> bool:
 
 def scope_paths(user: Any, action: str) -> list[str] | None:
     """Unit paths whose subtrees the user may act on; None means everywhere."""
+    user = _resolved(user)
     if user.is_sys_admin:
         return None
     roles = ACTION_ROLES[action]
@@ -98,7 +107,7 @@ def require(action: str, target: Any = None, user: Any = None) -> None:
 
     404 rather than 403 for out-of-scope objects, so that ids cannot be probed.
     """
-    user = user or current_user
+    user = _resolved(user or current_user)
     if can(user, action, target):
         return
     if target is not None and can(user, action):

@@ -3,8 +3,9 @@ import os
 import re
 from functools import lru_cache
 
+import flask_babel
 from babel.support import Translations
-from flask import current_app, request, url_for
+from flask import current_app, g, request, url_for
 from flask_babel import format_date, format_datetime, get_locale
 from flask_login import current_user
 
@@ -76,18 +77,48 @@ def system_text(text: str | None) -> str:
     return " ".join(out)
 
 
+def _translations():
+    """The request's catalogue, found once per request (Flask-Babel looks up the context, the
+    domain and the locale again on every string: 30–40 strings a page). Kept where Flask-Babel's
+    refresh() and force_locale() clear it, so a change of language within a request is seen."""
+    if not g:
+        return flask_babel.get_translations()
+    if not hasattr(g, "_flask_babel"):
+        return flask_babel.get_translations()  # makes the namespace; kept from the next string on
+    ctx = g._flask_babel
+    found = getattr(ctx, "babel_translations", None)
+    if found is None:
+        found = ctx.babel_translations = flask_babel.get_translations()
+    return found
+
+
 def register(app):
     @app.context_processor
     def inject_helpers():
         from app.notifications.services import unread_count
 
+        user = current_user._get_current_object()
+
+        def unread_notifications():
+            if not user.is_authenticated:
+                return 0
+            # Read with the signed-in user (app/__init__.py load_user), else counted now.
+            unread = getattr(user, "unread_notifications", None)
+            return unread_count(user) if unread is None else unread
+
         return {
-            "unread_notifications": (lambda: unread_count(current_user))
-            if current_user.is_authenticated else (lambda: 0),
-            "can": lambda action, target=None: can(current_user, action, target),
+            "unread_notifications": unread_notifications,
+            "can": lambda action, target=None: can(user, action, target),
             "current_locale": str(get_locale() or app.config["BABEL_DEFAULT_LOCALE"]),
         }
 
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: _translations().ugettext(s),
+        ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: _translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
+    )
     app.jinja_env.globals["page_url"] = page_url  # used inside the pager macro
     # dd/MM/yyyy reads the same in Vietnamese and British English.
     app.jinja_env.filters["date"] = lambda value: format_date(value, "dd/MM/yyyy") if value else ""

@@ -1,6 +1,7 @@
 """Pages under load: the app under gunicorn (workers = cores) beside a bare Flask app (the floor:
-one comparable query or insert per request on the same database, same gunicorn settings),
-both driven by wrk from a separate process on 127.0.0.1 for a bounded time.
+one comparable query or insert per request on the same database), both in the same gunicorn on
+one port (the floor under /floor), driven by wrk from a separate process on 127.0.0.1 for a
+bounded time, the app's page then the floor's.
 
 The app runs with its production configuration (CSRF on, argon2 at production cost) except:
 SECRET_KEY is a random bench key, the rate-limit store is in memory, FORCE_HTTPS=0 (plain HTTP on
@@ -71,6 +72,16 @@ FLOOR_PAGE = """<!doctype html><html lang="vi"><head><meta charset="utf-8"><titl
 <button>Đăng nhập</button></form>{% endif %}
 <table>{% for row in rows %}<tr>{% for cell in row %}<td>{{ cell }}</td>{% endfor %}</tr>{% endfor %}</table>
 </body></html>"""
+
+
+def make_both():
+    """The app and, under /floor, the bare app, in the same gunicorn (one port, same workers):
+    what one page costs against what the floor's page costs, measured one after the other."""
+    from werkzeug.middleware.dispatcher import DispatcherMiddleware
+
+    from wsgi import app
+
+    return DispatcherMiddleware(app, {"/floor": make_floor()})
 
 
 def make_floor():
@@ -162,8 +173,9 @@ def wrk(url, seconds, connections, method="GET", path="/", cookie="", body=""):
     script = Path(tempfile.mkstemp(suffix=".lua")[1])
     script.write_text(f"METHOD = {json.dumps(method)}\nPATH = {json.dumps(path)}\n"
                       f"COOKIE = {json.dumps(cookie)}\nBODY = {json.dumps(body)}\n" + LUA)
-    done = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s",
-                           "-s", str(script), url], capture_output=True, text=True, check=True)
+    done = subprocess.run(["wrk", f"-t{min(2, connections)}", f"-c{connections}", f"-d{seconds}s",
+                           "--timeout", "10s", "-s", str(script), url],
+                          capture_output=True, text=True, check=True)
     script.unlink()
     result = json.loads(done.stdout.split("RESULT ", 1)[1].splitlines()[0])
     result["rps"] = result["requests"] / (result["duration_us"] / 1e6)
@@ -243,14 +255,13 @@ def main(args) -> None:
             {"p": period, "u": head.unit_id}).scalar()
     engine.dispose()
     size = f"province-{args.province}" if args.province else "demo"
-    port, floor_port = args.port, args.port + 1
+    port = args.port
     env = {**province.app_env(url), "APP_ENV": "production", "SECRET_KEY": secrets.token_hex(32),
            "RATELIMIT_STORAGE_URI": "memory://", "FORCE_HTTPS": "0", "TRUSTED_PROXIES": "1"}
     servers, lines = [], []
     try:
-        servers.append(_serve("wsgi:app", port, env))
-        servers.append(_serve("bench.http:make_floor()", floor_port, {**env, "BENCH_DB_URL": url}))
-        base, floor = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{floor_port}"
+        servers.append(_serve("bench.http:make_both()", port, {**env, "BENCH_DB_URL": url}))
+        base = f"http://127.0.0.1:{port}"
         head_cookie = login(base, head.username)
         staff_cookie = login(base, own_username)
         feedback_body, form_cookie = "", []
@@ -273,7 +284,8 @@ def main(args) -> None:
             wanted.discard("feedback-post")
         for page, app_request, floor_request in [p for p in pages if p[0] in wanted]:
             app_run = wrk(base, args.seconds, args.connections, **app_request)
-            floor_run = wrk(floor, args.seconds, args.connections, **floor_request)
+            floor_run = wrk(base, args.seconds, args.connections,
+                            **{**floor_request, "path": "/floor" + floor_request["path"]})
             ratio = floor_run["rps"] / app_run["rps"] if app_run["rps"] else None
             print(f"op=http-{page} db={store.kind} size={size} team={team_size} rps={app_run['rps']:.1f} "
                   f"p50_ms={app_run['p50_us'] / 1000:.1f} "

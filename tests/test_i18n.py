@@ -73,3 +73,20 @@ def test_the_account_remembers_its_language(app, client, auth, world):
     fresh = app.test_client()
     fresh.post("/login", data={"username": "staff1", "password": "correct-horse-battery"})
     assert "My profile" in fresh.get("/").text
+
+
+def test_templates_find_the_catalogue_once_a_request_and_follow_a_change_of_language(app):
+    """The catalogue is kept for the request (app/templating.py), where Flask-Babel's refresh()
+    and force_locale() clear it: a language changed within a request shows at once."""
+    from flask import render_template_string, session
+    from flask_babel import force_locale, refresh
+
+    page = "{{ _('Trang chủ') }}|{{ _('%(total)d dòng', total=3) }}"
+    with app.test_request_context("/"):
+        assert render_template_string(page) == "Trang chủ|3 dòng"
+        with force_locale("en"):
+            assert render_template_string(page) == "Home|3 rows"
+        assert render_template_string(page) == "Trang chủ|3 dòng"
+        session["lang"] = "en"
+        refresh()
+        assert render_template_string(page) == "Home|3 rows"

@@ -343,14 +343,20 @@ def reviewed_by(user):
     heads_of = [g.unit_id for g in user.grants if g.role == "unit_head"]
     if not heads_of:
         return false()
+    return reviewed_in(heads_of, user.staff_id)
+
+
+def reviewed_in(heads_of, staff_id):
+    """`reviewed_by` for the heads of the units `heads_of` who are staff member `staff_id` (None:
+    no staff record); either may be a bound parameter (a statement built once, app/evaluation/queries.py)."""
     child_units = select(Unit.id).where(Unit.parent_id.in_(heads_of))
     # One unit list first, for the (period, unit) index; then who in those units is reviewed.
     units = select(Unit.id).where(or_(Unit.id.in_(heads_of), Unit.parent_id.in_(heads_of)))
     condition = and_(Assessment.unit_id.in_(units), or_(
         and_(Assessment.is_head.is_(False), Assessment.unit_id.in_(heads_of)),
         and_(Assessment.is_head.is_(True), Assessment.unit_id.in_(child_units))))
-    if user.staff_id is not None:
-        condition = and_(condition, Assessment.staff_id != user.staff_id)
+    if staff_id is not None:
+        condition = and_(condition, Assessment.staff_id != staff_id)
     return condition
 
 

@@ -1,22 +1,25 @@
 """Reads for the assessment pages: bounded queries, paginated lists."""
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import Integer, Row, Select, and_, case, func, select, type_coerce
-from sqlalchemy.orm import contains_eager, lazyload, load_only
+from sqlalchemy import Integer, Row, Select, and_, bindparam, case, func, select, type_coerce
+from sqlalchemy.orm import defaultload, joinedload, lazyload
 
 from app import clock
-from app.database import paginate
+from app.database import paginate, paginate_rows
 from app.evaluation.models import (
+    ASSESSMENT_STATUSES,
     Assessment,
     AssessmentSummary,
     Framework,
     Period,
     Policy,
-    reviewed_by,
+    reviewed_in,
 )
 from app.extensions import db
 from app.org.models import Staff, Unit
@@ -30,42 +33,109 @@ STATUS_ORDER = case({"self_submitted": 0, "draft": 1, "reviewed": 2, "closed": 3
                     value=Assessment.status, else_=5)
 
 
-def _team_query(user: "User", period: Period) -> Select[tuple[Assessment]]:
-    return (select(Assessment)
-            .join(Staff, Staff.id == Assessment.staff_id)
-            .where(Assessment.period_id == period.id, reviewed_by(user)))
+WAITING = ("draft", "self_submitted")
 
 
-# The team list loads what its rows show, by explicit joins: no criteria, no second copy of the
-# period and its policy (the page's period is already in the session), name and unit name only.
-TEAM_ROW = (
-    load_only(Assessment.id, Assessment.period_id, Assessment.staff_id, Assessment.unit_id,
-              Assessment.is_head, Assessment.status, Assessment.self_total, Assessment.score,
-              Assessment.level, Assessment.imported, Assessment.reopened, Assessment.version),
-    contains_eager(Assessment.staff).load_only(Staff.id, Staff.full_name),
-    contains_eager(Assessment.unit).load_only(Unit.id, Unit.name),
-    lazyload(Assessment.period),
-    LIST_ONLY,
-)
+@dataclass(frozen=True, slots=True)
+class TeamRow:
+    """One line of the team page: the period (for `reviewable`) and the columns it shows."""
+    period: Any
+    id: int
+    status: str
+    self_total: Any
+    score: Any
+    level: str | None
+    imported: bool
+    reopened: bool
+    is_head: bool
+    full_name: str
+    unit_name: str
+
+    @property
+    def status_label(self) -> Any:
+        return ASSESSMENT_STATUSES.get(self.status, self.status)
 
 
-def team_page(user: "User", period: Period, status: str | None = None) -> Pagination:
-    """The assessments this head reviews in a period, those waiting for review first."""
-    query = (_team_query(user, period).join(Unit, Unit.id == Assessment.unit_id)
-             .options(*TEAM_ROW))
+SHOWN = 10  # the shown columns of a team row; the unfiltered list adds its counts by status
+STATUSES = tuple(ASSESSMENT_STATUSES)
+
+
+@cache
+def _team_statements(own: bool, status: str) -> tuple[Select[Any], Select[Any]]:
+    """(the page's rows, counts by status), built once per shape: whether the head is a staff
+    member (their own assessment left out) and the status filter ("", "one" or "overdue").
+    Built once, their cache keys are computed once; the values are parameters. The unfiltered
+    list carries the whole team's counts by status on each row (window counts, taken before
+    LIMIT): the page and its counters in one query."""
+    reviewed = reviewed_in(bindparam("heads", expanding=True), bindparam("me") if own else None)
+    team = Assessment.period_id == bindparam("period")
+    counts = (select(Assessment.status, func.count(Assessment.id))
+              .join(Staff, Staff.id == Assessment.staff_id).where(team, reviewed)
+              .group_by(Assessment.status))
+    rows = (select(Assessment.id, Assessment.status, Assessment.self_total, Assessment.score,
+                   Assessment.level, Assessment.imported, Assessment.reopened, Assessment.is_head,
+                   Staff.full_name, Unit.name.label("unit_name"))
+            .join(Staff, Staff.id == Assessment.staff_id).join(Unit, Unit.id == Assessment.unit_id)
+            .where(team, reviewed))
     if status == "overdue":
-        query = query.where(Assessment.status.in_(("draft", "self_submitted")))
+        rows = rows.where(Assessment.status.in_(WAITING))
     elif status:
-        query = query.where(Assessment.status == status)
-    return paginate(query.order_by(STATUS_ORDER, Staff.full_name))
+        rows = rows.where(Assessment.status == bindparam("status"))
+    else:
+        rows = rows.add_columns(*(func.count(case((Assessment.status == s, 1))).over() for s in STATUSES))
+    rows = (rows.order_by(STATUS_ORDER, Staff.full_name)
+            .limit(bindparam("limit", type_=Integer)).offset(bindparam("offset", type_=Integer)))
+    return rows, counts
 
 
-def team_counters(user: "User", period: Period) -> dict[str, int]:
+def _team_params(user: "User", period: Any) -> tuple[bool, dict[str, Any]]:
+    heads = [g.unit_id for g in user.grants if g.role == "unit_head"]
+    return bool(heads), {"heads": heads, "me": user.staff_id, "period": period.id}
+
+
+def team_counts(user: "User", period: Any) -> Counter[str]:
+    """{status: how many} of the assessments this head reviews in a period (one grouped query)."""
+    heads, params = _team_params(user, period)
+    if not heads:
+        return Counter()
+    _rows, counts = _team_statements(user.staff_id is not None, "")
+    return Counter(dict(db.session.execute(counts, params).tuples().all()))
+
+
+def team_page(user: "User", period: Any, status: str | None = None) -> tuple[Pagination, Counter[str]]:
+    """The assessments this head reviews in a period, those waiting for review first (TeamRow:
+    the shown columns), and the team's counts by status. Unfiltered: one query for both;
+    filtered by status: the counts first (they give the list's length), then the page."""
+    heads, params = _team_params(user, period)
+    counts: Counter[str] = Counter()
+    shape = "overdue" if status == "overdue" else "one" if status else ""
+    rows, _counts = _team_statements(user.staff_id is not None, shape)
+    if heads and status:
+        counts = team_counts(user, period)
+
+    def fetch(limit: int, offset: int) -> tuple[list[TeamRow], int]:
+        if not heads:
+            return [], 0
+        if status:
+            total = sum(counts[s] for s in WAITING) if status == "overdue" else counts[status]
+            if not total:
+                return [], 0
+        found = db.session.execute(rows, {**params, "status": status, "limit": limit,
+                                          "offset": offset}).all()
+        if not status:
+            if found:
+                counts.update(dict(zip(STATUSES, found[0][SHOWN:], strict=True)))
+            elif offset:  # a page beyond the list: the counters still show the whole team
+                counts.update(team_counts(user, period))
+            total = sum(counts.values())
+        return [TeamRow(period, *row[:SHOWN]) for row in found], total
+
+    return paginate_rows(fetch), counts
+
+
+def team_counters(user: "User", period: Any, counts: Counter[str] | None = None) -> dict[str, int]:
     """Counts by status for the head's team, and how many are overdue."""
-    rows = db.session.execute(
-        _team_query(user, period).with_only_columns(Assessment.status, func.count(Assessment.id))
-        .group_by(Assessment.status)).tuples().all()
-    counts = Counter(dict(rows))
+    counts = team_counts(user, period) if counts is None else counts
     waiting = counts["draft"] + counts["self_submitted"]
     overdue = waiting if period.review_due_on and clock.today() > period.review_due_on else 0
     return {
@@ -76,6 +146,24 @@ def team_counters(user: "User", period: Period) -> dict[str, int]:
         "not_evaluated": counts["not_evaluated"],
         "overdue": overdue + counts["not_evaluated"],
     }
+
+
+@cache
+def _one_assessment() -> Select[tuple[Assessment]]:
+    """An assessment with what its page shows: staff, unit, period and policy (joined by the
+    relationships), its objection and its criteria (joined here), not the policy's bands nor the
+    staff member's own unit (the assessment's unit is the one shown)."""
+    return (select(Assessment)
+            .options(joinedload(Assessment.objection), joinedload(Assessment.criteria),
+                     defaultload(Assessment.period).defaultload(Period.policy).lazyload(Policy.bands),
+                     defaultload(Assessment.staff).lazyload(Staff.unit))
+            .where(Assessment.id == bindparam("assessment_id")))
+
+
+def assessment_for_page(assessment_id: int) -> Assessment | None:
+    """One assessment for its page and forms, in one query (a statement built once)."""
+    found = db.session.execute(_one_assessment(), {"assessment_id": assessment_id})
+    return found.unique().scalar_one_or_none()
 
 
 def history(staff_id: int, months: int = 24) -> list[Assessment]:
@@ -116,11 +204,39 @@ def published_all(unit: Unit, period: Period) -> Sequence[Assessment]:
     return db.session.scalars(_published(unit, period)).all()
 
 
+RECENT = 24
+
+
 def recent_periods() -> Sequence[Period]:
     """Periods run in the system (not imported), newest first, for period pickers."""
     return db.session.scalars(select(Period).options(lazyload(Period.policy))  # codes only
                               .where(Period.imported.is_(False))
-                              .order_by(Period.starts_on.desc()).limit(24)).all()
+                              .order_by(Period.starts_on.desc()).limit(RECENT)).all()
+
+
+@cache
+def _recent_rows() -> Select[Any]:
+    return (select(Period.id, Period.code, Period.status, Period.starts_on, Period.review_due_on,
+                   Period.closes_on)
+            .where(Period.imported.is_(False)).order_by(Period.starts_on.desc()).limit(RECENT))
+
+
+def recent_period_rows() -> Sequence[Row[Any]]:
+    """recent_periods() as plain rows (id, code, status, starts_on, review_due_on, closes_on):
+    for a page that shows the picker and one period's dates, no Period objects to load."""
+    return db.session.execute(_recent_rows()).all()
+
+
+def current_among(periods: Sequence[Any]) -> Any:
+    """The current period (services.current_period: the latest open one, else the latest) found
+    in recent_periods() without another query; False when the list cannot tell (none of its
+    periods is open but older ones may be)."""
+    for period in periods:
+        if period.status == "open":
+            return period
+    if len(periods) < RECENT:
+        return periods[0] if periods else None
+    return False
 
 
 def closed_periods() -> Sequence[Period]:

@@ -3,7 +3,6 @@ policies and frameworks."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.orm import joinedload
 
 from app import clock, permissions
 from app.errors import DomainError, StaleError, refused
@@ -31,8 +30,8 @@ bp = Blueprint("evaluation", __name__, url_prefix="/evaluation")
 
 
 def _assessment_or_404(assessment_id, action="assessment.view"):
-    # Its objection comes in the same query (the page shows it or the form to file one).
-    assessment = db.session.get(Assessment, assessment_id, options=[joinedload(Assessment.objection)])
+    # Its objection and criteria come in the same query (the page shows them or their forms).
+    assessment = queries.assessment_for_page(assessment_id)
     if assessment is None:
         abort(404)
     require(action, assessment)
@@ -202,16 +201,23 @@ def review(assessment_id):
 def team():
     """The head's team this month: progress counters and everyone they review."""
     require("evaluation.team")
-    period = _period_or_404(request.args["period"]) if request.args.get("period") \
-        else services.current_period()
+    periods = queries.recent_period_rows()
+    code = request.args.get("period")
+    if code:
+        period = next((p for p in periods if p.code == code), None) or _period_or_404(code)
+    else:
+        period = queries.current_among(periods)
+        if period is False:
+            period = services.current_period()
     status = arg("status")
     if status not in ("", "draft", "self_submitted", "reviewed", "closed", "not_evaluated", "overdue"):
         status = ""
-    page = queries.team_page(current_user, period, status) if period else None
-    counters = queries.team_counters(current_user, period) if period else None
+    page = counters = None
+    if period:
+        page, counts = queries.team_page(current_user, period, status)
+        counters = queries.team_counters(current_user, period, counts)
     return render_template("evaluation/team.html", period=period, page=page, counters=counters,
-                           status=status, periods=queries.recent_periods(),
-                           reviewable=services.reviewable)
+                           status=status, periods=periods, reviewable=services.reviewable)
 
 
 # ---------------------------------------------------------------- publication

@@ -60,13 +60,14 @@ def rate(token):
     form = RatingForm()
     if form.validate_on_submit():
         if form.website.data:  # the honeypot: pretend all is well, keep nothing
-            return render_template("feedback/thanks.html", target=target, complaint=None)
+            return render_template("feedback/thanks.html", token=token, complaint=None)
         try:
             done = services.submit_rating(target, form.data, get_remote_address(), "qr")
         except DomainError as exc:
             form.receipt_code.errors.append(str(exc))
             return render_template("feedback/rate.html", target=target, form=form), 400
-        return render_template("feedback/thanks.html", target=target, complaint=done.complaint)
+        # The token from the address, not the target (expired by the commit: no reload).
+        return render_template("feedback/thanks.html", token=token, complaint=done.complaint)
     status = 400 if request.method == "POST" else 200
     return render_template("feedback/rate.html", target=target, form=_fresh(form)), status
 

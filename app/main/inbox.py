@@ -3,13 +3,25 @@ its count, its deadline (dd/mm/yyyy) and a link straight to where it is done.
 
 A fixed number of statements whatever the size of the organisation: one grouped or counted
 query per kind of work, each scoped by the same permission rules as the pages it links to."""
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
 from flask import url_for
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import (
+    Date,
+    DateTime,
+    Integer,
+    String,
+    cast,
+    func,
+    literal,
+    null,
+    select,
+    union_all,
+)
 
 from app import clock
 from app.annual.models import AnnualResult, AnnualUnitYear
@@ -40,27 +52,120 @@ def _month(code: str) -> str:
     return f"{code[5:7]}/{code[:4]}"
 
 
-def _self_assessments(user, today: date) -> list[Item]:
-    rows = db.session.execute(
-        select(Assessment.id, Period.code, Period.self_due_on)
-        .join(Period, Period.id == Assessment.period_id)
-        .where(Assessment.staff_id == user.staff_id, Period.status == "open",
-               Assessment.status == "draft").order_by(Period.starts_on)).all()
-    return [Item("self", _l("Tự đánh giá tháng %(month)s", month=_month(code)),
-                 url_for("evaluation.assessment_detail", assessment_id=assessment_id),
-                 due, bool(due and today > due)) for assessment_id, code, due in rows]
+# Statements built once per user (their values are the user's own: staff id, grants and the
+# units' paths) and kept, like the menu: a statement reused is not built, keyed nor compiled again.
+# Any change of what they embed is another key.
+_KEPT: "OrderedDict[tuple, dict[str, Any]]" = OrderedDict()
+_KEPT_SIZE = 1024
 
 
-def _findings_to_answer(user, today: date) -> list[Item]:
-    rows = db.session.execute(
-        select(Finding.occurred_on, ConductReport.submitted_at)
-        .join(ConductReport, ConductReport.id == Finding.report_id)
-        .where(Finding.staff_id == user.staff_id, Finding.status == "pending",
-               ConductReport.status == "submitted", Finding.response.is_(None))).all()
-    if not rows:
+def _key(user) -> tuple:
+    return (user.id, user.staff_id, user.is_sys_admin, user.active,
+            tuple(sorted((g.role, g.unit_id, g.unit.path if g.unit is not None else None)
+                         for g in user.grants)))
+
+
+def _statements(user) -> dict[str, Any]:
+    key = _key(user)
+    kept = _KEPT.get(key)
+    if kept is not None:
+        _KEPT.move_to_end(key)
+        return kept
+    kept = _build(user)
+    _KEPT[key] = kept
+    if len(_KEPT) > _KEPT_SIZE:
+        _KEPT.popitem(last=False)
+    return kept
+
+
+def _part(kind: str, ref: Any = None, code: Any = None, day: Any = None, moment: Any = None,
+          number: Any = None) -> Any:
+    """One kind of list in the union of the user's lists: (kind, ref, code, day, moment, number)."""
+    columns: dict[str, tuple[Any, Any]] = {
+        "ref": (ref, Integer), "code": (code, String), "day": (day, Date),
+        "moment": (moment, DateTime(timezone=True)), "number": (number, Integer)}
+    return select(literal(kind, String).label("kind"),
+                  *((cast(null(), kind_of) if value is None else value).label(name)
+                    for name, (value, kind_of) in columns.items()))
+
+
+def _build(user) -> dict[str, Any]:
+    """The user's statements: their lists in one union, and one row of every count they are shown."""
+    built: dict[str, Any] = {}
+    lists: list[Any] = []
+    counts: list[Any] = []
+    if user.staff_id:
+        lists.append(  # own assessments still to fill in
+            _part("self", Assessment.id, Period.code, Period.self_due_on)
+            .join(Period, Period.id == Assessment.period_id)
+            .where(Assessment.staff_id == user.staff_id, Period.status == "open",
+                   Assessment.status == "draft"))
+        lists.append(  # conduct findings to answer
+            _part("findings", day=Finding.occurred_on, moment=ConductReport.submitted_at)
+            .select_from(Finding).join(ConductReport, ConductReport.id == Finding.report_id)
+            .where(Finding.staff_id == user.staff_id, Finding.status == "pending",
+                   ConductReport.status == "submitted", Finding.response.is_(None)))
+        lists.append(  # review cases about them
+            _part("my-case", ReviewCase.id, number=ReviewCase.year)
+            .where(ReviewCase.staff_id == user.staff_id, ReviewCase.status != "decided"))
+        mine = (Task.staff_id == user.staff_id, Task.status.in_(("assigned", "returned")))
+        counts += [select(func.count(Task.id)).where(*mine).scalar_subquery().label("tasks"),
+                   select(func.min(Task.due_on)).where(*mine).scalar_subquery().label("tasks_due")]
+    if "unit_head" in user.roles:
+        lists.append(  # reviews due, by open month
+            _part("reviews", code=Period.code, day=Period.review_due_on, number=func.count(Assessment.id))
+            .select_from(Assessment).join(Period, Period.id == Assessment.period_id)
+            .where(Period.status == "open", Assessment.status.in_(("draft", "self_submitted")),
+                   reviewed_by(user))
+            .group_by(Period.code, Period.review_due_on))
+        unanswered = (select(Objection.id).join(Assessment, Assessment.id == Objection.assessment_id)
+                      .where(Objection.answered_at.is_(None), reviewed_by(user)))
+        counts += [
+            unanswered.with_only_columns(func.count(Objection.id)).scalar_subquery().label("objections"),
+            unanswered.with_only_columns(Objection.assessment_id).order_by(Objection.id).limit(1)
+            .scalar_subquery().label("objection_first")]
+    if can(user, "tasks.assign"):
+        submitted = (select(Task.id).join(Unit, Unit.id == Task.unit_id)
+                     .where(scope_filter(user, "tasks.assign", Unit.path), Task.status == "submitted",
+                            Task.staff_id != (user.staff_id or 0)))
+        counts += [submitted.with_only_columns(func.count(Task.id)).scalar_subquery().label("accept"),
+                   submitted.with_only_columns(func.min(Task.due_on)).scalar_subquery().label("accept_due")]
+    if "inspector" in user.roles:
+        counts.append(
+            select(func.count(ConductReport.id))
+            .join(Inspection, Inspection.id == ConductReport.inspection_id)
+            .where(Inspection.lead_id == user.id, ConductReport.status == "submitted")
+            .scalar_subquery().label("conduct_reports"))
+    if can(user, "complaint.answer"):
+        counts.append(
+            select(func.count(Complaint.id)).join(Unit, Unit.id == Complaint.unit_id)
+            .where(scope_filter(user, "feedback.view", Unit.path), Complaint.status == "open")
+            .scalar_subquery().label("complaints"))
+    if can(user, "review.manage"):
+        counts.append(
+            select(func.count(ReviewCase.id)).join(Unit, Unit.id == ReviewCase.unit_id)
+            .where(scope_filter(user, "review.manage", Unit.path), ReviewCase.status != "decided")
+            .scalar_subquery().label("review_cases"))
+    if lists:
+        built["lists"] = union_all(*lists) if len(lists) > 1 else lists[0]
+    if counts:
+        built["counts"] = select(*counts)
+    return built
+
+
+def _self_assessments(rows, today: date) -> list[Item]:
+    return [Item("self", _l("Tự đánh giá tháng %(month)s", month=_month(row.code)),
+                 url_for("evaluation.assessment_detail", assessment_id=row.ref),
+                 row.day, bool(row.day and today > row.day))
+            for row in sorted(rows.get("self", ()), key=lambda row: row.code)]
+
+
+def _findings_to_answer(rows, today: date) -> list[Item]:
+    found = rows.get("findings")
+    if not found:
         return []
     days = policy_in_force(today).conduct_response_days
-    dues = [clock.local_date(submitted) + timedelta(days=days) for _occurred, submitted in rows if submitted]
+    dues = [clock.local_date(row.moment) + timedelta(days=days) for row in found if row.moment]
     open_dues = [d for d in dues if d >= today]
     if not open_dues:
         return []
@@ -68,54 +173,36 @@ def _findings_to_answer(user, today: date) -> list[Item]:
                  url_for("conduct.mine"), min(open_dues))]
 
 
-def _my_tasks(user, today: date) -> list[Item]:
-    count, first_due = db.session.execute(
-        select(func.count(Task.id), func.min(Task.due_on))
-        .where(Task.staff_id == user.staff_id, Task.status.in_(("assigned", "returned")))).one()
+def _my_tasks(counts, today: date) -> list[Item]:
+    count, first_due = counts.tasks, counts.tasks_due
     if not count:
         return []
     return [Item("tasks", _l("%(count)d nhiệm vụ đang thực hiện", count=count),
                  url_for("tasks.mine"), first_due, bool(first_due and first_due < today))]
 
 
-def _my_cases(user) -> list[Item]:
-    rows = db.session.execute(select(ReviewCase.id, ReviewCase.year).where(
-        ReviewCase.staff_id == user.staff_id, ReviewCase.status != "decided")).all()
-    return [Item("my-case", _l("Hồ sơ xem xét năm %(year)d: bạn có thể gửi giải trình", year=year),
-                 url_for("reviews.case_detail", case_id=case_id)) for case_id, year in rows]
+def _my_cases(rows) -> list[Item]:
+    return [Item("my-case", _l("Hồ sơ xem xét năm %(year)d: bạn có thể gửi giải trình", year=row.number),
+                 url_for("reviews.case_detail", case_id=row.ref))
+            for row in sorted(rows.get("my-case", ()), key=lambda row: row.ref)]
 
 
-def _reviews(user, today: date) -> list[Item]:
-    rows = db.session.execute(
-        select(Period.code, Period.review_due_on, func.count(Assessment.id))
-        .join(Period, Period.id == Assessment.period_id)
-        .where(Period.status == "open", Assessment.status.in_(("draft", "self_submitted")),
-               reviewed_by(user))
-        .group_by(Period.code, Period.review_due_on).order_by(Period.code)).all()
-    return [Item("reviews", _l("%(count)d đánh giá cần duyệt (tháng %(month)s)", count=count,
-                              month=_month(code)),
-                 url_for("evaluation.team", period=code), due, bool(due and today > due))
-            for code, due, count in rows]
+def _reviews(rows, today: date) -> list[Item]:
+    return [Item("reviews", _l("%(count)d đánh giá cần duyệt (tháng %(month)s)", count=row.number,
+                              month=_month(row.code)),
+                 url_for("evaluation.team", period=row.code), row.day, bool(row.day and today > row.day))
+            for row in sorted(rows.get("reviews", ()), key=lambda row: row.code)]
 
 
-def _objections(user) -> list[Item]:
-    count = db.session.scalar(
-        select(func.count(Objection.id)).join(Assessment, Assessment.id == Objection.assessment_id)
-        .where(Objection.answered_at.is_(None), reviewed_by(user))) or 0
-    if not count:
+def _objections(counts) -> list[Item]:
+    if not counts.objections:
         return []
-    first = db.session.scalar(
-        select(Objection.assessment_id).join(Assessment, Assessment.id == Objection.assessment_id)
-        .where(Objection.answered_at.is_(None), reviewed_by(user)).order_by(Objection.id).limit(1))
-    return [Item("objections", _l("%(count)d kiến nghị cần trả lời", count=count),
-                 url_for("evaluation.assessment_detail", assessment_id=first))]
+    return [Item("objections", _l("%(count)d kiến nghị cần trả lời", count=counts.objections),
+                 url_for("evaluation.assessment_detail", assessment_id=counts.objection_first))]
 
 
-def _tasks_to_accept(user, today: date) -> list[Item]:
-    count, first_due = db.session.execute(
-        select(func.count(Task.id), func.min(Task.due_on)).join(Unit, Unit.id == Task.unit_id)
-        .where(scope_filter(user, "tasks.assign", Unit.path), Task.status == "submitted",
-               Task.staff_id != (user.staff_id or 0))).one()
+def _tasks_to_accept(counts, today: date) -> list[Item]:
+    count, first_due = counts.accept, counts.accept_due
     if not count:
         return []
     return [Item("task-board", _l("%(count)d nhiệm vụ đã báo cáo hoàn thành, chờ nghiệm thu", count=count),
@@ -123,33 +210,25 @@ def _tasks_to_accept(user, today: date) -> list[Item]:
                  first_due)]
 
 
-def _conduct_reports(user) -> list[Item]:
-    count = db.session.scalar(
-        select(func.count(ConductReport.id)).join(Inspection, Inspection.id == ConductReport.inspection_id)
-        .where(Inspection.lead_id == user.id, ConductReport.status == "submitted")) or 0
-    if not count:
+def _conduct_reports(counts) -> list[Item]:
+    if not counts.conduct_reports:
         return []
-    return [Item("conduct-reports", _l("%(count)d biên bản văn hóa công vụ chờ kết luận", count=count),
+    return [Item("conduct-reports", _l("%(count)d biên bản văn hóa công vụ chờ kết luận",
+                                       count=counts.conduct_reports),
                  url_for("conduct.reports", status="submitted"))]
 
 
-def _complaints(user) -> list[Item]:
-    count = db.session.scalar(
-        select(func.count(Complaint.id)).join(Unit, Unit.id == Complaint.unit_id)
-        .where(scope_filter(user, "feedback.view", Unit.path), Complaint.status == "open")) or 0
-    if not count:
+def _complaints(counts) -> list[Item]:
+    if not counts.complaints:
         return []
-    return [Item("complaints", _l("%(count)d phản ánh của người dân đang chờ trả lời", count=count),
-                 url_for("feedback.complaints", status="open"))]
+    return [Item("complaints", _l("%(count)d phản ánh của người dân đang chờ trả lời",
+                                  count=counts.complaints), url_for("feedback.complaints", status="open"))]
 
 
-def _review_cases(user) -> list[Item]:
-    count = db.session.scalar(
-        select(func.count(ReviewCase.id)).join(Unit, Unit.id == ReviewCase.unit_id)
-        .where(scope_filter(user, "review.manage", Unit.path), ReviewCase.status != "decided")) or 0
-    if not count:
+def _review_cases(counts) -> list[Item]:
+    if not counts.review_cases:
         return []
-    return [Item("review-cases", _l("%(count)d hồ sơ xem xét chưa có kết luận", count=count),
+    return [Item("review-cases", _l("%(count)d hồ sơ xem xét chưa có kết luận", count=counts.review_cases),
                  url_for("reviews.cases"))]
 
 
@@ -199,22 +278,28 @@ def _province(user, today: date) -> list[Item]:
 
 
 def inbox(user) -> list[Item]:
-    """Everything the user has to do, overdue first, then by deadline."""
+    """Everything the user has to do, overdue first, then by deadline: the user's kept statements,
+    their lists in one, every count in another."""
     today = clock.today()
+    statements = _statements(user)
+    counts = db.session.execute(statements["counts"]).one() if "counts" in statements else None
+    rows: dict[str, list[Any]] = {}
+    for row in db.session.execute(statements["lists"]) if "lists" in statements else ():
+        rows.setdefault(row.kind, []).append(row)
     items: list[Item] = []
     if user.staff_id:
-        items += _self_assessments(user, today) + _findings_to_answer(user, today)
-        items += _my_tasks(user, today) + _my_cases(user)
+        items += _self_assessments(rows, today) + _findings_to_answer(rows, today)
+        items += _my_tasks(counts, today) + _my_cases(rows)
     if "unit_head" in user.roles:
-        items += _reviews(user, today) + _objections(user)
+        items += _reviews(rows, today) + _objections(counts)
     if can(user, "tasks.assign"):
-        items += _tasks_to_accept(user, today)
+        items += _tasks_to_accept(counts, today)
     if "inspector" in user.roles:
-        items += _conduct_reports(user)
+        items += _conduct_reports(counts)
     if can(user, "complaint.answer"):
-        items += _complaints(user)
+        items += _complaints(counts)
     if can(user, "review.manage"):
-        items += _review_cases(user)
+        items += _review_cases(counts)
     if can(user, "period.manage"):
         items += _province(user, today)
     return sorted(items, key=lambda i: (not i.overdue, i.due or date.max))

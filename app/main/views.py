@@ -8,7 +8,7 @@ from app.auth import services as auth_services
 from app.extensions import db
 from app.forms import arg
 from app.main.inbox import inbox
-from app.main.menu import menu_for
+from app.main.menu import menu_html
 from app.main.search import ACTIONS, search
 from app.utils import safe_next_url
 
@@ -18,8 +18,8 @@ bp = Blueprint("main", __name__)
 @bp.app_context_processor
 def inject_menu():
     """The main menu of every page (base.html), built only when a page shows it."""
-    return {"main_menu": (lambda: menu_for(current_user)) if current_user.is_authenticated
-            else (lambda: [])}
+    user = current_user._get_current_object()
+    return {"main_menu": (lambda: menu_html(user)) if user.is_authenticated else (lambda: "")}
 
 
 @bp.get("/")

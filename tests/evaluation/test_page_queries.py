@@ -1,10 +1,19 @@
 """The head's team page and an assessment page load what they show, in few queries: the user
-with their grants in one, the team rows by explicit joins (no criteria, no second period or
-policy, no report text), the assessment with its objection in one."""
-from sqlalchemy import event
+with their grants and unread count in one, the team rows as the shown columns only (no criteria,
+no period object or policy, no report text) with the list's length from the counters' query, the
+assessment with its objection in one."""
+import re
+from datetime import timedelta
 
+from sqlalchemy import event, select
+
+from app import clock
+from app.evaluation import services
+from app.evaluation.forms import assessment_form
+from app.evaluation.models import Period
 from app.extensions import db
-from tests.evaluation.conftest import fetch
+from tests import factories
+from tests.evaluation.conftest import fetch, scores_form
 
 
 def _statements(app, client, url):
@@ -24,24 +33,146 @@ def _statements(app, client, url):
     return response, seen
 
 
-def test_the_team_page_runs_eight_queries_and_its_rows_carry_only_what_is_shown(app, client, auth, world,
+def test_the_team_page_runs_three_queries_and_its_rows_carry_only_what_is_shown(app, client, auth, world,
                                                                                 head_a1):
     auth.login_user(head_a1)
     response, seen = _statements(app, client, "/evaluation/team")
-    assert len(seen) == 8, seen
-    assert "role_grant" in seen[0]  # the user and their grants: one query
-    rows = [s for s in seen if s.startswith("SELECT staff.id, staff.full_name, unit.id")]
+    # The user; the periods (picker and current); the page with the team's counts by status.
+    assert len(seen) == 3, seen
+    _response, filtered = _statements(app, client, "/evaluation/team?status=draft")
+    assert len(filtered) == 4  # filtered: the counts first, then the page
+    # The user, their grants and their unread notifications: one query.
+    assert "role_grant" in seen[0] and "notification" in seen[0]
+    rows = [s for s in seen if s.startswith("SELECT assessment.id, assessment.status")]
     assert len(rows) == 1
     assert not any(word in rows[0] for word in ("self_report", "review_comment", "policy", "criterion"))
-    assert not [s for s in seen if s.startswith("SELECT role_grant")]
+    assert not [s for s in seen if s.startswith("SELECT role_grant") or "count(*)" in s
+                or s.startswith("SELECT assessment.status, count")]
     with app.app_context():
         s1 = fetch(app, "S1")
         assert s1.staff.full_name in response.text
+        assert f"/evaluation/assessments/{s1.id}/review" in response.text  # reviewable: the link to score
 
 
-def test_an_assessment_page_runs_five_queries(app, client, auth, world):
+def _team_of_four(app, client, auth, world):
+    """S1 (self-assessed) and T0–T2 (not yet) in A1, reviewed by head_a1."""
+    with app.app_context():
+        for number in range(3):
+            factories.create_staff(f"T{number}", "A1")
+        services.open_period("2026-03")
+    auth.login_user(world.users["staff"])
+    s1 = fetch(app, "S1")
+    client.post(f"/evaluation/assessments/{s1.id}/self",
+                data=scores_form({c.code: c.max_score for c in s1.criteria}, s1.version, submit="1"))
+
+
+def test_the_team_list_filters_and_pages_with_totals_from_the_counters(app, client, auth, world, head_a1):
+    _team_of_four(app, client, auth, world)
+    auth.login_user(head_a1)
+    waiting = client.get("/evaluation/team?status=self_submitted").text
+    assert "Nguyễn Văn S1" in waiting and "Nguyễn Văn T0" not in waiting and "1 dòng" in waiting
+    drafts = client.get("/evaluation/team?status=draft").text
+    assert "Nguyễn Văn S1" not in drafts and "Nguyễn Văn T2" in drafts and "3 dòng" in drafts
+    assert "4 dòng" in client.get("/evaluation/team?status=overdue").text
+    assert "Không có phiếu nào." in client.get("/evaluation/team?status=reviewed").text
+    app.config["PAGE_SIZE"] = 2
+    try:
+        first = client.get("/evaluation/team").text
+        second = client.get("/evaluation/team?page=2").text
+    finally:
+        app.config["PAGE_SIZE"] = 25
+    assert "Trang 1 / 2 · 4 dòng" in first and "Trang 2 / 2 · 4 dòng" in second
+    for page in (first, second):  # the counters are the whole team's on every page
+        assert "<strong>3</strong> chưa tự đánh giá" in page and "<strong>1</strong> chờ thủ trưởng" in page
+    beyond = client.get("/evaluation/team?page=3").text
+    assert "Không có phiếu nào." in beyond and "<strong>3</strong> chưa tự đánh giá" in beyond
+    # Waiting for review first, then by name.
+    assert "Nguyễn Văn S1" in first and "Nguyễn Văn T0" in first and "Nguyễn Văn T1" not in first
+    assert "Nguyễn Văn T1" in second and "Nguyễn Văn T2" in second and "Nguyễn Văn S1" not in second
+
+
+def _closed_months_after(app, code, count):
+    """`count` closed (non-imported) months after `code`, as a month that was run and closed."""
+    with app.app_context():
+        model = db.session.scalar(select(Period).where(Period.code == code))
+        start = model.starts_on
+        for number in range(1, count + 1):
+            month = (start.month - 1 + number) % 12 + 1
+            year = start.year + (start.month - 1 + number) // 12
+            day = start.replace(year=year, month=month)
+            shift = day - start
+            db.session.add(Period(code=f"{year}-{month:02d}", starts_on=day, policy_id=model.policy_id,
+                                  status="closed", imported=False, opens_on=model.opens_on + shift,
+                                  self_due_on=model.self_due_on + shift,
+                                  review_due_on=model.review_due_on + shift,
+                                  closes_on=model.closes_on + shift, opened_at=model.opened_at,
+                                  closed_at=model.opened_at + timedelta(days=30 * number)))
+        db.session.commit()
+
+
+def test_the_team_page_opens_on_the_open_month_even_behind_the_pickers_list(app, client, auth, world,
+                                                                           head_a1):
+    # 24 later months closed: the picker's list holds none that is open, so the page asks for
+    # the open month (2026-03) rather than showing the latest closed one.
+    _closed_months_after(app, "2026-03", 24)
+    auth.login_user(head_a1)
+    page = client.get("/evaluation/team").text
+    assert "Đánh giá cán bộ tháng 2026-03" in page and "Nguyễn Văn S1" in page
+    assert '<option value="2028-03" selected>' not in page
+    assert "Đánh giá cán bộ tháng 2027-01" in client.get("/evaluation/team?period=2027-01").text
+    assert "Đánh giá cán bộ tháng 2026-03" in client.get("/evaluation/team?period=2026-03").text
+
+
+def test_the_team_page_finds_the_open_month_in_the_pickers_list(app, client, auth, world, head_a1):
+    _closed_months_after(app, "2026-03", 23)
+    auth.login_user(head_a1)
+    response, seen = _statements(app, client, "/evaluation/team")
+    assert "Đánh giá cán bộ tháng 2026-03" in response.text and len(seen) == 3
+    with app.app_context():
+        db.session.execute(Period.__table__.update().where(Period.code == "2026-03").values(status="closed"))
+        db.session.commit()
+    clock.freeze(clock.today())
+    # No month open: the latest one.
+    assert "Đánh giá cán bộ tháng 2028-02" in client.get("/evaluation/team").text
+
+
+def test_an_assessment_page_runs_two_queries(app, client, auth, world):
     s1 = fetch(app, "S1")
     auth.login_user(world.users["staff"])
     response, seen = _statements(app, client, f"/evaluation/assessments/{s1.id}")
-    assert len(seen) == 5, seen
-    assert "objection" in seen[1]  # loaded with the assessment
+    assert len(seen) == 2, seen
+    # The assessment with its objection, criteria, period and policy, not the policy's bands.
+    assert all(word in seen[1] for word in ("objection", "assessment_criterion", "policy"))
+    assert "policy_band" not in seen[1]
+    with app.app_context():
+        codes = [c.code for c in fetch(app, "S1").criteria]  # in their order
+        assert codes == sorted(codes, key=lambda code: response.text.index(f'id="score_{code}"'))
+
+
+def _inputs(html):
+    return re.findall(r'<input[^>]*class="score-input"[^>]*>', html)
+
+
+def test_the_score_inputs_are_written_as_wtforms_renders_them(app, client, auth, world):
+    """The page writes its score inputs out (cheaper than wtforms' widget): the same markup, on
+    first display and shown back with errors and the required flag after a refused submission."""
+    s1 = fetch(app, "S1")
+    auth.login_user(world.users["staff"])
+    shown = _inputs(client.get(f"/evaluation/assessments/{s1.id}").text)
+    refused = client.post(f"/evaluation/assessments/{s1.id}/self",
+                          data=scores_form({"C1": "6", "C2": "4,5"}, s1.version, submit="1"))
+    assert refused.status_code == 400
+    with app.test_request_context(method="POST", data=scores_form({"C1": "6", "C2": "4,5"}, s1.version,
+                                                                  submit="1")):
+        a = fetch(app, "S1")
+        form = assessment_form(a.criteria, "self", required=True)()
+        form.validate()
+        fields = [form[f"score_{c.code}"] for c in a.criteria]
+        expected = [str(f(type="text", class_="score-input", **(
+            {"aria-invalid": "true", "aria-describedby": f.id + "-error"} if f.errors else {})))
+            for f in fields]
+        blank = assessment_form(a.criteria, "self", required=False)(formdata=None)
+        first = [str(blank[f"score_{c.code}"](type="text", class_="score-input")) for c in a.criteria]
+    assert _inputs(refused.text) == expected and 'aria-invalid="true"' in expected[0]
+    assert " required " in expected[-1] and 'value="4,5"' in expected[1]
+    assert shown == first

@@ -140,3 +140,17 @@ def test_behind_a_trusted_proxy_the_limit_applies_per_citizen(app, desk, monkeyp
     assert first[:10] == [200] * 10 and first[10] == 429
     assert post("198.51.100.23") == 200  # another citizen behind the same proxy
     limiter.reset()
+
+
+def test_a_rating_is_three_statements_and_the_thanks_page_links_back_to_the_form(app, client, desk):
+    from tests.queries import StatementCounter
+
+    with app.app_context():
+        engine = db.engine
+    with StatementCounter(engine) as counter:
+        response = client.post(f"/p/{desk.token}", data=form("satisfied"))
+    # The target, the token's earlier use, the insert: the target is not read again for the page.
+    assert response.status_code == 200 and counter.count == 3
+    assert f'href="/p/{desk.token}">Đánh giá lần khác</a>' in response.text
+    honeypot = client.post(f"/p/{desk.token}", data=form(website="http://spam.example"))
+    assert f'href="/p/{desk.token}">Đánh giá lần khác</a>' in honeypot.text

@@ -116,3 +116,110 @@ def test_the_menu_is_grouped_and_marks_the_current_section(app, client, auth, wo
     page = client.get("/").text
     assert 'data-menu="periods"' not in page and 'data-menu="my-assessment"' in page
     assert 'class="menu-home"><a href="/" aria-current="page"' in page
+
+
+def test_the_kept_menu_follows_grants_language_and_the_current_page(app, client, auth, world):
+    """The menu is built once per kind of user and kept: a new grant, another language or another
+    section is another menu, never the one kept for before."""
+    from app.auth import services as auth_services
+    from app.auth.models import User
+
+    user_id = auth.login_user(world.users["staff"])
+    before = client.get("/").text
+    assert 'data-menu="team"' not in before and 'data-menu="my-assessment"' in before
+    with app.app_context():
+        auth_services.grant_role(db.session.get(User, user_id), "unit_head",
+                                 db.session.get(Unit, world.units["A1"]))
+        db.session.commit()
+    after = client.get("/").text
+    assert 'data-menu="team"' in after
+    assert 'data-menu="team" aria-current="page"' in client.get("/evaluation/team").text
+    assert 'class="menu-home"><a href="/" aria-current="page"' in client.get("/").text
+    assert client.get("/").text.count('aria-current="page"') == 1
+    client.post("/language", data={"lang": "en"})
+    english = client.get("/").text
+    assert ">Team reviews</a>" in english
+    assert "Đánh giá cán bộ</a>" not in english
+    with app.app_context():
+        user = db.session.get(User, user_id)
+        auth_services.revoke_role(next(g for g in user.grants if g.role == "unit_head"))
+        db.session.commit()
+    assert 'data-menu="team"' not in client.get("/").text
+
+
+def test_the_unread_badge_comes_with_the_user(app, client, auth, world):
+    from app.notifications.models import Notification
+
+    user_id = auth.login_user(world.users["staff"])
+    assert 'class="badge"' not in client.get("/").text
+    with app.app_context():
+        db.session.add_all([Notification(user_id=user_id, kind="test", params={}, dedupe_key=f"t{n}")
+                            for n in range(2)])
+        db.session.commit()
+    with app.app_context():
+        engine = db.engine
+    with StatementCounter(engine) as counter:
+        page = client.get("/evaluation/my").text
+    assert 'class="badge" aria-label="2 chưa đọc">2</span>' in page
+    with StatementCounter(engine) as again:
+        client.get("/evaluation/my")
+    assert counter.count == again.count
+
+
+def test_a_heads_inbox_is_three_statements_and_follows_a_new_grant(app, client, auth, world):
+    """The user, their lists (own assessments, findings, review cases, reviews due) in one union
+    and one row of every count; the statements are kept per user and grants, so a new grant shows
+    at once."""
+    from app.auth import services as auth_services
+    from app.auth.models import User
+
+    with app.app_context():
+        head = factories.create_user([("unit_head", "A")], staff_code="H1", username="head_a")
+        head_id = head.id
+        target = feedback_services.create_target("desk", db.session.get(Unit, world.units["B"]))
+        feedback_services.submit_rating(target, {"rating": "dissatisfied", "idem": "b" * 24,
+                                                 "comment": "Không ai tiếp."}, "127.0.0.1", "qr")
+        engine = db.engine
+    auth.login_user(head_id)
+    client.get("/")
+    with StatementCounter(engine) as counter:
+        items = _items(client.get("/").text)
+    assert counter.count == 3 and "complaints" not in items and "self" in items
+    with app.app_context():
+        auth_services.grant_role(db.session.get(User, head_id), "unit_head",
+                                 db.session.get(Unit, world.units["B"]))
+        db.session.commit()
+    items = _items(client.get("/").text)
+    assert items["complaints"] == [("1 phản ánh của người dân đang chờ trả lời",
+                                    "/feedback/complaints?status=open")]
+
+
+def test_conduct_findings_to_answer_come_with_their_deadline(app, client, auth, world):
+    """A submitted report's findings the person has not answered: one item, due the policy's
+    number of days after the report was submitted (read through the inbox's union of lists)."""
+    from datetime import datetime, timedelta
+
+    from app.conduct.models import ConductRule
+    from app.conduct.services import ChecklistTemplate
+
+    clock.freeze(datetime(2026, 3, 12, 9, 0))
+    auth.login_user(world.users["inspector"])
+    with app.app_context():
+        template_id = db.session.scalar(select(ChecklistTemplate.id).order_by(ChecklistTemplate.id.desc()))
+        badge = db.session.scalar(select(ConductRule.id).where(ConductRule.code == "VH01"))
+        dress = db.session.scalar(select(ConductRule.id).where(ConductRule.code == "VH02"))
+        days = evaluation_services.policy_in_force(date(2026, 3, 12)).conduct_response_days
+    opened = client.post("/conduct/inspections/new", data={
+        "unit_code": "A1", "template_id": template_id, "inspected_at": "2026-03-12T09:30"})
+    inspection_id = int(opened.headers["Location"].rstrip("/").split("/")[-1])
+    client.post(f"/conduct/inspections/{inspection_id}/people/{world.staff['S1']}", data={
+        "presence": "present", "all_compliant": "1", f"outcome_{badge}": "violation",
+        f"note_{badge}": "Không đeo thẻ", f"outcome_{dress}": "violation", f"note_{dress}": "Áo phông"})
+    report = client.post(f"/conduct/inspections/{inspection_id}/report")
+    report_id = int(report.headers["Location"].split("/")[-1])
+    client.post(f"/conduct/reports/{report_id}/submit", data={"summary": "Kiểm tra đột xuất."})
+    auth.login_user(world.users["staff"])
+    page = client.get("/").text
+    assert _items(page)["findings"] == [("2 vi phạm văn hóa công vụ cần giải trình", "/conduct/mine")]
+    due = (date(2026, 3, 12) + timedelta(days=days)).strftime("%d/%m/%Y")
+    assert f"hạn {due}" in page.split('data-inbox="findings"')[1].split("</li>")[0]
