@@ -197,6 +197,52 @@ def _serve(target, port, env):
     raise SystemExit(f"{target} did not start on port {port}")
 
 
+DEMO_TEAM = 30  # the issue's team page at demo size: a head with 30 people in the open month
+
+
+def grow_team(conn, size: int = DEMO_TEAM) -> None:
+    """The demo's teams are a handful of people: the largest one in the open month grows to
+    `size`, each newcomer a copy (status, scores, criteria) of one of its members in turn."""
+    period = conn.execute(text(
+        "SELECT id FROM period WHERE status = 'open' ORDER BY starts_on DESC")).scalar()
+    unit, members = conn.execute(text(
+        "SELECT a.unit_id, COUNT(*) FROM assessment a WHERE a.period_id = :p "
+        "AND a.unit_id IN (SELECT s.unit_id FROM staff s JOIN role_grant g ON g.unit_id = s.unit_id "
+        "AND g.role = 'unit_head' WHERE s.is_head) "
+        "GROUP BY a.unit_id ORDER BY COUNT(*) DESC, a.unit_id LIMIT 1"), {"p": period}).one()
+    missing = size - members
+    if missing <= 0:
+        return
+    conn.execute(text(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < :k) "
+        "INSERT INTO staff (code, full_name, unit_id, category, position, is_head, front_desk, "
+        "start_date, active, search) "
+        "SELECT 'BENCH-' || i, 'Nguyễn Văn Thử ' || i, :u, 'cong_chuc', 'Chuyên viên', FALSE, FALSE, "
+        "'2020-01-01', TRUE, 'bench-' || i || ' nguyen van thu ' || i FROM n"),
+        {"k": missing, "u": unit})
+    conn.execute(text("INSERT INTO staff_assignment (staff_id, unit_id, start_date) "
+                      "SELECT id, unit_id, start_date FROM staff WHERE code LIKE 'BENCH-%'"))
+    templates = ("SELECT a.*, ROW_NUMBER() OVER (ORDER BY a.id) - 1 AS r, COUNT(*) OVER () AS k "
+                 "FROM assessment a WHERE a.period_id = :p AND a.unit_id = :u AND NOT a.is_head")
+    newcomers = "SELECT id, ROW_NUMBER() OVER (ORDER BY id) - 1 AS r FROM staff WHERE code LIKE 'BENCH-%'"
+    conn.execute(text(
+        f"WITH t AS ({templates}), s AS ({newcomers}) "
+        "INSERT INTO assessment (period_id, staff_id, unit_id, framework_id, is_head, status, self_report, "
+        "self_total, self_submitted_at, reviewer_id, reviewed_at, review_comment, reviewed_without_self, "
+        "score, level, imported, reopened, version) "
+        "SELECT t.period_id, s.id, t.unit_id, t.framework_id, FALSE, t.status, t.self_report, t.self_total, "
+        "t.self_submitted_at, t.reviewer_id, t.reviewed_at, t.review_comment, t.reviewed_without_self, "
+        "t.score, t.level, FALSE, FALSE, 1 FROM s JOIN t ON t.r = s.r % t.k"), {"p": period, "u": unit})
+    conn.execute(text(
+        f"WITH t AS ({templates}), s AS ({newcomers}) "
+        "INSERT INTO assessment_criterion (assessment_id, self_score, head_score, suggested_score, "
+        "suggestion_note, position, code, group_code, name_vi, name_en, max_score, auto_source, auto_param) "
+        "SELECT a.id, c.self_score, c.head_score, c.suggested_score, c.suggestion_note, c.position, c.code, "
+        "c.group_code, c.name_vi, c.name_en, c.max_score, c.auto_source, c.auto_param "
+        "FROM s JOIN t ON t.r = s.r % t.k JOIN assessment a ON a.staff_id = s.id AND a.period_id = :p "
+        "JOIN assessment_criterion c ON c.assessment_id = t.id"), {"p": period, "u": unit})
+
+
 def prepare(store: province.Store, name: str) -> str:
     url = store.url_of(name)
     store.create(name)
@@ -207,6 +253,7 @@ def prepare(store: province.Store, name: str) -> str:
         raise SystemExit(f"seed-demo failed: {done.stderr[-3000:]}")
     engine = store.engine(name)
     with engine.begin() as conn:
+        grow_team(conn)
         province.analyze(conn)
     engine.dispose()
     return url
@@ -235,7 +282,7 @@ def main(args) -> None:
         period = conn.execute(text(
             "SELECT id FROM period WHERE status = 'open' ORDER BY starts_on DESC")).scalar()
         team = ("(SELECT COUNT(*) FROM assessment a WHERE a.period_id = :p AND a.unit_id = s.unit_id)")
-        # The head of the largest team of the demo, or in a province the team closest to
+        # The head of the largest team of the demo (grown to DEMO_TEAM), or in a province the team closest to
         # args.team people (an account signed in with its password).
         head = conn.execute(text(
             "SELECT u.id, u.username, s.unit_id FROM user_account u JOIN staff s ON s.id = u.staff_id "
