@@ -5,7 +5,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _FOLD = str.maketrans({"đ": "d", "Đ": "d"})
 
 
@@ -33,4 +33,4 @@ def _fold_word(word: str) -> str:
 
 def has_control(value: str) -> bool:
     """True when the text holds a control character other than tab, line feed and carriage return."""
-    return bool(_CONTROL.search(value))
+    return bool(CONTROL.search(value))

@@ -128,7 +128,7 @@ class Staff(db.Model):
 def search_key(code: str, name: str) -> str:
     """The folded text a unit or staff member is found by ("huong" finds "Hương")."""
     # fold(f"{code} {name}") (fold goes word by word): the codes stay out of the words' cache
-    return f"{fold(code)} {fold(name)}"[:320]
+    return f"{code.lower() if code.isascii() else fold(code)} {fold(name)}"[:320]
 
 
 @db.event.listens_for(Unit, "before_insert")

@@ -369,3 +369,27 @@ def test_the_results_file_gives_a_head_their_units_sums_as_each_persons_own_resu
     assert lines[1:] == expected
     head, member = lines[1].split(","), lines[2].split(",")
     assert D(head[2]) > D(member[2])  # NV002 leads NV003's division: their tasks count for the head
+
+
+def test_a_results_line_in_integers_is_the_text_of_the_decimal_computation():
+    """month_results_csv formats its rows in integers (no Decimal per number); every line must be
+    byte for byte what result_row gives from the same sums, halves and clamping included."""
+    import random
+
+    from app.tasks import queries
+
+    rng = random.Random(14)
+    cases = [(0, 0, 0, 0, (10, 20, 30)), (1005, 1005, 1005000, 0, (10, None, 25)),
+             (1015, 1014, 507500, 1015000, (5, 5, 5)), (2500, 3000, -5, 9 * 10**9, (None, None, None)),
+             (-2000, 100, 100, 100, (10, 10, 10)), (1000, 500, 500, 500, (-10, 10, 10))]
+    for _n in range(3000):
+        assigned = rng.choice([rng.randint(1, 40) * 5, rng.randint(1, 10**6)])
+        cases.append((assigned, rng.randint(-10, assigned + 10), rng.randint(0, assigned * 1000 + 9),
+                      rng.randint(0, assigned * 1000), tuple(rng.choice([None, rng.randint(0, 300)])
+                                                             for _c in range(3))))
+    for assigned, accepted, quality, progress, tops in cases:
+        result = queries.LedgerResult(7, "S-1", 3, False, assigned, accepted, quality, progress)
+        maxima = {criterion: (D(top) / 10).quantize(D("0.1"))
+                  for criterion, top in zip(queries.RATIO_OF, tops, strict=True) if top is not None}
+        assert queries._result_line("2026-09", 7, "S-1", 3, False, assigned, accepted, quality,
+                                    progress, *tops) == queries.result_row(result, "2026-09", maxima)
