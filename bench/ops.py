@@ -154,10 +154,12 @@ def floor_tasks_results(conn, sql: Sql) -> dict:
                   (min(max(quality, 0), assigned * 1000), assigned * 1000),
                   (min(max(progress, 0), assigned * 1000), assigned * 1000)]
         cells = [code, TASKS_MONTH, f"{Decimal(assigned) / 1000:.2f}"]
-        cells += [str((Decimal(_half_up(n * 10000, d)) / 100).quantize(Decimal("0.01"))) for n, d in ratios]
+        # Whole numbers formatted by hand (as the app does since it stopped building Decimals).
+        cells += [f"{pct // 100}.{pct % 100:02d}" for pct in (_half_up(n * 10000, d) for n, d in ratios)]
         cells += ["" if top is None  # max_score is stored in whole tenths
-                  else str((Decimal(_half_up(n * int(top), d)) / 10).quantize(Decimal("0.1")))
-                  for (n, d), top in zip(ratios, maxima, strict=True)]
+                  else f"{score // 10}.{score % 10}"
+                  for (n, d), top in zip(ratios, maxima, strict=True)
+                  for score in [_half_up(n * int(top or 0), d)]]
         lines.append(",".join(cells))
     return _digest(lines)
 
