@@ -89,11 +89,19 @@ def _part(kind: str, ref: Any = None, code: Any = None, day: Any = None, moment:
                     for name, (value, kind_of) in columns.items()))
 
 
+def _count(name: str, count: Any, first: Any = None, first_is_ref: bool = False) -> Any:
+    """One count the user is shown as a row of the union: (name, number = the count, day or ref =
+    the first due day or the first one to open)."""
+    if first_is_ref:
+        return _part(name, ref=first, number=count)
+    return _part(name, day=first, number=count)
+
+
 def _build(user) -> dict[str, Any]:
-    """The user's statements: their lists in one union, and one row of every count they are shown."""
+    """The user's statement: their lists and one row per count they are shown, in one union."""
     built: dict[str, Any] = {}
     lists: list[Any] = []
-    counts: list[Any] = []
+    counts = lists
     if user.staff_id:
         lists.append(  # own assessments still to fill in
             _part("self", Assessment.id, Period.code, Period.self_due_on)
@@ -109,8 +117,8 @@ def _build(user) -> dict[str, Any]:
             _part("my-case", ReviewCase.id, number=ReviewCase.year)
             .where(ReviewCase.staff_id == user.staff_id, ReviewCase.status != "decided"))
         mine = (Task.staff_id == user.staff_id, Task.status.in_(("assigned", "returned")))
-        counts += [select(func.count(Task.id)).where(*mine).scalar_subquery().label("tasks"),
-                   select(func.min(Task.due_on)).where(*mine).scalar_subquery().label("tasks_due")]
+        counts.append(_count("tasks", select(func.count(Task.id)).where(*mine).scalar_subquery(),
+                             select(func.min(Task.due_on)).where(*mine).scalar_subquery()))
     if "unit_head" in user.roles:
         lists.append(  # reviews due, by open month
             _part("reviews", code=Period.code, day=Period.review_due_on, number=func.count(Assessment.id))
@@ -120,36 +128,34 @@ def _build(user) -> dict[str, Any]:
             .group_by(Period.code, Period.review_due_on))
         unanswered = (select(Objection.id).join(Assessment, Assessment.id == Objection.assessment_id)
                       .where(Objection.answered_at.is_(None), reviewed_by(user)))
-        counts += [
-            unanswered.with_only_columns(func.count(Objection.id)).scalar_subquery().label("objections"),
+        counts.append(_count(
+            "objections", unanswered.with_only_columns(func.count(Objection.id)).scalar_subquery(),
             unanswered.with_only_columns(Objection.assessment_id).order_by(Objection.id).limit(1)
-            .scalar_subquery().label("objection_first")]
+            .scalar_subquery(), first_is_ref=True))
     if can(user, "tasks.assign"):
         submitted = (select(Task.id).join(Unit, Unit.id == Task.unit_id)
                      .where(scope_filter(user, "tasks.assign", Unit.path), Task.status == "submitted",
                             Task.staff_id != (user.staff_id or 0)))
-        counts += [submitted.with_only_columns(func.count(Task.id)).scalar_subquery().label("accept"),
-                   submitted.with_only_columns(func.min(Task.due_on)).scalar_subquery().label("accept_due")]
+        counts.append(_count("accept", submitted.with_only_columns(func.count(Task.id)).scalar_subquery(),
+                             submitted.with_only_columns(func.min(Task.due_on)).scalar_subquery()))
     if "inspector" in user.roles:
-        counts.append(
-            select(func.count(ConductReport.id))
+        counts.append(_count(
+            "conduct_reports", select(func.count(ConductReport.id))
             .join(Inspection, Inspection.id == ConductReport.inspection_id)
             .where(Inspection.lead_id == user.id, ConductReport.status == "submitted")
-            .scalar_subquery().label("conduct_reports"))
+            .scalar_subquery()))
     if can(user, "complaint.answer"):
-        counts.append(
-            select(func.count(Complaint.id)).join(Unit, Unit.id == Complaint.unit_id)
+        counts.append(_count(
+            "complaints", select(func.count(Complaint.id)).join(Unit, Unit.id == Complaint.unit_id)
             .where(scope_filter(user, "feedback.view", Unit.path), Complaint.status == "open")
-            .scalar_subquery().label("complaints"))
+            .scalar_subquery()))
     if can(user, "review.manage"):
-        counts.append(
-            select(func.count(ReviewCase.id)).join(Unit, Unit.id == ReviewCase.unit_id)
+        counts.append(_count(
+            "review_cases", select(func.count(ReviewCase.id)).join(Unit, Unit.id == ReviewCase.unit_id)
             .where(scope_filter(user, "review.manage", Unit.path), ReviewCase.status != "decided")
-            .scalar_subquery().label("review_cases"))
+            .scalar_subquery()))
     if lists:
         built["lists"] = union_all(*lists) if len(lists) > 1 else lists[0]
-    if counts:
-        built["counts"] = select(*counts)
     return built
 
 
@@ -171,6 +177,24 @@ def _findings_to_answer(rows, today: date) -> list[Item]:
         return []
     return [Item("findings", _l("%(count)d vi phạm văn hóa công vụ cần giải trình", count=len(open_dues)),
                  url_for("conduct.mine"), min(open_dues))]
+
+
+class _Counts:
+    """The count rows of the union by name: `counts.tasks` is the count, `counts.tasks_due` its first
+    due day, `counts.objection_first` the first objection's assessment."""
+
+    def __init__(self, rows: dict[str, list[Any]]):
+        self._rows = rows
+
+    def _row(self, name: str) -> Any:
+        return self._rows[name][0]
+
+    def __getattr__(self, name: str) -> Any:
+        if name.endswith("_due"):
+            return self._row(name[:-4]).day
+        if name == "objection_first":
+            return self._row("objections").ref
+        return self._row(name).number
 
 
 def _my_tasks(counts, today: date) -> list[Item]:
@@ -278,14 +302,14 @@ def _province(user, today: date) -> list[Item]:
 
 
 def inbox(user) -> list[Item]:
-    """Everything the user has to do, overdue first, then by deadline: the user's kept statements,
-    their lists in one, every count in another."""
+    """Everything the user has to do, overdue first, then by deadline: the user's kept statement,
+    their lists and every count they are shown in one."""
     today = clock.today()
     statements = _statements(user)
-    counts = db.session.execute(statements["counts"]).one() if "counts" in statements else None
     rows: dict[str, list[Any]] = {}
     for row in db.session.execute(statements["lists"]) if "lists" in statements else ():
         rows.setdefault(row.kind, []).append(row)
+    counts = _Counts(rows)
     items: list[Item] = []
     if user.staff_id:
         items += _self_assessments(rows, today) + _findings_to_answer(rows, today)

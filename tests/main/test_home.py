@@ -166,10 +166,10 @@ def test_the_unread_badge_comes_with_the_user(app, client, auth, world):
     assert counter.count == again.count
 
 
-def test_a_heads_inbox_is_three_statements_and_follows_a_new_grant(app, client, auth, world):
-    """The user, their lists (own assessments, findings, review cases, reviews due) in one union
-    and one row of every count; the statements are kept per user and grants, so a new grant shows
-    at once."""
+def test_a_heads_inbox_is_two_statements_and_follows_a_new_grant(app, client, auth, world):
+    """The user, then their lists (own assessments, findings, review cases, reviews due) and one row
+    per count in one union; the statement is kept per user and grants, so a new grant shows at
+    once."""
     from app.auth import services as auth_services
     from app.auth.models import User
 
@@ -184,7 +184,7 @@ def test_a_heads_inbox_is_three_statements_and_follows_a_new_grant(app, client, 
     client.get("/")
     with StatementCounter(engine) as counter:
         items = _items(client.get("/").text)
-    assert counter.count == 3 and "complaints" not in items and "self" in items
+    assert counter.count == 2 and "complaints" not in items and "self" in items
     with app.app_context():
         auth_services.grant_role(db.session.get(User, head_id), "unit_head",
                                  db.session.get(Unit, world.units["B"]))
