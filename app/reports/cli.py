@@ -58,6 +58,16 @@ OUTPUT = click.option("-o", "--output", required=True, type=click.Path(dir_okay=
                       help="Tệp kết quả (output file).")
 
 
+def _export_sheet(label: str, build, fmt: str, output: str) -> None:
+    """Build a printable sheet, render it as `fmt` and write it, with a two-step progress bar."""
+    with _progress(label, 2) as step:
+        sheet, table = build()
+        step()
+        content = _sheet_file(fmt, sheet, table)
+        step()
+    _write(output, content, len(table.rows))
+
+
 @reports_cli.command("disclosure")
 @click.argument("unit_code")
 @click.argument("period")
@@ -70,12 +80,7 @@ def disclosure(unit_code: str, period: str, fmt: str, output: str) -> None:
     found = queries.closed_period(period)
     if found is None:
         raise DomainError(_("Kỳ %(code)s chưa được công khai.", code=period))
-    with _progress(_("Danh sách công khai"), 2) as step:
-        sheet, table = sheets.disclosure(unit, found)
-        step()
-        content = _sheet_file(fmt, sheet, table)
-        step()
-    _write(output, content, len(table.rows))
+    _export_sheet(_("Danh sách công khai"), lambda: sheets.disclosure(unit, found), fmt, output)
 
 
 @reports_cli.command("annual-sheet")
@@ -87,12 +92,7 @@ def annual_sheet(unit_code: str, year: str, fmt: str, output: str) -> None:
     """The unit's annual classification sheet of YEAR."""
     number = parse_year(year)
     unit = _unit(unit_code)
-    with _progress(_("Bảng xếp loại năm"), 2) as step:
-        sheet, table = sheets.annual(unit, number)
-        step()
-        content = _sheet_file(fmt, sheet, table)
-        step()
-    _write(output, content, len(table.rows))
+    _export_sheet(_("Bảng xếp loại năm"), lambda: sheets.annual(unit, number), fmt, output)
 
 
 @reports_cli.command("province")
