@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from app.sessions import SessionInterface
 from config import INSTANCE_DIR, get_config
 
 # Pages open to anonymous visitors. Everything else requires a login (see register_access_control).
@@ -31,6 +32,7 @@ def create_app(config_name=None):
     app = Flask(__name__, instance_path=str(INSTANCE_DIR))
     register_url_converters(app)
     app.config.from_object(get_config(config_name))
+    app.session_interface = SessionInterface()
     app.json.ensure_ascii = False  # Vietnamese stays readable in JSON and in the audit page
     INSTANCE_DIR.mkdir(exist_ok=True)
     if app.config["TRUSTED_PROXIES"]:
