@@ -103,7 +103,7 @@ def login():
 @bp.post("/logout")
 def logout():
     """Sign out; the old session cookie stops working everywhere."""
-    services.end_sessions(current_user._get_current_object(), "logout")
+    services.end_sessions(current_user.account, "logout")
     logout_user()
     session.clear()
     flash(_("Bạn đã đăng xuất."), "info")
@@ -115,7 +115,7 @@ def change_password():
     """Change one's own password; other sessions of the account end."""
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        user = current_user._get_current_object()
+        user = current_user.account
         try:
             services.change_password(user, form.current_password.data, form.new_password.data)
         except DomainError as exc:
