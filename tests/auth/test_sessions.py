@@ -28,7 +28,7 @@ def _signed_in(app, username):
 
 def test_an_unchanged_session_is_not_signed_again_on_every_page(app, world):
     client = _signed_in(app, "hr")
-    client.get("/")  # the flash of the login is read: the session changed, the cookie is re-sent
+    assert _session_cookie(client.get("/")) == []
     assert _session_cookie(client.get("/")) == []
     assert client.get("/org/units").status_code == 200
 
@@ -118,3 +118,27 @@ def _statement():
     from app import _user_statement
 
     return _user_statement()
+
+
+def _csrf_token(page):
+    import re
+
+    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+
+
+def test_login_starts_a_session_with_a_csrf_token_of_its_own(app, world):
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        client = app.test_client()
+        before = _csrf_token(client.get("/login").text)
+        response = client.post("/login", data={"username": "hr", "password": factories.PASSWORD,
+                                                "csrf_token": before})
+        assert response.status_code == 302 and _session_cookie(response)
+        home = client.get("/")
+        assert _session_cookie(home) == []  # the token came with the login's cookie
+        after = _csrf_token(home.text)
+        # The token of the session before the login no longer passes; the new one does.
+        assert client.post("/language", data={"lang": "en", "csrf_token": before}).status_code == 400
+        assert client.post("/language", data={"lang": "en", "csrf_token": after}).status_code == 302
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
