@@ -19,6 +19,8 @@ from urllib.parse import urlsplit, urlunsplit
 from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 
+from app.text import fold  # the floor's search key on SQLite, which cannot fold accents in SQL
+
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "CongVu@2026-demo"
 HISTORY = [date(2024 + i // 12, i % 12 + 1, 1) for i in range(24)]
@@ -197,10 +199,12 @@ def analyze(conn) -> None:
     conn.execute(text("ANALYZE"))
 
 
-def load_csv(conn, sql: Sql, table: str, columns: list[str], path: Path) -> None:
+def load_csv(conn, sql: Sql, table: str, columns: list[str], path: Path, extra=None) -> None:
     """A temporary staging table of text columns (with the file's line number) filled from the
-    file: COPY on PostgreSQL, executemany on SQLite."""
-    cols = ", ".join(f"{c} TEXT" for c in columns)
+    file: COPY on PostgreSQL, executemany on SQLite. `extra` (SQLite): (column, fn(row) → the row
+    with that column's value added), computed in the load loop."""
+    names = [*columns, extra[0]] if extra else columns
+    cols = ", ".join(f"{c} TEXT" for c in names)
     if sql.pg:
         conn.execute(text(f"CREATE TEMPORARY TABLE {table} (line SERIAL, {cols})"))
         cursor = conn.connection.driver_connection.cursor()
@@ -213,9 +217,10 @@ def load_csv(conn, sql: Sql, table: str, columns: list[str], path: Path) -> None
         with open(path, newline="", encoding="utf-8-sig") as handle:
             reader = csv.reader(handle)
             next(reader)
-            marks = ", ".join("?" * len(columns))
+            marks = ", ".join("?" * len(names))
             conn.connection.driver_connection.executemany(
-                f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", reader)
+                f"INSERT INTO {table} ({', '.join(names)}) VALUES ({marks})",
+                map(extra[1], reader) if extra else reader)
 
 
 def insert_units(conn, folder: Path) -> None:
@@ -240,16 +245,43 @@ STAFF_COLUMNS = ["code", "full_name", "unit_code", "category", "position", "is_h
 
 
 def floor_import_staff(conn, sql: Sql, folder: Path) -> None:
-    """The staff file into the staff table and their first assignments: one load, two INSERTs."""
-    load_csv(conn, sql, "staging_staff", STAFF_COLUMNS, folder / "staff.csv")
+    """The staff file into the staff table and their first assignments: one load, two INSERTs.
+    The search key (`org.models.search_key`: the code and the name folded) is written too: on
+    PostgreSQL by TRANSLATE of the accented letters in SQL, on SQLite (no TRANSLATE, no accent
+    folding) by the app's `fold` in the load loop, once per distinct name."""
+    if sql.pg:
+        load_csv(conn, sql, "staging_staff", STAFF_COLUMNS, folder / "staff.csv")
+        accented, plain = _accent_map()
+        search = "SUBSTR(LOWER(g.code) || ' ' || LOWER(TRANSLATE(g.full_name, :accented, :plain)), 1, 320)"
+        params = {"accented": accented, "plain": plain}
+    else:
+        folded: dict[str, str] = {}
+
+        def with_search(row: list[str]) -> list[str]:
+            name = row[1]
+            key = folded.get(name)
+            if key is None:
+                key = folded[name] = fold(name)
+            return [*row, f"{row[0].lower()} {key}"[:320]]
+
+        load_csv(conn, sql, "staging_staff", STAFF_COLUMNS, folder / "staff.csv", extra=("search", with_search))
+        search, params = "g.search", {}
     conn.execute(text(f"""
         INSERT INTO staff (code, full_name, unit_id, category, position, is_head, front_desk, email,
-                           start_date, active)
+                           start_date, active, search)
         SELECT g.code, g.full_name, u.id, g.category, g.position, g.is_head = '1', g.front_desk = '1',
-               NULLIF(g.email, ''), {sql.cast_date('g.start_date')}, TRUE
-        FROM staging_staff g JOIN unit u ON u.code = g.unit_code ORDER BY g.line"""))
+               NULLIF(g.email, ''), {sql.cast_date('g.start_date')}, TRUE, {search}
+        FROM staging_staff g JOIN unit u ON u.code = g.unit_code ORDER BY g.line"""), params)
     conn.execute(text("INSERT INTO staff_assignment (staff_id, unit_id, start_date) "
                       "SELECT id, unit_id, start_date FROM staff"))
+
+
+def _accent_map() -> tuple[str, str]:
+    """The Latin letters with accents (and đ) that fold to one ASCII letter, for TRANSLATE: the
+    same folded text as `fold` for names written in them (the generated names are)."""
+    letters = [chr(c) for c in (*range(0xC0, 0x250), *range(0x1E00, 0x1F00))]
+    pairs = [(ch, fold(ch)) for ch in letters if ch.isalpha() and len(fold(ch)) == 1 and fold(ch).isascii()]
+    return "".join(ch for ch, _f in pairs), "".join(f for _ch, f in pairs)
 
 
 def bands(conn, day: date) -> tuple[dict, list[tuple[str, int]]]:
