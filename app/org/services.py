@@ -1,7 +1,7 @@
 """Organisation services: units, staff, transfers, discipline, leave, and the CSV imports."""
 import re
 from collections import defaultdict
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
@@ -525,7 +525,7 @@ def _valid_domain(domain: str) -> str:
     return checked.partition("@")[2]
 
 
-def _email(cells: list[str]) -> str | None:
+def _email(cells: Sequence[str]) -> str | None:
     """The normalised address of a staff row ('' when the address is not valid, None when empty).
     A plain local part is checked by pattern and the domain once per domain (most of a province
     shares a few); anything else goes through the full validator."""
@@ -539,15 +539,23 @@ def _email(cells: list[str]) -> str | None:
     return _valid_email(value)
 
 
-def _start_date(value: str) -> dict[str, Any]:
+def _start_date_error(value: str) -> str | None:
+    """Why a start date cell is refused (None when it is a real YYYY-MM-DD date)."""
     errors: list[RowError] = []
-    parsed = RowChecker(0, errors).date(value, _l("Ngày bắt đầu"))
-    if errors:
-        raise DomainError(errors[0].message)
-    return {"parsed": parsed}
+    RowChecker(0, errors).date(value, _l("Ngày bắt đầu"))
+    return errors[0].message if errors else None
 
 
-def _staff_errors(staged: Staged, dates: str, paths: Collection[str] | None) -> list[RowError]:
+@lru_cache(maxsize=1 << 16)
+def _iso_day(value: str) -> str | None:
+    """The date of a cell as stored ('YYYY-MM-DD'), None when it is not a real YYYY-MM-DD date:
+    parsed once per distinct value (a province's start dates are a few thousand days)."""
+    if _start_date_error(value) is not None:
+        return None
+    return date.fromisoformat(value).isoformat()
+
+
+def _staff_errors(staged: Staged, paths: Collection[str] | None) -> list[RowError]:
     """Every problem of the staged staff rows, in one set-based pass, in the order of the checks."""
     categories = list(STAFF_CATEGORIES)
     marks = ", ".join(f":c{i}" for i in range(len(categories)))
@@ -563,17 +571,16 @@ def _staff_errors(staged: Staged, dates: str, paths: Collection[str] | None) -> 
 
     return staged.problems(f"""
         SELECT g.line, g.code, g.full_name, g.unit_code, g.category, g.is_head, g.front_desk, g.email,
-               g.email_valid, d.error AS date_error, f.first, s.id AS existing, u.id AS unit_id,
+               g.email_valid, g.start_date, g.start_day, f.first, s.id AS existing, u.id AS unit_id,
                CASE WHEN u.id IS NOT NULL AND {outside} THEN 1 ELSE 0 END AS outside
         FROM {{rows}} g
-        JOIN {dates} d ON d.value = g.start_date
         LEFT JOIN (SELECT code, MIN(line) AS first FROM {{rows}} WHERE code <> ''
                    GROUP BY code HAVING COUNT(*) > 1) f ON f.code = g.code AND f.first < g.line
         LEFT JOIN staff s ON s.code = g.code
         LEFT JOIN unit u ON u.code = g.unit_code
         WHERE g.code = '' OR f.first IS NOT NULL OR LENGTH(g.code) > 50 OR g.full_name = ''
            OR g.unit_code = '' OR g.category NOT IN ({marks}) OR g.is_head NOT IN ('0', '1')
-           OR g.front_desk NOT IN ('0', '1') OR g.email_valid = '' OR d.error IS NOT NULL
+           OR g.front_desk NOT IN ('0', '1') OR g.email_valid = '' OR g.start_day IS NULL
            OR s.id IS NOT NULL OR (g.unit_code <> '' AND u.id IS NULL) OR (u.id IS NOT NULL AND {outside})
         """, [  # nosec B608  # only the temporary tables' names and _scope's fragment
         missing("code", _l("mã cán bộ")),
@@ -589,7 +596,7 @@ def _staff_errors(staged: Staged, dates: str, paths: Collection[str] | None) -> 
         flag("front_desk"),
         lambda row: (_("Thư điện tử \"%(value)s\" không hợp lệ.", value=row.email)
                      if row.email_valid == "" else None),
-        lambda row: row.date_error,
+        lambda row: _start_date_error(row.start_date) if row.start_day is None else None,
         lambda row: (_("Mã cán bộ %(code)s đã có trong hệ thống.", code=row.code)
                      if row.existing is not None else None),
         lambda row: (_("Không có đơn vị mã %(code)s.", code=row.unit_code)
@@ -609,19 +616,19 @@ def import_staff(data: Source, paths: Collection[str] | None = None) -> int:
     lock("staff")  # the new ids stay one range: staff are added by one writer at a time
     staged = stage(data, STAFF_COLUMNS, derived=[
         ("email_valid", Text(), _email),
-        ("search", Text(), lambda cells: search_key(cells[0], cells[1]))])
-    dates = staged_values(staged, "start_date", _start_date, [Column("parsed", Date)])
-    errors = _staff_errors(staged, dates.name, paths)
+        ("search", Text(), lambda cells: search_key(cells[0], cells[1])),
+        ("start_day", Date(), _iso_day, "start_date")])
+    errors = _staff_errors(staged, paths)
     if errors:
-        drop(staged, dates)
+        drop(staged)
         raise ImportRejected(errors)
     before = max_id(Staff)
-    created = db.session.execute(staged.sql(f"""
+    created = db.session.execute(staged.sql("""
         INSERT INTO staff (code, full_name, unit_id, category, position, is_head, front_desk, email,
                            start_date, active, search)
         SELECT g.code, g.full_name, u.id, g.category, g.position, g.is_head = '1', g.front_desk = '1',
-               g.email_valid, d.parsed, TRUE, g.search
-        FROM {{rows}} g JOIN unit u ON u.code = g.unit_code JOIN {dates.name} d ON d.value = g.start_date
+               g.email_valid, g.start_day, TRUE, g.search
+        FROM {rows} g JOIN unit u ON u.code = g.unit_code
         ORDER BY g.line""")).rowcount  # type: ignore[attr-defined]  # DML: CursorResult  # nosec B608
     # Their first assignment, for every new staff member at once: the new ids are a range of the
     # primary key (an anti join against the table being written would plan quadratic).
@@ -631,7 +638,7 @@ def import_staff(data: Source, paths: Collection[str] | None = None) -> int:
             select(Staff.id, Staff.unit_id, Staff.start_date).where(Staff.id > before),
         )
     )
-    drop(staged, dates)
+    drop(staged)
     analyze_if_material(created, "staff", "staff_assignment")
     audit.record("org.import_staff", object_type="staff", after={"created": created})
     return created
