@@ -350,7 +350,8 @@ CHECKS = {
         f"SELECT status, imported, starts_on, policy_id FROM period WHERE code = '{IMPORT_MONTH}'",
         "SELECT COUNT(*), SUM(m.unit_id * m.assessments), SUM(m.scored), SUM(m.score_tenths * m.unit_id),"
         " SUM(m.not_evaluated), SUM(m.waiting),"
-        " SUM(CASE m.level WHEN 'A' THEN 1 WHEN 'B' THEN 10 WHEN 'C' THEN 100 WHEN 'D' THEN 1000 END * m.assessments)"
+        " SUM(CASE m.level WHEN 'A' THEN 1 WHEN 'B' THEN 10 WHEN 'C' THEN 100 WHEN 'D' THEN 1000 END"
+        " * m.assessments)"
         " FROM assessment_summary m JOIN period p ON p.id = m.period_id"
         f" WHERE p.code = '{IMPORT_MONTH}'"],
     "open-period": [

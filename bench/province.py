@@ -264,7 +264,8 @@ def floor_import_staff(conn, sql: Sql, folder: Path) -> None:
                 key = folded[name] = fold(name)
             return [*row, f"{row[0].lower()} {key}"[:320]]
 
-        load_csv(conn, sql, "staging_staff", STAFF_COLUMNS, folder / "staff.csv", extra=("search", with_search))
+        load_csv(conn, sql, "staging_staff", STAFF_COLUMNS, folder / "staff.csv",
+                 extra=("search", with_search))
         search, params = "g.search", {}
     conn.execute(text(f"""
         INSERT INTO staff (code, full_name, unit_id, category, position, is_head, front_desk, email,

@@ -77,7 +77,8 @@ def test_a_bad_line_among_thousands_of_good_ones_is_reported_alone_with_its_line
     bad = {"cột": "a,b,c,d", "điều khiển": "a,b\x07,c", "dài quá": "a," + "x" * 1001 + ",c"}
     for position in (2, CHUNK, CHUNK + 1, CHUNK + 2, 2 * CHUNK + 1, 2 * CHUNK + 400):
         for kind, text in bad.items():
-            lines = [f"k{n}, {unicodedata.normalize('NFD', 'Hương')} {n},{n}" for n in range(2, 2 * CHUNK + 401)]
+            name = unicodedata.normalize("NFD", "Hương")
+            lines = [f"k{n}, {name} {n},{n}" for n in range(2, 2 * CHUNK + 401)]
             lines[position - 2] = text
             lines[position + 3 - 2 if position + 3 <= 2 * CHUNK + 400 else 5] = " , , "  # a blank line
             body = "a,b,c\n" + "\n".join(lines) + "\n"

@@ -730,6 +730,21 @@ def set_framework_enabled(framework: Framework, enabled: bool) -> None:
 RESULT_COLUMNS = ("staff_code", "period", "score")
 
 
+def _level_of_score(policies: Iterable[Policy], policy: str, score: str, lowest: str
+                    ) -> tuple[str, dict[str, str]]:
+    """SQL for the level of `score` (whole tenths) under the policy `policy`, one of `policies`:
+    the highest band it reaches, else `lowest` — a CASE over their bands (a correlated subquery
+    sorting policy_band for every row cost a third of the import's INSERT at 200,000 rows)."""
+    whens, params = [], {}
+    for i, found in enumerate({p.id: p for p in policies}.values()):
+        bands = []
+        for j, band in enumerate(found.bands):  # highest first
+            params[f"level_{i}_{j}"] = band.level
+            bands.append(f"WHEN {score} >= {int(band.min_score * 10)} THEN :level_{i}_{j}")
+        whens.append(f"WHEN {int(found.id)} THEN CASE {' '.join(bands)} ELSE {lowest} END")
+    return (f"CASE {policy} {' '.join(whens)} ELSE {lowest} END" if whens else lowest), params
+
+
 @transactional
 def import_results(data: Source) -> int:
     """Import closed monthly results from before the system: `staff_code,period,score`.
@@ -831,16 +846,15 @@ def import_results(data: Source) -> int:
         SELECT DISTINCT m.code, m.starts_on, m.policy_id, 'closed', TRUE FROM {months.name} m
         WHERE m.error IS NULL AND NOT EXISTS (SELECT 1 FROM period p WHERE p.starts_on = m.starts_on)"""))  # nosec B608
     unit = org_queries.UNIT_IN_MONTH.format(staff="s", first="m.starts_on", last="m.ends_on")
+    level, levels = _level_of_score(in_force.values(), "m.policy_id", "v.parsed", "m.lowest")
     created = db.session.execute(staged.sql(f"""
         INSERT INTO assessment (period_id, staff_id, unit_id, is_head, status, score, level, imported,
                                 self_report, review_comment, reviewed_without_self, reopened, version)
         SELECT p.id, s.id, {unit},
-               s.is_head, 'closed', v.parsed,
-               COALESCE((SELECT b.level FROM policy_band b WHERE b.policy_id = m.policy_id
-                           AND b.min_score <= v.parsed ORDER BY b.min_score DESC LIMIT 1), m.lowest),
+               s.is_head, 'closed', v.parsed, {level},
                TRUE, '', '', FALSE, FALSE, 1
         {good} JOIN period p ON p.starts_on = m.starts_on
-        ORDER BY g.line""")).rowcount  # type: ignore[attr-defined]  # DML: CursorResult  # nosec B608
+        ORDER BY g.line"""), levels).rowcount  # type: ignore[attr-defined]  # DML: CursorResult  # nosec B608
     drop(staged, months, scores)
     for period in db.session.scalars(select(Period).where(Period.code.in_(codes))):
         summarise(period)
