@@ -30,7 +30,6 @@ from app.text import CONTROL, nfc
 
 MAX_FIELD = 1000
 PROGRESS_EVERY = 1000  # rows between two reports to a progress bar
-CHUNK = 1000  # lines read and checked together
 
 Source = bytes | str | IO[bytes]
 T = TypeVar("T")
@@ -80,20 +79,14 @@ def iter_rows(source: Source, columns: Sequence[str], errors: list[RowError]
     A bad header, an empty file or bytes that are not UTF-8 raise ImportRejected at once; a bad
     line (cell count, length, control characters, CSV syntax) is appended to `errors` and skipped.
     """
-    for lines, cells in _chunks(source, columns, errors):
-        yield from zip(lines, map(list, zip(*cells, strict=True)), strict=True)
+    return _records(source, columns, errors, lambda line, cells: (line, cells))
 
 
-def _chunks(source: Source, columns: Sequence[str], errors: list[RowError],
-            counted: list[int] | None = None) -> Iterator[tuple[Sequence[int], list[list[str]]]]:
-    """iter_rows' reader, a chunk of CHUNK lines at a time: yields (the good lines' numbers, their
-    cells column by column — cells[i] holds the values of columns[i]); `counted[0]`: the good
-    lines so far, with a progress() report every PROGRESS_EVERY of them.
-
-    An import streams 200,000 lines: a chunk is checked with a few C-level calls over all its
-    lines at once (widths, blank lines, lengths, control characters, NFC; the cells stripped
-    and picked as whole columns), and only a chunk that fails a check goes line by line, where
-    each bad line gets its error."""
+def _records(source: Source, columns: Sequence[str], errors: list[RowError],
+             record: Callable[[int, list[str]], T], counted: list[int] | None = None) -> Iterator[T]:
+    """iter_rows' loop, yielding record(line, cells); `counted[0]`: the good lines so far, with a
+    progress() report every PROGRESS_EVERY of them. One generator and a few C-level calls per
+    line: an import streams 200,000 of them."""
     stream = _text_stream(source)
     reader = csv.reader(stream)
     count = 0
@@ -110,36 +103,37 @@ def _chunks(source: Source, columns: Sequence[str], errors: list[RowError],
                 "Dòng tiêu đề phải gồm đúng các cột: %(expected)s.", expected=",".join(columns)))])
         order = [header.index(name) for name in columns]
         width = len(header)
-        # Each row with its line number (the reader's count after the row: a quoted cell may
-        # span lines), paired in C.
-        numbered = zip(reader, map(operator.attrgetter("line_num"), itertools.repeat(reader)), strict=False)
-        broken = False
-        while not broken:
-            chunk: list[tuple[list[str], int]] = []
-            try:
-                chunk.extend(itertools.islice(numbered, CHUNK))  # on a CSV error, keeps the rows before it
-            except csv.Error:
-                broken = True
-            if not chunk:
-                break
-            rows = [row for row, _line in chunk]
-            lines = [line for _row, line in chunk]
-            texts = list(map("".join, rows))
-            text = "\n".join(texts)  # a line feed is no control character, and composes with nothing
-            if (set(map(len, rows)) == {width} and all(texts) and not any(map(str.isspace, texts))
-                    and max(map(len, texts)) <= MAX_FIELD and not CONTROL.search(text)):
-                flat = list(map(str.strip, itertools.chain.from_iterable(rows)))
-                if not (text.isascii() or is_normalized("NFC", text)):
-                    flat = list(map(nfc, flat))
-            else:
-                lines, flat = _line_by_line(chunk, width, errors)
-            if lines:
-                reported = count // PROGRESS_EVERY
-                count += len(lines)
-                for _n in range(count // PROGRESS_EVERY - reported):
+        # The columns in the file's order need no reordering; else one C-level pick (≥ 2 columns).
+        pick = None if order == list(range(width)) else operator.itemgetter(*order)
+        join, strip, control = "".join, str.strip, CONTROL.search
+        # The checks below run on the line's cells joined into one string (one C-level pass
+        # each, not one per cell): blank, length, control characters, already NFC (a part of
+        # an NFC text is NFC: cells are normalised one by one only when the line is not).
+        try:
+            for values in reader:
+                joined = join(values)
+                if not joined or joined.isspace():
+                    continue  # blank lines are harmless
+                if len(values) != width:
+                    errors.append(RowError(reader.line_num, _(
+                        "Có %(found)d cột, cần %(expected)d cột.", found=len(values), expected=width)))
+                    continue
+                if len(joined) > MAX_FIELD and max(map(len, values)) > MAX_FIELD:
+                    errors.append(RowError(reader.line_num, _(
+                        "Có giá trị dài quá %(max)d ký tự.", max=MAX_FIELD)))
+                    continue
+                if control(joined):
+                    errors.append(RowError(reader.line_num, _(
+                        "Có ký tự điều khiển (không in được) trong dòng.")))
+                    continue
+                cells = list(map(strip, values if pick is None else pick(values)))
+                if not (joined.isascii() or is_normalized("NFC", joined)):
+                    cells = list(map(nfc, cells))
+                count += 1
+                if not count % PROGRESS_EVERY:
                     progress(PROGRESS_EVERY)  # rows read, for a command line's progress bar
-                yield lines, [flat[i::width] for i in order]
-        if broken:
+                yield record(reader.line_num, cells)
+        except csv.Error:
             errors.append(RowError(reader.line_num, _("Dòng CSV không đúng định dạng.")))
     except UnicodeDecodeError:
         line = _bad_encoding_line(source)
@@ -150,35 +144,6 @@ def _chunks(source: Source, columns: Sequence[str], errors: list[RowError],
         if counted is not None:
             counted[0] = count
     progress(count % PROGRESS_EVERY)
-
-
-def _line_by_line(chunk: Iterable[tuple[list[str], int]], width: int, errors: list[RowError]
-                  ) -> tuple[list[int], list[str]]:
-    """A chunk that failed a check, one line at a time: the good lines' numbers and their cells
-    (stripped, NFC, in the file's order) one after the other; each bad line's error in `errors`."""
-    lines: list[int] = []
-    flat: list[str] = []
-    for values, line in chunk:
-        joined = "".join(values)
-        if not joined or joined.isspace():
-            continue  # blank lines are harmless
-        if len(values) != width:
-            errors.append(RowError(line, _(
-                "Có %(found)d cột, cần %(expected)d cột.", found=len(values), expected=width)))
-            continue
-        if len(joined) > MAX_FIELD and max(map(len, values)) > MAX_FIELD:
-            errors.append(RowError(line, _("Có giá trị dài quá %(max)d ký tự.", max=MAX_FIELD)))
-            continue
-        if CONTROL.search(joined):
-            errors.append(RowError(line, _("Có ký tự điều khiển (không in được) trong dòng.")))
-            continue
-        cells = list(map(str.strip, values))
-        # A part of an NFC text is NFC: the cells are normalised only when the line is not.
-        if not (joined.isascii() or is_normalized("NFC", joined)):
-            cells = list(map(nfc, cells))
-        lines.append(line)
-        flat.extend(cells)
-    return lines, flat
 
 
 def read_rows(data: Source, columns: Sequence[str]) -> list[tuple[int, dict[str, str]]]:
@@ -234,37 +199,40 @@ def temporary_table(prefix: str, columns: Sequence[Column[Any]]) -> Table:
     return table
 
 
-Derived = (tuple[str, TypeEngine[Any], Callable[[Sequence[str]], Any]]
-           | tuple[str, TypeEngine[Any], Callable[[str], Any], str])
-
-
-def stage(source: Source, columns: Sequence[str], derived: Sequence[Derived] = ()) -> Staged:
+def stage(source: Source, columns: Sequence[str],
+          derived: Sequence[tuple[str, TypeEngine[Any], Callable[[list[str]], Any]]] = ()) -> Staged:
     """Stream `source` into a temporary table; raises ImportRejected (nothing kept) on a bad
     file or bad lines. `derived`: (name, type, fn(cells)) columns computed while streaming, for
-    checks SQL cannot do (an e-mail address's syntax), or (name, type, fn(value), column): fn of
-    that one column's value (mapped over a chunk's column in C: a cached fn costs no Python call
-    per line). Memory stays flat whatever the size."""
+    checks SQL cannot do (an e-mail address's syntax). Memory stays flat whatever the size."""
     table = temporary_table("import_rows", [
         Column("line", Integer, primary_key=True),
         *(Column(name, Text, nullable=False) for name in columns),
-        *(Column(spec[0], spec[1]) for spec in derived)])
+        *(Column(name, kind) for name, kind, _fn in derived)])
     errors: list[RowError] = []
     counted = [0]
-    derive: list[tuple[Callable[[Any], Any], int | None]] = [
-        (spec[2], columns.index(spec[3]) if len(spec) == 4 else None) for spec in derived]
+    derive = [fn for _name, _kind, fn in derived]
+    # The row for the load as one tuple, without a loop over `derived` per line for the usual
+    # one to three derived columns.
+    record: Callable[[int, list[str]], tuple[Any, ...]]
+    if not derive:
+        record = lambda line, cells: (line, *cells)  # noqa: E731
+    elif len(derive) == 1:
+        first_fn = derive[0]
+        record = lambda line, cells: (line, *cells, first_fn(cells))  # noqa: E731
+    elif len(derive) == 2:
+        first_fn, second_fn = derive
+        record = lambda line, cells: (line, *cells, first_fn(cells), second_fn(cells))  # noqa: E731
+    elif len(derive) == 3:
+        first_fn, second_fn, third_fn = derive
+        record = lambda line, cells: (line, *cells, first_fn(cells), second_fn(cells), third_fn(cells))  # noqa: E731
+    else:
+        record = lambda line, cells: (line, *cells, *[fn(cells) for fn in derive])  # noqa: E731
 
-    def records(lines: Sequence[int], cells: list[list[str]]) -> Iterator[tuple[Any, ...]]:
-        """A chunk's rows for the load, (line, *cells, *derived), zipped from its columns."""
-        rows = list(zip(*cells, strict=True)) if any(index is None for _fn, index in derive) else []
-        values = [list(map(fn, rows if index is None else cells[index])) for fn, index in derive]
-        return zip(lines, *cells, *values, strict=True)
-
-    names = ["line", *columns, *(spec[0] for spec in derived)]
-    chunks = _chunks(source, columns, errors, counted)
+    names = ["line", *columns, *(name for name, _kind, _fn in derived)]
+    stream = _records(source, columns, errors, record, counted)
     try:
-        first = next(chunks, None)  # a bad header or an empty file is refused before any write
-        _load(table.name, names, itertools.chain.from_iterable(
-            itertools.starmap(records, itertools.chain([first] if first else [], chunks))))
+        first = next(stream, None)  # a bad header or an empty file is refused before any write
+        _load(table.name, names, itertools.chain([first] if first else [], stream))
     except ImportRejected:
         if db.session.get_bind().dialect.name != "postgresql":
             db.session.execute(text(f"DROP TABLE IF EXISTS {table.name}"))

@@ -68,19 +68,15 @@ def _reference(body, columns):
 
 
 def test_a_bad_line_among_thousands_of_good_ones_is_reported_alone_with_its_line_number():
-    """The reader checks a chunk of lines at once and goes line by line only through a chunk
-    that fails a check: each bad line, wherever it falls (first or last of a chunk, either side
-    of a chunk's boundary), is reported alone with its number; the good lines around it come
-    through stripped and NFC, blank lines are skipped."""
-    from app.csvimport import CHUNK
-
+    """Each bad line, wherever it falls in a long file, is reported alone with its number; the
+    good lines around it come through stripped and NFC, blank lines are skipped."""
     bad = {"cột": "a,b,c,d", "điều khiển": "a,b\x07,c", "dài quá": "a," + "x" * 1001 + ",c"}
-    for position in (2, CHUNK, CHUNK + 1, CHUNK + 2, 2 * CHUNK + 1, 2 * CHUNK + 400):
+    for position in (2, 1000, 1001, 1002, 2001, 2400):
         for kind, text in bad.items():
             name = unicodedata.normalize("NFD", "Hương")
-            lines = [f"k{n}, {name} {n},{n}" for n in range(2, 2 * CHUNK + 401)]
+            lines = [f"k{n}, {name} {n},{n}" for n in range(2, 2401)]
             lines[position - 2] = text
-            lines[position + 3 - 2 if position + 3 <= 2 * CHUNK + 400 else 5] = " , , "  # a blank line
+            lines[position + 3 - 2 if position + 3 <= 2400 else 5] = " , , "  # a blank line
             body = "a,b,c\n" + "\n".join(lines) + "\n"
             errors: list = []
             rows = list(iter_rows(body, ["a", "b", "c"], errors))
@@ -90,36 +86,21 @@ def test_a_bad_line_among_thousands_of_good_ones_is_reported_alone_with_its_line
             assert kind in errors[0].message
 
 
-def test_line_numbers_count_the_lines_inside_quoted_cells_across_chunks():
-    from app.csvimport import CHUNK
-
-    body = "a,b\n" + '"x\ny",1\n' + "".join(f"v{n},{n}\n" for n in range(CHUNK + 10)) + "bad\n"
+def test_line_numbers_count_the_lines_inside_quoted_cells():
+    body = "a,b\n" + '"x\ny",1\n' + "".join(f"v{n},{n}\n" for n in range(1010)) + "bad\n"
     errors: list = []
     rows = list(iter_rows(body, ["a", "b"], errors))
     assert rows[0] == (3, ["x\ny", "1"]) and rows[1] == (4, ["v0", "0"])
-    assert rows[-1] == (CHUNK + 13, [f"v{CHUNK + 9}", str(CHUNK + 9)])
-    assert [error.line for error in errors] == [CHUNK + 14]
+    assert rows[-1] == (1013, ["v1009", "1009"])
+    assert [error.line for error in errors] == [1014]
 
 
-def test_a_csv_syntax_error_keeps_the_errors_and_rows_of_its_chunk_before_it():
-    """A line the CSV reader cannot read ends the reading: the lines before it in the same chunk
-    are still checked (a bad one reported first), then the syntax error with its line."""
+def test_a_csv_syntax_error_ends_the_reading_after_the_errors_before_it():
+    """A line the CSV reader cannot read ends the reading: the lines before it are checked (a bad
+    one reported first), then the syntax error with its line."""
     body = "a,b\n1,2\n3\n4,5\n" + "6," + "x" * 140_000 + "\n7,8\n"
     errors: list = []
     rows = list(iter_rows(body, ["a", "b"], errors))
     assert rows == [(2, ["1", "2"]), (4, ["4", "5"])]
     assert [(error.line, error.message) for error in errors] == [
         (3, "Có 1 cột, cần 2 cột."), (5, "Dòng CSV không đúng định dạng.")]
-
-
-def test_a_one_column_derived_value_is_mapped_over_the_column(app):
-    """(name, type, fn(value), column): fn of that column's value, beside fn(cells) columns."""
-    with app.app_context():
-        body = "name,code\nĐặng Thị Hương,X1\nLê Lan,X2\n"
-        staged = stage(body, ["code", "name"], derived=[
-            ("folded", Text(), fold, "name"), ("both", Text(), lambda cells: f"{cells[0]}/{cells[1]}")])
-        rows = db.session.execute(staged.sql(
-            "SELECT line, folded, both FROM {rows} ORDER BY line")).tuples().all()
-        staged.drop()
-        assert rows == [(2, "dang thi huong", "X1/Đặng Thị Hương"), (3, "le lan", "X2/Lê Lan")]
-        db.session.rollback()

@@ -1,7 +1,7 @@
 """Organisation services: units, staff, transfers, discipline, leave, and the CSV imports."""
 import re
 from collections import defaultdict
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
@@ -506,6 +506,7 @@ def import_units(data: Source, paths: Collection[str] | None = None) -> int:
 # A plain ASCII local part (RFC 5322 dot-atom): email_validator keeps it as it is.
 _DOT_ATOM = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*\Z")
 _EMAIL_COLUMN = STAFF_COLUMNS.index("email")
+_START_COLUMN = STAFF_COLUMNS.index("start_date")
 
 
 def _valid_email(value: str) -> str:
@@ -525,7 +526,7 @@ def _valid_domain(domain: str) -> str:
     return checked.partition("@")[2]
 
 
-def _email(cells: Sequence[str]) -> str | None:
+def _email(cells: list[str]) -> str | None:
     """The normalised address of a staff row ('' when the address is not valid, None when empty).
     A plain local part is checked by pattern and the domain once per domain (most of a province
     shares a few); anything else goes through the full validator."""
@@ -617,7 +618,7 @@ def import_staff(data: Source, paths: Collection[str] | None = None) -> int:
     staged = stage(data, STAFF_COLUMNS, derived=[
         ("email_valid", Text(), _email),
         ("search", Text(), lambda cells: search_key(cells[0], cells[1])),
-        ("start_day", Date(), _iso_day, "start_date")])
+        ("start_day", Date(), lambda cells: _iso_day(cells[_START_COLUMN]))])
     errors = _staff_errors(staged, paths)
     if errors:
         drop(staged)
