@@ -37,6 +37,7 @@ from app.csvimport import (
     drop,
     stage,
     staged_values,
+    write_unless_repeated,
 )
 from app.database import analyze, insert_missing, lock, lookup, max_id, progress, transactional
 from app.errors import DomainError, StaleError
@@ -790,53 +791,64 @@ def import_results(data: Source) -> int:
             " JOIN {scores} v ON v.value = g.score AND v.error IS NULL").format(rows="{rows}", **tables)
     # Every problem in one pass; a month without a policy is reported once, on its first good line.
     # Repeats and first lines come from grouping (hashed), the ordering window only runs over the
-    # few repeated rows: no sort of the whole file.
-    errors = staged.problems(f"""
-        WITH checked AS (
-            SELECT g.line, g.staff_code, s.id AS staff_id, m.error AS month_error, v.error AS score_error,
-                   m.code, m.starts_on, m.policy_error, v.parsed > m.total_max AS too_high,
-                   -- one index probe per row of a month already in the system, none otherwise
-                   CASE WHEN p.id IS NOT NULL THEN (SELECT a.id FROM assessment a
-                                                    WHERE a.period_id = p.id AND a.staff_id = s.id) END
-                       AS existing
-            FROM {{rows}} g
-            LEFT JOIN staff s ON s.code = g.staff_code
-            JOIN {months.name} m ON m.value = g.period
-            JOIN {scores.name} v ON v.value = g.score
-            LEFT JOIN period p ON p.starts_on = m.starts_on AND s.id IS NOT NULL AND m.error IS NULL
-                                  AND v.error IS NULL),
-        repeated AS (
-            SELECT c.line,
+    # few repeated rows.
+    def problems(thorough: bool) -> list[RowError]:
+        # Without `thorough`, no repeats and no "already has a result": the INSERT's unique
+        # index (staff, period) finds those (`write_unless_repeated`), and only then is the file
+        # grouped to name them.
+        existing = ("""CASE WHEN p.id IS NOT NULL THEN (SELECT a.id FROM assessment a
+                                                    WHERE a.period_id = p.id AND a.staff_id = s.id) END"""
+                    if thorough else "CAST(NULL AS INTEGER)")
+        repeated = ("""SELECT c.line,
                    LAG(c.line) OVER (PARTITION BY c.staff_code, c.starts_on ORDER BY c.line) AS previous
             FROM checked c JOIN (
                 SELECT staff_code, starts_on FROM checked WHERE staff_id IS NOT NULL AND month_error IS NULL
                 GROUP BY staff_code, starts_on HAVING COUNT(*) > 1) d
-              ON d.staff_code = c.staff_code AND d.starts_on = c.starts_on),
-        firsts AS (
-            SELECT starts_on, MIN(line) AS first_good FROM checked
-            WHERE staff_id IS NOT NULL AND month_error IS NULL AND score_error IS NULL
-              AND policy_error IS NOT NULL
-            GROUP BY starts_on)
-        SELECT c.*, r.previous, f.first_good
-        FROM checked c LEFT JOIN repeated r ON r.line = c.line LEFT JOIN firsts f ON f.starts_on = c.starts_on
-        WHERE c.staff_id IS NULL OR c.month_error IS NOT NULL OR c.score_error IS NOT NULL
-           OR r.previous IS NOT NULL OR c.existing IS NOT NULL OR f.first_good = c.line
-           OR (c.staff_id IS NOT NULL AND c.month_error IS NULL AND c.score_error IS NULL AND c.too_high)
-        """, [  # nosec B608  # only the temporary tables' names
-        lambda row: (_("Không có cán bộ mã %(code)s.", code=row.staff_code)
-                     if row.staff_id is None else None),
-        lambda row: row.month_error,
-        lambda row: row.score_error,
-        lambda row: (_("Trùng với dòng %(line)d.", line=row.previous) if row.previous is not None else None),
-        lambda row: (_("Cán bộ đã có kết quả tháng %(period)s.", period=row.code)
-                     if row.existing is not None else None),
-        lambda row: row.policy_error if row.line == row.first_good else None,
-        lambda row: (_("%(field)s phải nằm trong khoảng %(low)s–%(high)s.", field=_("Điểm"), low=0,
-                       high=in_force[row.code].total_max)
-                     if row.too_high and row.staff_id is not None and row.month_error is None
-                     and row.score_error is None else None),
-    ])
+              ON d.staff_code = c.staff_code AND d.starts_on = c.starts_on"""
+                    if thorough else "SELECT 0 AS line, 0 AS previous WHERE FALSE")
+        return staged.problems(f"""
+            WITH checked AS (
+                SELECT g.line, g.staff_code, s.id AS staff_id, m.error AS month_error, v.error AS score_error,
+                       m.code, m.starts_on, m.policy_error, v.parsed > m.total_max AS too_high,
+                       -- one index probe per row of a month already in the system, none otherwise
+                       {existing} AS existing
+                FROM {{rows}} g
+                LEFT JOIN staff s ON s.code = g.staff_code
+                JOIN {months.name} m ON m.value = g.period
+                JOIN {scores.name} v ON v.value = g.score
+                LEFT JOIN period p ON p.starts_on = m.starts_on AND s.id IS NOT NULL AND m.error IS NULL
+                                      AND v.error IS NULL),
+            repeated AS ({repeated}),
+            firsts AS (
+                SELECT starts_on, MIN(line) AS first_good FROM checked
+                WHERE staff_id IS NOT NULL AND month_error IS NULL AND score_error IS NULL
+                  AND policy_error IS NOT NULL
+                GROUP BY starts_on)
+            SELECT c.*, r.previous, f.first_good
+            FROM checked c LEFT JOIN repeated r ON r.line = c.line
+            LEFT JOIN firsts f ON f.starts_on = c.starts_on
+            WHERE c.staff_id IS NULL OR c.month_error IS NOT NULL OR c.score_error IS NOT NULL
+               OR r.previous IS NOT NULL OR c.existing IS NOT NULL OR f.first_good = c.line
+               OR (c.staff_id IS NOT NULL AND c.month_error IS NULL AND c.score_error IS NULL AND c.too_high)
+            """, [  # nosec B608  # only the temporary tables' names
+            lambda row: (_("Không có cán bộ mã %(code)s.", code=row.staff_code)
+                         if row.staff_id is None else None),
+            lambda row: row.month_error,
+            lambda row: row.score_error,
+            lambda row: (_("Trùng với dòng %(line)d.", line=row.previous)
+                         if row.previous is not None else None),
+            lambda row: (_("Cán bộ đã có kết quả tháng %(period)s.", period=row.code)
+                         if row.existing is not None else None),
+            lambda row: row.policy_error if row.line == row.first_good else None,
+            lambda row: (_("%(field)s phải nằm trong khoảng %(low)s–%(high)s.", field=_("Điểm"), low=0,
+                           high=in_force[row.code].total_max)
+                         if row.too_high and row.staff_id is not None and row.month_error is None
+                         and row.score_error is None else None),
+        ])
+
+    errors = problems(thorough=False)
     if errors:
+        errors = problems(thorough=True)
         drop(staged, months, scores)
         raise ImportRejected(sorted(errors, key=lambda e: e.line))
     codes = [code for (code,) in db.session.execute(
@@ -847,14 +859,17 @@ def import_results(data: Source) -> int:
         WHERE m.error IS NULL AND NOT EXISTS (SELECT 1 FROM period p WHERE p.starts_on = m.starts_on)"""))  # nosec B608
     unit = org_queries.UNIT_IN_MONTH.format(staff="s", first="m.starts_on", last="m.ends_on")
     level, levels = _level_of_score(in_force.values(), "m.policy_id", "v.parsed", "m.lowest")
-    created = db.session.execute(staged.sql(f"""
+    insert = staged.sql(f"""
         INSERT INTO assessment (period_id, staff_id, unit_id, is_head, status, score, level, imported,
                                 self_report, review_comment, reviewed_without_self, reopened, version)
         SELECT p.id, s.id, {unit},
                s.is_head, 'closed', v.parsed, {level},
                TRUE, '', '', FALSE, FALSE, 1
         {good} JOIN period p ON p.starts_on = m.starts_on
-        ORDER BY g.line"""), levels).rowcount  # type: ignore[attr-defined]  # DML: CursorResult  # nosec B608
+        ORDER BY g.line""")  # nosec B608
+    created = write_unless_repeated(
+        lambda: db.session.execute(insert, levels).rowcount,  # type: ignore[attr-defined]  # DML
+        lambda: sorted(problems(thorough=True), key=lambda e: e.line), staged, months, scores)
     drop(staged, months, scores)
     for period in db.session.scalars(select(Period).where(Period.code.in_(codes))):
         summarise(period)

@@ -23,6 +23,7 @@ from app.csvimport import (
     read_rows,
     stage,
     staged_values,
+    write_unless_repeated,
 )
 from app.database import lock, lookup, max_id, transactional
 from app.errors import DomainError
@@ -556,12 +557,17 @@ def _iso_day(value: str) -> str | None:
     return date.fromisoformat(value).isoformat()
 
 
-def _staff_errors(staged: Staged, paths: Collection[str] | None) -> list[RowError]:
-    """Every problem of the staged staff rows, in one set-based pass, in the order of the checks."""
+def _staff_errors(staged: Staged, paths: Collection[str] | None, repeats: bool = True) -> list[RowError]:
+    """Every problem of the staged staff rows, in one set-based pass, in the order of the checks;
+    with `repeats` False, all but the codes repeated in the file (staff.code's unique index finds
+    those: `write_unless_repeated`)."""
     categories = list(STAFF_CATEGORIES)
     marks = ", ".join(f":c{i}" for i in range(len(categories)))
     choices = {f"c{i}": category for i, category in enumerate(categories)}
     outside, scopes = _scope(paths, "u.path")
+    repeated = ("""LEFT JOIN (SELECT code, MIN(line) AS first FROM {rows} WHERE code <> ''
+                   GROUP BY code HAVING COUNT(*) > 1) f ON f.code = g.code AND f.first < g.line"""
+                if repeats else "LEFT JOIN (SELECT CAST(NULL AS INTEGER) AS first) f ON FALSE")
 
     def missing(column: str, label: Any) -> Callable[[Any], str | None]:
         return lambda row: _("Thiếu %(field)s.", field=label) if getattr(row, column) == "" else None
@@ -575,8 +581,7 @@ def _staff_errors(staged: Staged, paths: Collection[str] | None) -> list[RowErro
                g.email_valid, g.start_date, g.start_day, f.first, s.id AS existing, u.id AS unit_id,
                CASE WHEN u.id IS NOT NULL AND {outside} THEN 1 ELSE 0 END AS outside
         FROM {{rows}} g
-        LEFT JOIN (SELECT code, MIN(line) AS first FROM {{rows}} WHERE code <> ''
-                   GROUP BY code HAVING COUNT(*) > 1) f ON f.code = g.code AND f.first < g.line
+        {repeated}
         LEFT JOIN staff s ON s.code = g.code
         LEFT JOIN unit u ON u.code = g.unit_code
         WHERE g.code = '' OR f.first IS NOT NULL OR LENGTH(g.code) > 50 OR g.full_name = ''
@@ -619,18 +624,19 @@ def import_staff(data: Source, paths: Collection[str] | None = None) -> int:
         ("email_valid", Text(), _email),
         ("search", Text(), lambda cells: search_key(cells[0], cells[1])),
         ("start_day", Date(), lambda cells: _iso_day(cells[_START_COLUMN]))])
-    errors = _staff_errors(staged, paths)
+    errors = _staff_errors(staged, paths, repeats=False)
     if errors:
+        errors = _staff_errors(staged, paths)
         drop(staged)
         raise ImportRejected(errors)
     before = max_id(Staff)
-    created = db.session.execute(staged.sql("""
+    created = write_unless_repeated(lambda: db.session.execute(staged.sql("""
         INSERT INTO staff (code, full_name, unit_id, category, position, is_head, front_desk, email,
                            start_date, active, search)
         SELECT g.code, g.full_name, u.id, g.category, g.position, g.is_head = '1', g.front_desk = '1',
                g.email_valid, g.start_day, TRUE, g.search
         FROM {rows} g JOIN unit u ON u.code = g.unit_code
-        ORDER BY g.line""")).rowcount  # type: ignore[attr-defined]  # DML: CursorResult  # nosec B608
+        ORDER BY g.line""")).rowcount, lambda: _staff_errors(staged, paths), staged)  # type: ignore[attr-defined]
     # Their first assignment, for every new staff member at once: the new ids are a range of the
     # primary key (an anti join against the table being written would plan quadratic).
     db.session.execute(

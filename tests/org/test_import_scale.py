@@ -65,3 +65,23 @@ def test_an_import_analyzes_only_what_it_changed_materially(app, world):
         assert analysed >= 300  # ANALYZE ran: 300 new rows were the bulk of the table
         assert services.import_staff(_file(20, "N")) == 20
         assert estimate() == analysed  # 20 rows into 300+ is no material change: not analysed
+
+
+def test_a_code_repeated_in_the_file_is_named_and_nothing_is_written(app, world):
+    """The cheap checks leave repeated codes to staff.code's unique index: the INSERT breaks it,
+    its savepoint is rolled back and the full checks name the line; no staff member and no
+    assignment is kept, and the session imports the good file next."""
+    from app.csvimport import ImportRejected
+    from app.org.models import StaffAssignment
+
+    with app.app_context():
+        before = (db.session.scalar(select(func.count(Staff.id))),
+                  db.session.scalar(select(func.count(StaffAssignment.id))))
+        body = (HEADER + "D1,Một,A1,cong_chuc,,0,0,,2020-01-01\nD2,Hai,A1,cong_chuc,,0,0,,2020-01-01\n"
+                "D1,Ba,A1,cong_chuc,,0,0,,2020-01-01\n")
+        with pytest.raises(ImportRejected) as rejected:
+            services.import_staff(body.encode())
+        assert [(e.line, e.message) for e in rejected.value.errors] == [(4, "Mã cán bộ D1 trùng với dòng 2.")]
+        assert (db.session.scalar(select(func.count(Staff.id))),
+                db.session.scalar(select(func.count(StaffAssignment.id)))) == before
+        assert services.import_staff((HEADER + "D1,Một,A1,cong_chuc,,0,0,,2020-01-01\n").encode()) == 1
