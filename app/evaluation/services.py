@@ -757,6 +757,7 @@ def import_results(data: Source) -> int:
     staged = stage(data, RESULT_COLUMNS)
     find_policy = policy_finder()
     in_force: dict[str, Policy] = {}
+    unpolicied: list[str] = []  # the file's months without a policy in force
 
     def month(value: str) -> dict[str, Any]:
         start = parse_period(value)
@@ -765,6 +766,7 @@ def import_results(data: Source) -> int:
             policy_error = None
         except DomainError as exc:
             found, policy_error = None, exc.message
+            unpolicied.append(value)
         if found is not None:
             in_force[period_code(start)] = found
         return {"starts_on": start, "ends_on": month_end(start), "code": period_code(start),
@@ -806,6 +808,12 @@ def import_results(data: Source) -> int:
                 GROUP BY staff_code, starts_on HAVING COUNT(*) > 1) d
               ON d.staff_code = c.staff_code AND d.starts_on = c.starts_on"""
                     if thorough else "SELECT 0 AS line, 0 AS previous WHERE FALSE")
+        # Only a month without a policy needs its first good line (`checked` is then read once).
+        firsts = ("""SELECT starts_on, MIN(line) AS first_good FROM checked
+                WHERE staff_id IS NOT NULL AND month_error IS NULL AND score_error IS NULL
+                  AND policy_error IS NOT NULL
+                GROUP BY starts_on""" if unpolicied
+                  else "SELECT CAST(NULL AS DATE) AS starts_on, 0 AS first_good WHERE FALSE")
         return staged.problems(f"""
             WITH checked AS (
                 SELECT g.line, g.staff_code, s.id AS staff_id, m.error AS month_error, v.error AS score_error,
@@ -819,11 +827,7 @@ def import_results(data: Source) -> int:
                 LEFT JOIN period p ON p.starts_on = m.starts_on AND s.id IS NOT NULL AND m.error IS NULL
                                       AND v.error IS NULL),
             repeated AS ({repeated}),
-            firsts AS (
-                SELECT starts_on, MIN(line) AS first_good FROM checked
-                WHERE staff_id IS NOT NULL AND month_error IS NULL AND score_error IS NULL
-                  AND policy_error IS NOT NULL
-                GROUP BY starts_on)
+            firsts AS ({firsts})
             SELECT c.*, r.previous, f.first_good
             FROM checked c LEFT JOIN repeated r ON r.line = c.line
             LEFT JOIN firsts f ON f.starts_on = c.starts_on
