@@ -548,13 +548,19 @@ def _start_date_error(value: str) -> str | None:
     return errors[0].message if errors else None
 
 
-@lru_cache(maxsize=1 << 16)
-def _iso_day(value: str) -> str | None:
-    """The date of a cell as stored ('YYYY-MM-DD'), None when it is not a real YYYY-MM-DD date:
-    parsed once per distinct value (a province's start dates are a few thousand days)."""
-    if _start_date_error(value) is not None:
-        return None
-    return date.fromisoformat(value).isoformat()
+class _Days(dict[str, str | None]):
+    """A start date cell → the date as stored ('YYYY-MM-DD'), None when it is not a real YYYY-MM-DD
+    date: each distinct value parsed once (a province's start dates are a few thousand days), then
+    a dict lookup in C per line; cleared past 65,536 values."""
+
+    def __missing__(self, value: str) -> str | None:
+        if len(self) >= 1 << 16:
+            self.clear()
+        day = self[value] = None if _start_date_error(value) else date.fromisoformat(value).isoformat()
+        return day
+
+
+_iso_days = _Days()
 
 
 def _staff_errors(staged: Staged, paths: Collection[str] | None, repeats: bool = True) -> list[RowError]:
@@ -623,7 +629,7 @@ def import_staff(data: Source, paths: Collection[str] | None = None) -> int:
     staged = stage(data, STAFF_COLUMNS, derived=[
         ("email_valid", Text(), _email),
         ("search", Text(), lambda cells: search_key(cells[0], cells[1])),
-        ("start_day", Date(), lambda cells: _iso_day(cells[_START_COLUMN]))])
+        ("start_day", Date(), lambda cells: _iso_days[cells[_START_COLUMN]])])
     errors = _staff_errors(staged, paths, repeats=False)
     if errors:
         errors = _staff_errors(staged, paths)
