@@ -21,6 +21,7 @@ from unicodedata import is_normalized
 
 from flask_babel import gettext as _
 from sqlalchemy import Column, Integer, MetaData, Row, Table, Text, TextClause, bindparam, text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.types import TypeEngine
 
 from app.database import analyze, is_postgresql, progress
@@ -212,7 +213,7 @@ def stage(source: Source, columns: Sequence[str],
     counted = [0]
     derive = [fn for _name, _kind, fn in derived]
     # The row for the load as one tuple, without a loop over `derived` per line for the usual
-    # one or two derived columns.
+    # one to three derived columns.
     record: Callable[[int, list[str]], tuple[Any, ...]]
     if not derive:
         record = lambda line, cells: (line, *cells)  # noqa: E731
@@ -222,6 +223,9 @@ def stage(source: Source, columns: Sequence[str],
     elif len(derive) == 2:
         first_fn, second_fn = derive
         record = lambda line, cells: (line, *cells, first_fn(cells), second_fn(cells))  # noqa: E731
+    elif len(derive) == 3:
+        first_fn, second_fn, third_fn = derive
+        record = lambda line, cells: (line, *cells, first_fn(cells), second_fn(cells), third_fn(cells))  # noqa: E731
     else:
         record = lambda line, cells: (line, *cells, *[fn(cells) for fn in derive])  # noqa: E731
 
@@ -305,6 +309,23 @@ def analyze_if_material(written: int, *tables: str) -> None:
 def drop(*tables: Table | Staged) -> None:
     for table in tables:
         db.session.execute(text(f"DROP TABLE IF EXISTS {table.name}"))
+
+
+def write_unless_repeated(write: Callable[[], T], thorough: Callable[[], list[RowError]],
+                          *tables: Table | Staged) -> T:
+    """`write` (an import's INSERT … SELECT) in a savepoint. The checks before it leave the file's
+    repeats (and rows already in the system) to the unique index the INSERT probes anyway, instead
+    of grouping the whole file to find them: if the INSERT breaks the index, it is rolled back,
+    and `thorough` (every check, those included) names each problem with its line."""
+    try:
+        with db.session.begin_nested():
+            return write()
+    except IntegrityError:
+        errors = thorough()
+        if not errors:
+            raise
+    drop(*tables)
+    raise ImportRejected(errors)
 
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")

@@ -183,6 +183,14 @@ def floor_import_results(conn, sql: Sql, folder: Path) -> None:
                {province.level_case(sql.tenths('g.score'), levels)}, TRUE, '', '', FALSE, FALSE, 1
         FROM staging_results g JOIN staff s ON s.code = g.staff_code JOIN period p ON p.code = g.period
         ORDER BY g.line"""))
+    # The month's counts per unit and level for the dashboards, as the app keeps them for a
+    # closed month (`evaluation.services.summarise`): every imported row is closed with a score.
+    conn.execute(text(f"""
+        INSERT INTO assessment_summary (period_id, unit_id, level, assessments, scored, score_tenths,
+                                        not_evaluated, waiting)
+        SELECT a.period_id, a.unit_id, a.level, COUNT(*), COUNT(*), SUM(a.score), 0, 0
+        FROM assessment a WHERE a.period_id = (SELECT id FROM period WHERE code = '{IMPORT_MONTH}')
+        GROUP BY a.period_id, a.unit_id, a.level"""))
 
 
 def floor_close(conn, sql: Sql) -> None:
@@ -326,7 +334,10 @@ CHECKS = {
     "import-staff": [
         "SELECT COUNT(*), SUM(id * unit_id), SUM(CASE WHEN is_head THEN id ELSE 0 END),"
         " SUM(CASE WHEN front_desk THEN id ELSE 0 END), COUNT(email), SUM(LENGTH(full_name) * id),"
-        " MIN(start_date), MAX(start_date), SUM(LENGTH(category) * id), SUM(LENGTH(email)) FROM staff",
+        " MIN(start_date), MAX(start_date), SUM(LENGTH(category) * id), SUM(LENGTH(email)),"
+        " SUM(LENGTH(code) * id), SUM(LENGTH(position) * id), SUM(LENGTH(search) * id) FROM staff",
+        # Every row's text, digested in order (the search key's folding included).
+        "DIGEST SELECT id, code, full_name, position, email, search FROM staff ORDER BY id",
         "SELECT COUNT(*), SUM(a.staff_id * a.unit_id) FROM staff_assignment a"
         " JOIN staff s ON s.id = a.staff_id AND s.unit_id = a.unit_id AND s.start_date = a.start_date"
         " AND a.end_date IS NULL"],
@@ -336,7 +347,13 @@ CHECKS = {
         " SUM(CASE a.level WHEN 'A' THEN 1 WHEN 'B' THEN 10 WHEN 'C' THEN 100 WHEN 'D' THEN 1000 END),"
         " MIN(a.status), MAX(a.status), SUM(CASE WHEN a.imported THEN 1 ELSE 0 END), SUM(a.version)"
         f" FROM assessment a JOIN period p ON p.id = a.period_id WHERE p.code = '{IMPORT_MONTH}'",
-        f"SELECT status, imported, starts_on FROM period WHERE code = '{IMPORT_MONTH}'"],
+        f"SELECT status, imported, starts_on, policy_id FROM period WHERE code = '{IMPORT_MONTH}'",
+        "SELECT COUNT(*), SUM(m.unit_id * m.assessments), SUM(m.scored), SUM(m.score_tenths * m.unit_id),"
+        " SUM(m.not_evaluated), SUM(m.waiting),"
+        " SUM(CASE m.level WHEN 'A' THEN 1 WHEN 'B' THEN 10 WHEN 'C' THEN 100 WHEN 'D' THEN 1000 END"
+        " * m.assessments)"
+        " FROM assessment_summary m JOIN period p ON p.id = m.period_id"
+        f" WHERE p.code = '{IMPORT_MONTH}'"],
     "open-period": [
         "SELECT COUNT(*), SUM(a.staff_id), SUM(a.unit_id * a.staff_id), SUM(a.framework_id * a.staff_id),"
         " SUM(CASE WHEN a.is_head THEN 1 ELSE 0 END), MIN(a.status), MAX(a.status), SUM(a.version)"
@@ -367,8 +384,18 @@ CHECKS["classify-year-rerun"] = CHECKS["classify-year"]
 
 
 def checksum(engine, op: str) -> list:
+    """Each check's rows as text; a check starting "DIGEST " is the sha256 of its rows, streamed."""
+    def rows(conn, sql: str) -> list:
+        if not sql.startswith("DIGEST "):
+            return [list(map(str, row)) for row in conn.execute(text(sql)).all()]
+        digest, count = hashlib.sha256(), 0
+        for row in conn.execute(text(sql.removeprefix("DIGEST "))).yield_per(5000):
+            digest.update("\x1f".join(map(str, row)).encode() + b"\n")
+            count += 1
+        return [[str(count), digest.hexdigest()]]
+
     with engine.connect() as conn:
-        return [[list(map(str, row)) for row in conn.execute(text(sql)).all()] for sql in CHECKS[op]]
+        return [rows(conn, sql) for sql in CHECKS[op]]
 
 
 def run_child(side: str, op: str, url: str, folder: Path, timeout: float) -> dict:

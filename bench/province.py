@@ -19,6 +19,8 @@ from urllib.parse import urlsplit, urlunsplit
 from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 
+from app.text import fold  # the floor's search key on SQLite, which cannot fold accents in SQL
+
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "CongVu@2026-demo"
 HISTORY = [date(2024 + i // 12, i % 12 + 1, 1) for i in range(24)]
@@ -197,10 +199,12 @@ def analyze(conn) -> None:
     conn.execute(text("ANALYZE"))
 
 
-def load_csv(conn, sql: Sql, table: str, columns: list[str], path: Path) -> None:
+def load_csv(conn, sql: Sql, table: str, columns: list[str], path: Path, extra=None) -> None:
     """A temporary staging table of text columns (with the file's line number) filled from the
-    file: COPY on PostgreSQL, executemany on SQLite."""
-    cols = ", ".join(f"{c} TEXT" for c in columns)
+    file: COPY on PostgreSQL, executemany on SQLite. `extra` (SQLite): (column, fn(row) → the row
+    with that column's value added), computed in the load loop."""
+    names = [*columns, extra[0]] if extra else columns
+    cols = ", ".join(f"{c} TEXT" for c in names)
     if sql.pg:
         conn.execute(text(f"CREATE TEMPORARY TABLE {table} (line SERIAL, {cols})"))
         cursor = conn.connection.driver_connection.cursor()
@@ -213,9 +217,10 @@ def load_csv(conn, sql: Sql, table: str, columns: list[str], path: Path) -> None
         with open(path, newline="", encoding="utf-8-sig") as handle:
             reader = csv.reader(handle)
             next(reader)
-            marks = ", ".join("?" * len(columns))
+            marks = ", ".join("?" * len(names))
             conn.connection.driver_connection.executemany(
-                f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", reader)
+                f"INSERT INTO {table} ({', '.join(names)}) VALUES ({marks})",
+                map(extra[1], reader) if extra else reader)
 
 
 def insert_units(conn, folder: Path) -> None:
@@ -240,14 +245,40 @@ STAFF_COLUMNS = ["code", "full_name", "unit_code", "category", "position", "is_h
 
 
 def floor_import_staff(conn, sql: Sql, folder: Path) -> None:
-    """The staff file into the staff table and their first assignments: one load, two INSERTs."""
-    load_csv(conn, sql, "staging_staff", STAFF_COLUMNS, folder / "staff.csv")
+    """The staff file into the staff table and their first assignments: one load, two INSERTs.
+    The search key (`org.models.search_key`: the code and the name folded) is written too, by the
+    app's `fold` once per distinct name (neither database folds accents in plain SQL; PostgreSQL's
+    TRANSLATE over the accented letters took 10 s at 200,000): on PostgreSQL the distinct names
+    are read back after the COPY and joined from a second table, on SQLite folded in the load loop."""
+    if sql.pg:
+        load_csv(conn, sql, "staging_staff", STAFF_COLUMNS, folder / "staff.csv")
+        names = conn.execute(text("SELECT DISTINCT full_name FROM staging_staff")).scalars().all()
+        conn.execute(text("CREATE TEMPORARY TABLE staging_names (name TEXT PRIMARY KEY, folded TEXT)"))
+        with conn.connection.driver_connection.cursor().copy(
+                "COPY staging_names (name, folded) FROM STDIN") as copy:
+            for name in names:
+                copy.write_row((name, fold(name)))
+        search = "SUBSTR(LOWER(g.code) || ' ' || n.folded, 1, 320)"
+        join = "JOIN staging_names n ON n.name = g.full_name"
+    else:
+        folded: dict[str, str] = {}
+
+        def with_search(row: list[str]) -> list[str]:
+            name = row[1]
+            key = folded.get(name)
+            if key is None:
+                key = folded[name] = fold(name)
+            return [*row, f"{row[0].lower()} {key}"[:320]]
+
+        load_csv(conn, sql, "staging_staff", STAFF_COLUMNS, folder / "staff.csv",
+                 extra=("search", with_search))
+        search, join = "g.search", ""
     conn.execute(text(f"""
         INSERT INTO staff (code, full_name, unit_id, category, position, is_head, front_desk, email,
-                           start_date, active)
+                           start_date, active, search)
         SELECT g.code, g.full_name, u.id, g.category, g.position, g.is_head = '1', g.front_desk = '1',
-               NULLIF(g.email, ''), {sql.cast_date('g.start_date')}, TRUE
-        FROM staging_staff g JOIN unit u ON u.code = g.unit_code ORDER BY g.line"""))
+               NULLIF(g.email, ''), {sql.cast_date('g.start_date')}, TRUE, {search}
+        FROM staging_staff g JOIN unit u ON u.code = g.unit_code {join} ORDER BY g.line"""))
     conn.execute(text("INSERT INTO staff_assignment (staff_id, unit_id, start_date) "
                       "SELECT id, unit_id, start_date FROM staff"))
 

@@ -46,3 +46,61 @@ def test_a_staged_file_reports_its_rows_read_as_progress(app):
         assert staged.rows == 2500 and sum(seen) == 2500 and seen[:2] == [1000, 1000]
         staged.drop()
         db.session.rollback()
+
+
+def _reference(body, columns):
+    """What the reader yields, worked out line by line (the file has no quoted line breaks)."""
+    good, errors = [], []
+    lines = body.split("\n")[1:-1]
+    for number, line in enumerate(lines, start=2):
+        cells = line.split(",")
+        if not "".join(cells).strip():
+            continue
+        if len(cells) != len(columns):
+            errors.append((number, "cột"))
+        elif any(ord(ch) < 32 and ch != "\t" for ch in line):
+            errors.append((number, "điều khiển"))
+        elif max(map(len, cells)) > 1000:
+            errors.append((number, "dài quá"))
+        else:
+            good.append((number, [unicodedata.normalize("NFC", cell.strip()) for cell in cells]))
+    return good, errors
+
+
+def test_a_bad_line_among_thousands_of_good_ones_is_reported_alone_with_its_line_number():
+    """Each bad line, wherever it falls in a long file, is reported alone with its number; the
+    good lines around it come through stripped and NFC, blank lines are skipped."""
+    bad = {"cột": "a,b,c,d", "điều khiển": "a,b\x07,c", "dài quá": "a," + "x" * 1001 + ",c"}
+    for position in (2, 1000, 1001, 1002, 2001, 2400):
+        for kind, text in bad.items():
+            name = unicodedata.normalize("NFD", "Hương")
+            lines = [f"k{n}, {name} {n},{n}" for n in range(2, 2401)]
+            lines[position - 2] = text
+            lines[position + 3 - 2 if position + 3 <= 2400 else 5] = " , , "  # a blank line
+            body = "a,b,c\n" + "\n".join(lines) + "\n"
+            errors: list = []
+            rows = list(iter_rows(body, ["a", "b", "c"], errors))
+            good, expected = _reference(body, ["a", "b", "c"])
+            assert rows == good
+            assert [(error.line, kind) for error in errors] == expected == [(position, kind)]
+            assert kind in errors[0].message
+
+
+def test_line_numbers_count_the_lines_inside_quoted_cells():
+    body = "a,b\n" + '"x\ny",1\n' + "".join(f"v{n},{n}\n" for n in range(1010)) + "bad\n"
+    errors: list = []
+    rows = list(iter_rows(body, ["a", "b"], errors))
+    assert rows[0] == (3, ["x\ny", "1"]) and rows[1] == (4, ["v0", "0"])
+    assert rows[-1] == (1013, ["v1009", "1009"])
+    assert [error.line for error in errors] == [1014]
+
+
+def test_a_csv_syntax_error_ends_the_reading_after_the_errors_before_it():
+    """A line the CSV reader cannot read ends the reading: the lines before it are checked (a bad
+    one reported first), then the syntax error with its line."""
+    body = "a,b\n1,2\n3\n4,5\n" + "6," + "x" * 140_000 + "\n7,8\n"
+    errors: list = []
+    rows = list(iter_rows(body, ["a", "b"], errors))
+    assert rows == [(2, ["1", "2"]), (4, ["4", "5"])]
+    assert [(error.line, error.message) for error in errors] == [
+        (3, "Có 1 cột, cần 2 cột."), (5, "Dòng CSV không đúng định dạng.")]

@@ -23,6 +23,7 @@ from app.csvimport import (
     read_rows,
     stage,
     staged_values,
+    write_unless_repeated,
 )
 from app.database import lock, lookup, max_id, transactional
 from app.errors import DomainError
@@ -506,6 +507,7 @@ def import_units(data: Source, paths: Collection[str] | None = None) -> int:
 # A plain ASCII local part (RFC 5322 dot-atom): email_validator keeps it as it is.
 _DOT_ATOM = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*\Z")
 _EMAIL_COLUMN = STAFF_COLUMNS.index("email")
+_START_COLUMN = STAFF_COLUMNS.index("start_date")
 
 
 def _valid_email(value: str) -> str:
@@ -539,20 +541,39 @@ def _email(cells: list[str]) -> str | None:
     return _valid_email(value)
 
 
-def _start_date(value: str) -> dict[str, Any]:
+def _start_date_error(value: str) -> str | None:
+    """Why a start date cell is refused (None when it is a real YYYY-MM-DD date)."""
     errors: list[RowError] = []
-    parsed = RowChecker(0, errors).date(value, _l("Ngày bắt đầu"))
-    if errors:
-        raise DomainError(errors[0].message)
-    return {"parsed": parsed}
+    RowChecker(0, errors).date(value, _l("Ngày bắt đầu"))
+    return errors[0].message if errors else None
 
 
-def _staff_errors(staged: Staged, dates: str, paths: Collection[str] | None) -> list[RowError]:
-    """Every problem of the staged staff rows, in one set-based pass, in the order of the checks."""
+class _Days(dict[str, str | None]):
+    """A start date cell → the date as stored ('YYYY-MM-DD'), None when it is not a real YYYY-MM-DD
+    date: each distinct value parsed once (a province's start dates are a few thousand days), then
+    a dict lookup in C per line; cleared past 65,536 values."""
+
+    def __missing__(self, value: str) -> str | None:
+        if len(self) >= 1 << 16:
+            self.clear()
+        day = self[value] = None if _start_date_error(value) else date.fromisoformat(value).isoformat()
+        return day
+
+
+_iso_days = _Days()
+
+
+def _staff_errors(staged: Staged, paths: Collection[str] | None, repeats: bool = True) -> list[RowError]:
+    """Every problem of the staged staff rows, in one set-based pass, in the order of the checks;
+    with `repeats` False, all but the codes repeated in the file (staff.code's unique index finds
+    those: `write_unless_repeated`)."""
     categories = list(STAFF_CATEGORIES)
     marks = ", ".join(f":c{i}" for i in range(len(categories)))
     choices = {f"c{i}": category for i, category in enumerate(categories)}
     outside, scopes = _scope(paths, "u.path")
+    repeated = ("""LEFT JOIN (SELECT code, MIN(line) AS first FROM {rows} WHERE code <> ''
+                   GROUP BY code HAVING COUNT(*) > 1) f ON f.code = g.code AND f.first < g.line"""
+                if repeats else "LEFT JOIN (SELECT CAST(NULL AS INTEGER) AS first) f ON FALSE")
 
     def missing(column: str, label: Any) -> Callable[[Any], str | None]:
         return lambda row: _("Thiếu %(field)s.", field=label) if getattr(row, column) == "" else None
@@ -563,17 +584,15 @@ def _staff_errors(staged: Staged, dates: str, paths: Collection[str] | None) -> 
 
     return staged.problems(f"""
         SELECT g.line, g.code, g.full_name, g.unit_code, g.category, g.is_head, g.front_desk, g.email,
-               g.email_valid, d.error AS date_error, f.first, s.id AS existing, u.id AS unit_id,
+               g.email_valid, g.start_date, g.start_day, f.first, s.id AS existing, u.id AS unit_id,
                CASE WHEN u.id IS NOT NULL AND {outside} THEN 1 ELSE 0 END AS outside
         FROM {{rows}} g
-        JOIN {dates} d ON d.value = g.start_date
-        LEFT JOIN (SELECT code, MIN(line) AS first FROM {{rows}} WHERE code <> ''
-                   GROUP BY code HAVING COUNT(*) > 1) f ON f.code = g.code AND f.first < g.line
+        {repeated}
         LEFT JOIN staff s ON s.code = g.code
         LEFT JOIN unit u ON u.code = g.unit_code
         WHERE g.code = '' OR f.first IS NOT NULL OR LENGTH(g.code) > 50 OR g.full_name = ''
            OR g.unit_code = '' OR g.category NOT IN ({marks}) OR g.is_head NOT IN ('0', '1')
-           OR g.front_desk NOT IN ('0', '1') OR g.email_valid = '' OR d.error IS NOT NULL
+           OR g.front_desk NOT IN ('0', '1') OR g.email_valid = '' OR g.start_day IS NULL
            OR s.id IS NOT NULL OR (g.unit_code <> '' AND u.id IS NULL) OR (u.id IS NOT NULL AND {outside})
         """, [  # nosec B608  # only the temporary tables' names and _scope's fragment
         missing("code", _l("mã cán bộ")),
@@ -589,7 +608,7 @@ def _staff_errors(staged: Staged, dates: str, paths: Collection[str] | None) -> 
         flag("front_desk"),
         lambda row: (_("Thư điện tử \"%(value)s\" không hợp lệ.", value=row.email)
                      if row.email_valid == "" else None),
-        lambda row: row.date_error,
+        lambda row: _start_date_error(row.start_date) if row.start_day is None else None,
         lambda row: (_("Mã cán bộ %(code)s đã có trong hệ thống.", code=row.code)
                      if row.existing is not None else None),
         lambda row: (_("Không có đơn vị mã %(code)s.", code=row.unit_code)
@@ -609,20 +628,21 @@ def import_staff(data: Source, paths: Collection[str] | None = None) -> int:
     lock("staff")  # the new ids stay one range: staff are added by one writer at a time
     staged = stage(data, STAFF_COLUMNS, derived=[
         ("email_valid", Text(), _email),
-        ("search", Text(), lambda cells: search_key(cells[0], cells[1]))])
-    dates = staged_values(staged, "start_date", _start_date, [Column("parsed", Date)])
-    errors = _staff_errors(staged, dates.name, paths)
+        ("search", Text(), lambda cells: search_key(cells[0], cells[1])),
+        ("start_day", Date(), lambda cells: _iso_days[cells[_START_COLUMN]])])
+    errors = _staff_errors(staged, paths, repeats=False)
     if errors:
-        drop(staged, dates)
+        errors = _staff_errors(staged, paths)
+        drop(staged)
         raise ImportRejected(errors)
     before = max_id(Staff)
-    created = db.session.execute(staged.sql(f"""
+    created = write_unless_repeated(lambda: db.session.execute(staged.sql("""
         INSERT INTO staff (code, full_name, unit_id, category, position, is_head, front_desk, email,
                            start_date, active, search)
         SELECT g.code, g.full_name, u.id, g.category, g.position, g.is_head = '1', g.front_desk = '1',
-               g.email_valid, d.parsed, TRUE, g.search
-        FROM {{rows}} g JOIN unit u ON u.code = g.unit_code JOIN {dates.name} d ON d.value = g.start_date
-        ORDER BY g.line""")).rowcount  # type: ignore[attr-defined]  # DML: CursorResult  # nosec B608
+               g.email_valid, g.start_day, TRUE, g.search
+        FROM {rows} g JOIN unit u ON u.code = g.unit_code
+        ORDER BY g.line""")).rowcount, lambda: _staff_errors(staged, paths), staged)  # type: ignore[attr-defined]
     # Their first assignment, for every new staff member at once: the new ids are a range of the
     # primary key (an anti join against the table being written would plan quadratic).
     db.session.execute(
@@ -631,7 +651,7 @@ def import_staff(data: Source, paths: Collection[str] | None = None) -> int:
             select(Staff.id, Staff.unit_id, Staff.start_date).where(Staff.id > before),
         )
     )
-    drop(staged, dates)
+    drop(staged)
     analyze_if_material(created, "staff", "staff_assignment")
     audit.record("org.import_staff", object_type="staff", after={"created": created})
     return created

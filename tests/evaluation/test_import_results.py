@@ -86,3 +86,32 @@ def test_a_month_without_a_policy_is_reported_once_on_its_first_good_line(app, r
                      "3: Chưa có chính sách đánh giá nào có hiệu lực vào ngày 2001-01-01.",
                      "6: Trùng với dòng 5.", "7: Trùng với dòng 6."]
     assert _count(app) == (0, 0)
+
+
+def test_each_imported_month_takes_the_levels_of_its_own_policy(app, world):
+    """A file spanning two policies: every score, on a band's edge or either side of it, gets the
+    level `level_for` gives under the policy in force that month (the bands of both in one CASE)."""
+    from datetime import date
+
+    from app.evaluation import services
+
+    with app.app_context():
+        services.create_policy(
+            [("A", Decimal("85"), "Xuất sắc", "Excellent"), ("B", Decimal("72.5"), "Tốt", "Good"),
+             ("C", Decimal("50"), "Đạt", "Pass"), ("D", Decimal("0"), "Không đạt", "Fail")],
+            name="Từ tháng 7/2025", effective_from=date(2025, 7, 1), total_max=Decimal("100"),
+            open_day=25, self_due_day=3, review_due_day=5, close_day=7, objection_days=5,
+            excellent_quota_ratio=Decimal("0.2"), min_months=6, consecutive_years=2,
+            discipline_min_form="khien_trach", warning_low_months=3)
+        scores = ["0", "49.9", "50", "50.1", "69.9", "70", "72.4", "72.5", "84.9", "85", "89.9", "90", "100"]
+        months = ["2025-04", "2025-05", "2025-06", "2025-07", "2025-08"]
+        # one line per staff member and month, the scores rotating so that each comes under both
+        lines = [f"{code},{month},{scores[(i * 3 + k) % len(scores)]}"
+                 for i, month in enumerate(months) for k, code in enumerate(["S1", "H1", "S2"])]
+        assert services.import_results("staff_code,period,score\n" + "\n".join(lines) + "\n") == 15
+        find = services.policy_finder()
+        rows = db.session.execute(select(Period.starts_on, Assessment.score, Assessment.level)
+                                  .join(Assessment.period).where(Period.imported.is_(True))).all()
+        assert len(rows) == 15 and len({find(start).id for start, _s, _l in rows}) == 2
+        for start, score, level in rows:
+            assert level == services.level_for(score, find(start)), (start, score)

@@ -65,3 +65,40 @@ def test_an_import_analyzes_only_what_it_changed_materially(app, world):
         assert analysed >= 300  # ANALYZE ran: 300 new rows were the bulk of the table
         assert services.import_staff(_file(20, "N")) == 20
         assert estimate() == analysed  # 20 rows into 300+ is no material change: not analysed
+
+
+def test_a_code_repeated_in_the_file_is_named_and_nothing_is_written(app, world):
+    """The cheap checks leave repeated codes to staff.code's unique index: the INSERT breaks it,
+    its savepoint is rolled back and the full checks name the line; no staff member and no
+    assignment is kept, and the session imports the good file next."""
+    from app.csvimport import ImportRejected
+    from app.org.models import StaffAssignment
+
+    with app.app_context():
+        before = (db.session.scalar(select(func.count(Staff.id))),
+                  db.session.scalar(select(func.count(StaffAssignment.id))))
+        body = (HEADER + "D1,Một,A1,cong_chuc,,0,0,,2020-01-01\nD2,Hai,A1,cong_chuc,,0,0,,2020-01-01\n"
+                "D1,Ba,A1,cong_chuc,,0,0,,2020-01-01\n")
+        with pytest.raises(ImportRejected) as rejected:
+            services.import_staff(body.encode())
+        assert [(e.line, e.message) for e in rejected.value.errors] == [(4, "Mã cán bộ D1 trùng với dòng 2.")]
+        assert (db.session.scalar(select(func.count(Staff.id))),
+                db.session.scalar(select(func.count(StaffAssignment.id)))) == before
+        assert services.import_staff((HEADER + "D1,Một,A1,cong_chuc,,0,0,,2020-01-01\n").encode()) == 1
+
+
+@pytest.mark.parametrize("value", ["2020-01-31", "2020-02-29", "2021-02-29", "2020-13-01", "0000-01-01",
+                                   "2020-1-01", "01/02/2020", "", "２０２０-０１-０１", "2020-01-01 "])
+def test_a_start_date_is_parsed_once_per_value_with_the_row_checkers_answer(app, value):
+    with app.app_context():
+        days = services._Days()
+        expected = None if services._start_date_error(value) else value
+        assert days[value] == expected and days[value] == expected and len(days) == 1
+
+
+def test_the_start_date_cache_stays_bounded(app):
+    with app.app_context():
+        days = services._Days()
+        for n in range((1 << 16) + 10):
+            days[f"v{n}"]
+        assert len(days) <= 1 << 16 and days["2020-01-01"] == "2020-01-01"
