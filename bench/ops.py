@@ -201,6 +201,16 @@ def floor_close(conn, sql: Sql) -> None:
                       f"WHERE period_id = {period_id} AND status IN ('draft', 'self_submitted')"))
     conn.execute(text(f"UPDATE period SET status = 'closed', closed_at = CURRENT_TIMESTAMP "
                       f"WHERE id = {period_id}"))
+    # The month's counts per unit and level, as the app keeps them for a closed month
+    # (`evaluation.services.summarise`).
+    conn.execute(text(f"""
+        INSERT INTO assessment_summary (period_id, unit_id, level, assessments, scored, score_tenths,
+                                        not_evaluated, waiting)
+        SELECT period_id, unit_id, level, COUNT(*),
+               SUM(CASE WHEN status = 'closed' AND score IS NOT NULL THEN 1 ELSE 0 END),
+               SUM(CASE WHEN status = 'closed' AND score IS NOT NULL THEN score ELSE 0 END),
+               SUM(CASE WHEN status = 'not_evaluated' THEN 1 ELSE 0 END), 0
+        FROM assessment WHERE period_id = {period_id} GROUP BY period_id, unit_id, level"""))
 
 
 def floor_flag(conn, sql: Sql) -> None:
@@ -330,6 +340,14 @@ def child(side: str, op: str, url: str, folder: str) -> None:
 
 # ---------------------------------------------------------------- in the parent
 
+# A month's rows of assessment_summary (the dashboards' counts of a closed month).
+SUMMARY_CHECK = (
+    "SELECT COUNT(*), SUM(m.unit_id * m.assessments), SUM(m.scored), SUM(m.score_tenths * m.unit_id),"
+    " SUM(m.not_evaluated), SUM(m.waiting),"
+    " SUM(CASE m.level WHEN 'A' THEN 1 WHEN 'B' THEN 10 WHEN 'C' THEN 100 WHEN 'D' THEN 1000 ELSE 10000 END"
+    " * m.assessments)"
+    " FROM assessment_summary m JOIN period p ON p.id = m.period_id WHERE p.code = '{month}'")
+
 CHECKS = {
     "import-staff": [
         "SELECT COUNT(*), SUM(id * unit_id), SUM(CASE WHEN is_head THEN id ELSE 0 END),"
@@ -348,12 +366,7 @@ CHECKS = {
         " MIN(a.status), MAX(a.status), SUM(CASE WHEN a.imported THEN 1 ELSE 0 END), SUM(a.version)"
         f" FROM assessment a JOIN period p ON p.id = a.period_id WHERE p.code = '{IMPORT_MONTH}'",
         f"SELECT status, imported, starts_on, policy_id FROM period WHERE code = '{IMPORT_MONTH}'",
-        "SELECT COUNT(*), SUM(m.unit_id * m.assessments), SUM(m.scored), SUM(m.score_tenths * m.unit_id),"
-        " SUM(m.not_evaluated), SUM(m.waiting),"
-        " SUM(CASE m.level WHEN 'A' THEN 1 WHEN 'B' THEN 10 WHEN 'C' THEN 100 WHEN 'D' THEN 1000 END"
-        " * m.assessments)"
-        " FROM assessment_summary m JOIN period p ON p.id = m.period_id"
-        f" WHERE p.code = '{IMPORT_MONTH}'"],
+        SUMMARY_CHECK.format(month=IMPORT_MONTH)],
     "open-period": [
         "SELECT COUNT(*), SUM(a.staff_id), SUM(a.unit_id * a.staff_id), SUM(a.framework_id * a.staff_id),"
         " SUM(CASE WHEN a.is_head THEN 1 ELSE 0 END), MIN(a.status), MAX(a.status), SUM(a.version)"
@@ -365,7 +378,8 @@ CHECKS = {
         "SELECT a.status, COUNT(*), SUM(a.version), SUM(a.staff_id)"
         f" FROM assessment a JOIN period p ON p.id = a.period_id WHERE p.code = '{OPEN_MONTH}'"
         " GROUP BY a.status ORDER BY a.status",
-        f"SELECT status FROM period WHERE code = '{OPEN_MONTH}'"],
+        f"SELECT status FROM period WHERE code = '{OPEN_MONTH}'",
+        SUMMARY_CHECK.format(month=OPEN_MONTH)],
     "classify-year": [
         "SELECT COUNT(*), SUM(months), SUM(maternity_months), SUM(COALESCE(score_sum, 0)),"
         " SUM(staff_id * unit_id),"
