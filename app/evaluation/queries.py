@@ -56,6 +56,12 @@ class TeamRow:
         return ASSESSMENT_STATUSES.get(self.status, self.status)
 
 
+def status_words() -> dict[str, str]:
+    """The statuses in the request's language, translated once for a list's rows (a lazy label per
+    row is looked up again in the catalogue each time it is shown)."""
+    return {status: str(label) for status, label in ASSESSMENT_STATUSES.items()}
+
+
 SHOWN = 10  # the shown columns of a team row; the unfiltered list adds its counts by status
 STATUSES = tuple(ASSESSMENT_STATUSES)
 

@@ -217,7 +217,18 @@ def team():
         page, counts = queries.team_page(current_user, period, status)
         counters = queries.team_counters(current_user, period, counts)
     return render_template("evaluation/team.html", period=period, page=page, counters=counters,
-                           status=status, periods=periods, reviewable=services.reviewable)
+                           status=status, periods=periods, reviewable=services.reviewable,
+                           status_words=queries.status_words(),
+                           review_link=_id_link("evaluation.review"),
+                           view_link=_id_link("evaluation.assessment_detail"))
+
+
+def _id_link(endpoint):
+    """url_for(endpoint, assessment_id=…) as a format string, `{}` for the id: built once for a
+    list's rows instead of a route build per row."""
+    marker = str(2**31 - 1)  # an id the route accepts (app/periods.IdConverter's largest)
+    parts = url_for(endpoint, assessment_id=marker).rsplit(marker, 1)
+    return "{}".join(part.replace("{", "{{").replace("}", "}}") for part in parts)
 
 
 # ---------------------------------------------------------------- publication

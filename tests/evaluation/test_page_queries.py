@@ -91,6 +91,31 @@ def test_the_team_list_filters_and_pages_with_totals_from_the_counters(app, clie
     assert "Nguyễn Văn T1" in second and "Nguyễn Văn T2" in second and "Nguyễn Văn S1" not in second
 
 
+def test_the_team_rows_words_and_links_follow_the_language(app, client, auth, world, head_a1):
+    # The statuses translated once for the rows, the links built once: each row its own.
+    _team_of_four(app, client, auth, world)
+    auth.login_user(head_a1)
+    s1, t0 = fetch(app, "S1"), fetch(app, "T0")
+    words = {"vi": ("Đã tự đánh giá", "Chưa tự đánh giá", "Không được đánh giá"),
+             "en": ("Self-assessed", "Not self-assessed", "Not evaluated")}
+    for lang, (waiting, draft, _missed) in words.items():
+        client.post("/language", data={"lang": lang})
+        page = client.get("/evaluation/team").text
+        assert f'<span class="status status-self_submitted">{waiting}</span>' in page
+        assert f'<span class="status status-draft">{draft}</span>' in page
+        for row in (s1, t0):  # open: each row links to its scoring
+            assert f'href="/evaluation/assessments/{row.id}/review"' in page
+    with app.app_context():
+        services.close_period("2026-03")
+    for lang, (_waiting, _draft, missed) in words.items():
+        client.post("/language", data={"lang": lang})
+        page = client.get("/evaluation/team?period=2026-03").text
+        assert page.count(f'<span class="status status-not_evaluated">{missed}</span>') == 4
+        for row in (s1, t0):  # closed: each row links to its page
+            assert f'href="/evaluation/assessments/{row.id}"' in page
+        assert "/review" not in page.split("<tbody>")[1]
+
+
 def _closed_months_after(app, code, count):
     """`count` closed (non-imported) months after `code`, as a month that was run and closed."""
     with app.app_context():
