@@ -201,20 +201,31 @@ def review(assessment_id):
 def team():
     """The head's team this month: progress counters and everyone they review."""
     require("evaluation.team")
-    periods = queries.recent_period_rows()
-    code = request.args.get("period")
-    if code:
-        period = next((p for p in periods if p.code == code), None) or _period_or_404(code)
-    else:
-        period = queries.current_among(periods)
-        if period is False:
-            period = services.current_period()
+    code = request.args.get("period") or None
     status = arg("status")
     if status not in ("", "draft", "self_submitted", "reviewed", "closed", "not_evaluated", "overdue"):
         status = ""
+    if code is not None:
+        try:
+            parse_period(code)
+        except DomainError:
+            abort(404)
     page = counters = None
+    if not status:  # the picker, the month and its page in one query
+        periods, period, page, counts = queries.team_month(current_user, code)
+        if code is not None and period is None:
+            abort(404)
+    else:
+        periods = queries.recent_period_rows()
+        if code:
+            period = next((p for p in periods if p.code == code), None) or _period_or_404(code)
+        else:
+            period = queries.current_among(periods)
+            if period is False:
+                period = services.current_period()
+        if period:
+            page, counts = queries.team_page(current_user, period, status)
     if period:
-        page, counts = queries.team_page(current_user, period, status)
         counters = queries.team_counters(current_user, period, counts)
     return render_template("evaluation/team.html", period=period, page=page, counters=counters,
                            status=status, periods=periods, reviewable=services.reviewable,

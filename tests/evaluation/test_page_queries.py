@@ -33,19 +33,26 @@ def _statements(app, client, url):
     return response, seen
 
 
-def test_the_team_page_runs_three_queries_and_its_rows_carry_only_what_is_shown(app, client, auth, world,
-                                                                                head_a1):
+def test_the_team_page_runs_two_queries_and_its_rows_carry_only_what_is_shown(app, client, auth, world,
+                                                                              head_a1):
     auth.login_user(head_a1)
     response, seen = _statements(app, client, "/evaluation/team")
-    # The user; the periods (picker and current); the page with the team's counts by status.
-    assert len(seen) == 3, seen
+    # The user; the picker's months, the month shown and its page with the team's counts by
+    # status (one UNION ALL).
+    assert len(seen) == 2, seen
+    assert len(_statements(app, client, "/evaluation/team?period=2026-03")[1]) == 2
+    for missing in ("2031-01", "2026-13", "x"):  # no such month, no such code: 404
+        assert client.get(f"/evaluation/team?period={missing}").status_code == 404
+        assert client.get(f"/evaluation/team?period={missing}&status=draft").status_code == 404
     _response, filtered = _statements(app, client, "/evaluation/team?status=draft")
-    assert len(filtered) == 4  # filtered: the counts first, then the page
+    # filtered: the picker's months, the counts first, then the page
+    assert len(filtered) == 4 and filtered[1].startswith("SELECT period.id, period.code")
     # The user, their grants and their unread notifications: one query.
     assert "role_grant" in seen[0] and "notification" in seen[0]
-    rows = [s for s in seen if s.startswith("SELECT assessment.id, assessment.status")]
+    rows = [s for s in seen if "UNION ALL" in s and "FROM assessment" in s]
     assert len(rows) == 1
     assert not any(word in rows[0] for word in ("self_report", "review_comment", "policy", "criterion"))
+    assert "SELECT assessment.id, assessment.status" in filtered[-1]
     assert not [s for s in seen if s.startswith("SELECT role_grant") or "count(*)" in s
                 or s.startswith("SELECT assessment.status, count")]
     with app.app_context():
@@ -152,7 +159,7 @@ def test_the_team_page_finds_the_open_month_in_the_pickers_list(app, client, aut
     _closed_months_after(app, "2026-03", 23)
     auth.login_user(head_a1)
     response, seen = _statements(app, client, "/evaluation/team")
-    assert "Đánh giá cán bộ tháng 2026-03" in response.text and len(seen) == 3
+    assert "Đánh giá cán bộ tháng 2026-03" in response.text and len(seen) == 2
     with app.app_context():
         db.session.execute(Period.__table__.update().where(Period.code == "2026-03").values(status="closed"))
         db.session.commit()
