@@ -208,3 +208,67 @@ def test_the_score_inputs_are_written_as_wtforms_renders_them(app, client, auth,
     assert _inputs(refused.text) == expected and 'aria-invalid="true"' in expected[0]
     assert " required " in expected[-1] and 'value="4,5"' in expected[1]
     assert shown == first
+
+
+def _squeezed(html):
+    return re.sub(r"\s+", " ", re.sub(r">\s+<", "><", str(html))).strip()
+
+
+def _self_form_parts(html):
+    """The self form's hidden inputs, its report field and its buttons, as the page shows them."""
+    start = html.index('action="/evaluation/assessments/')
+    form = html[start:html.index("</form>", start)]
+    hidden = re.findall(r'<input[^>]*type="hidden"[^>]*>', form)
+    report = re.search(r'<div class="field[^"]*">\s*<label for="report">.*?</div>', form, re.S).group(0)
+    buttons = re.findall(r'<input[^>]*type="submit"[^>]*>', form)
+    return hidden, _squeezed(report), buttons
+
+
+def test_the_self_forms_other_fields_are_written_as_wtforms_renders_them(app, client, auth, world):
+    """hidden_tag(), field(report) and the buttons written out: the same markup as wtforms and the
+    `field` macro give, with the CSRF token, in both languages, and with errors after a refused save."""
+    s1 = fetch(app, "S1")
+    auth.login_user(world.users["staff"])
+    long_report = "Báo cáo <b>dài</b> " * 300  # past the 5,000 characters: refused, shown back
+    data = scores_form({"C1": "1"}, s1.version, report=long_report, save="1")
+    for lang, save_word in (("vi", "Lưu nháp"), ("en", "Save draft")):
+        client.post("/language", data={"lang": lang})
+        app.config["WTF_CSRF_ENABLED"] = True
+        try:
+            page = client.get(f"/evaluation/assessments/{s1.id}").text
+        finally:
+            app.config["WTF_CSRF_ENABLED"] = False
+        refused = client.post(f"/evaluation/assessments/{s1.id}/self", data=data)
+        assert refused.status_code == 400
+        assert lang == "en" or "Không được dài quá 5000 ký tự." in refused.text
+        for html, formdata, csrf in ((page, None, True), (refused.text, data, False)):
+            hidden, report, buttons = _self_form_parts(html)
+            app.config["WTF_CSRF_ENABLED"] = csrf
+            try:
+                with app.test_request_context(method="POST" if formdata else "GET", data=formdata):
+                    from flask import session
+                    from flask_babel import refresh
+
+                    session["lang"] = lang
+                    refresh()
+                    a = fetch(app, "S1")
+                    form = assessment_form(a.criteria, "self", required=False)(
+                        **({} if formdata else {"formdata": None}))
+                    if formdata:
+                        form.validate()
+                    else:
+                        form.version.data = a.version
+                    macros = app.jinja_env.get_template("_forms.html").make_module({})
+                    expected_hidden = str(form.hidden_tag()).split("\n")
+                    expected_report = _squeezed(macros.field(form.report))
+                    expected_buttons = [str(form.save(class_="button secondary")), str(form.submit(class_="button"))]
+            finally:
+                app.config["WTF_CSRF_ENABLED"] = False
+            token = re.compile(r'(name="csrf_token" type="hidden" value=")[^"]+')
+            assert [token.sub(r"\1…", h) for h in hidden] == [token.sub(r"\1…", h) for h in expected_hidden]
+            assert len(hidden) == (2 if csrf else 1)
+            assert report == expected_report and buttons == expected_buttons
+            assert save_word in buttons[0]
+            if formdata:
+                assert 'aria-invalid="true"' in report and "has-error" in report
+                assert "&lt;b&gt;dài&lt;/b&gt;" in report  # the text shown back, escaped
