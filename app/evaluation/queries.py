@@ -3,9 +3,10 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Any
 
+from flask_babel import get_locale
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import (
     Integer,
@@ -72,8 +73,14 @@ class TeamRow:
 
 
 def status_words() -> dict[str, str]:
-    """The statuses in the request's language, translated once for a list's rows (a lazy label per
-    row is looked up again in the catalogue each time it is shown)."""
+    """The statuses in the request's language, for a list's rows (a lazy label per row is looked
+    up again in the catalogue each time it is shown): translated once per language and process
+    (the catalogues are the files installed with the application)."""
+    return _status_words(str(get_locale()))
+
+
+@lru_cache(maxsize=8)
+def _status_words(locale: str) -> dict[str, str]:
     return {status: str(label) for status, label in ASSESSMENT_STATUSES.items()}
 
 
