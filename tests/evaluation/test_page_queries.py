@@ -261,7 +261,8 @@ def test_the_self_forms_other_fields_are_written_as_wtforms_renders_them(app, cl
                     macros = app.jinja_env.get_template("_forms.html").make_module({})
                     expected_hidden = str(form.hidden_tag()).split("\n")
                     expected_report = _squeezed(macros.field(form.report))
-                    expected_buttons = [str(form.save(class_="button secondary")), str(form.submit(class_="button"))]
+                    expected_buttons = [str(form.save(class_="button secondary")),
+                                        str(form.submit(class_="button"))]
             finally:
                 app.config["WTF_CSRF_ENABLED"] = False
             token = re.compile(r'(name="csrf_token" type="hidden" value=")[^"]+')
