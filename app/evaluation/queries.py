@@ -4,7 +4,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import cache, lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from flask_babel import get_locale
 from flask_sqlalchemy.pagination import Pagination
@@ -24,9 +24,10 @@ from sqlalchemy import (
     type_coerce,
     union_all,
 )
-from sqlalchemy.orm import defaultload, joinedload, lazyload
+from sqlalchemy.orm import defaultload, joinedload, lazyload, load_only
 
 from app import clock
+from app.auth.models import User
 from app.database import paginate, paginate_rows
 from app.evaluation.models import (
     ASSESSMENT_STATUSES,
@@ -39,9 +40,6 @@ from app.evaluation.models import (
 )
 from app.extensions import db
 from app.org.models import Staff, Unit
-
-if TYPE_CHECKING:
-    from app.auth.models import User
 
 # Lists show no criterion: their rows are loaded only if a page ever reads them.
 LIST_ONLY = lazyload(Assessment.criteria)
@@ -271,20 +269,32 @@ def team_counters(user: "User", period: Any, counts: Counter[str] | None = None)
 
 
 @cache
-def _one_assessment() -> Select[tuple[Assessment]]:
+def _one_assessment(shown_only: bool) -> Select[tuple[Assessment]]:
     """An assessment with what its page shows: staff, unit, period and policy (joined by the
     relationships), its objection and its criteria (joined here), not the policy's bands nor the
-    staff member's own unit (the assessment's unit is the one shown)."""
-    return (select(Assessment)
-            .options(joinedload(Assessment.objection), joinedload(Assessment.criteria),
-                     defaultload(Assessment.period).defaultload(Period.policy).lazyload(Policy.bands),
-                     defaultload(Assessment.staff).lazyload(Staff.unit))
-            .where(Assessment.id == bindparam("assessment_id")))
+    staff member's own unit (the assessment's unit is the one shown). `shown_only`: of the policy,
+    the staff member and the unit only the columns the page and its permission checks read (each
+    of the criteria's rows repeats the joined columns)."""
+    query = (select(Assessment)
+             .options(joinedload(Assessment.objection), joinedload(Assessment.criteria),
+                      defaultload(Assessment.period).defaultload(Period.policy).lazyload(Policy.bands),
+                      defaultload(Assessment.staff).lazyload(Staff.unit))
+             .where(Assessment.id == bindparam("assessment_id")))
+    if shown_only:
+        query = query.options(
+            defaultload(Assessment.period).defaultload(Period.policy).load_only(Policy.objection_days),
+            defaultload(Assessment.staff).load_only(Staff.full_name, Staff.code, Staff.unit_id),
+            defaultload(Assessment.unit).load_only(Unit.name, Unit.path, Unit.parent_id),
+            # The reviewer's name (not their staff record and grants: two more statements).
+            joinedload(Assessment.reviewer).options(load_only(User.display_name), lazyload(User.staff),
+                                                    lazyload(User.grants)))
+    return query
 
 
-def assessment_for_page(assessment_id: int) -> Assessment | None:
-    """One assessment for its page and forms, in one query (a statement built once)."""
-    found = db.session.execute(_one_assessment(), {"assessment_id": assessment_id})
+def assessment_for_page(assessment_id: int, shown_only: bool = False) -> Assessment | None:
+    """One assessment for its page and forms, in one query (a statement built once); `shown_only`
+    for the page alone (a service acting on it may read more of its policy)."""
+    found = db.session.execute(_one_assessment(shown_only), {"assessment_id": assessment_id})
     return found.unique().scalar_one_or_none()
 
 

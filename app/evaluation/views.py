@@ -29,9 +29,9 @@ from app.permissions import can, require
 bp = Blueprint("evaluation", __name__, url_prefix="/evaluation")
 
 
-def _assessment_or_404(assessment_id, action="assessment.view"):
+def _assessment_or_404(assessment_id, action="assessment.view", shown_only=False):
     # Its objection and criteria come in the same query (the page shows them or their forms).
-    assessment = queries.assessment_for_page(assessment_id)
+    assessment = queries.assessment_for_page(assessment_id, shown_only)
     if assessment is None:
         abort(404)
     require(action, assessment)
@@ -92,7 +92,7 @@ def _render_assessment(assessment, self_form=None, status=200):
 @bp.get("/assessments/<int:assessment_id>")
 def assessment_detail(assessment_id):
     """One assessment: scores, report and comment for those allowed to see them."""
-    return _render_assessment(_assessment_or_404(assessment_id))
+    return _render_assessment(_assessment_or_404(assessment_id, shown_only=True))
 
 
 @bp.post("/assessments/<int:assessment_id>/self")

@@ -181,6 +181,39 @@ def test_an_assessment_page_runs_two_queries(app, client, auth, world):
         assert codes == sorted(codes, key=lambda code: response.text.index(f'id="score_{code}"'))
 
 
+def test_an_assessment_page_reads_no_column_it_left_out(app, client, auth, world):
+    """The page loads of the policy, the staff member and the unit only what it shows and what its
+    checks read: a draft, a closed month with its objection window and reopen form, seen by its
+    owner, its reviewer and hr_admin, each without a further statement."""
+    s1 = fetch(app, "S1")
+    viewers = {"staff": world.users["staff"], "hr_admin": world.users["hr_admin"]}
+    with app.app_context():
+        viewers["reviewer"] = factories.create_user([("unit_head", "A1")], staff_code="H1",
+                                                    username="head_a1").id
+    shown = []
+    for when in ("draft", "closed"):
+        for name, user in viewers.items():
+            auth.login_user(user)
+            response, seen = _statements(app, client, f"/evaluation/assessments/{s1.id}")
+            assert len(seen) == 2, (when, name, seen[2:])
+            shown.append(response.text)
+        if when == "draft":  # reviewed (the reviewer's name shown, in the same statement), closed
+            with app.app_context():
+                from app.auth.models import User
+
+                a = db.session.get(type(s1), s1.id)
+                services.review_assessment(a, {c.code: c.max_score for c in a.criteria}, "Tốt.",
+                                           a.version, db.session.get(User, viewers["reviewer"]), {})
+                services.close_period("2026-03")
+                db.session.execute(Period.__table__.update().values(closed_at=clock.utcnow()))
+                db.session.commit()
+            viewers = {"staff": viewers["staff"], "hr_admin": viewers["hr_admin"]}
+    assert "Nguyễn Văn S1 (S1)" in shown[0] and "Đơn vị A1" in shown[2]
+    assert "Gửi kiến nghị về kết quả" in shown[3]  # its owner, in the policy's window
+    assert "Mở lại đánh giá này" in shown[4]  # hr_admin
+    assert "<dt>Người đánh giá</dt><dd>Người dùng head_a1, " in shown[3]
+
+
 def _inputs(html):
     return re.findall(r'<input[^>]*class="score-input"[^>]*>', html)
 
