@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from app.sessions import SessionInterface
 from config import INSTANCE_DIR, get_config
 
 # Pages open to anonymous visitors. Everything else requires a login (see register_access_control).
@@ -31,6 +32,7 @@ def create_app(config_name=None):
     app = Flask(__name__, instance_path=str(INSTANCE_DIR))
     register_url_converters(app)
     app.config.from_object(get_config(config_name))
+    app.session_interface = SessionInterface()
     app.json.ensure_ascii = False  # Vietnamese stays readable in JSON and in the audit page
     INSTANCE_DIR.mkdir(exist_ok=True)
     if app.config["TRUSTED_PROXIES"]:
@@ -73,6 +75,7 @@ def select_locale():
 
 
 def register_extensions(app):
+    from app.auth.signed_in import SignedIn
     from app.extensions import babel, csrf, db, limiter, login_manager, migrate, talisman
 
     db.init_app(app)
@@ -121,30 +124,36 @@ def register_extensions(app):
             user_id, version = (int(part) for part in token.split("."))
         except ValueError:
             return None
-        # One query: the user, their staff record, grants with their units and unread count.
-        row = db.session.execute(_user_statement(), {"user_id": user_id}).unique().one_or_none()
-        if row is None:
+        # One query, plain values (app/auth/signed_in.py): the user, their staff record and unit,
+        # grants with their units and the unread count (read by base.html's badge).
+        # On the session's connection: a Core statement through Session.execute pays for the
+        # ORM's execution hooks (about as much again as the statement itself on SQLite).
+        rows = db.session.connection().execute(_user_statement(), {"user_id": user_id}).all()
+        if not rows:
             return None
-        user, unread = row
+        user = SignedIn.from_rows(rows)
         if not user.active or user.session_version != version:
             return None
-        user.unread_notifications = unread  # read by base.html's badge (app/templating.py)
         return user
 
 
 @cache
 def _user_statement():
-    """Built once (its cache key is then computed once, not per request)."""
+    """Built once (its cache key is then computed once, not per request); here because the unread
+    count reads notifications, a layer above accounts."""
     from sqlalchemy import bindparam, func, select
-    from sqlalchemy.orm import joinedload
 
     from app.auth.models import User
+    from app.auth.signed_in import columns
     from app.notifications.models import Notification
 
     unread = (select(func.count(Notification.id))
-              .where(Notification.user_id == User.id, Notification.read_at.is_(None))
-              .scalar_subquery())
-    return select(User, unread).options(joinedload(User.grants)).where(User.id == bindparam("user_id"))
+              .where(Notification.user_id == User.__table__.c.id, Notification.read_at.is_(None))
+              .scalar_subquery().label("unread"))
+    cols, joined = columns()
+    grant_id = next(col for col in cols if col.name == "g_id")
+    return (select(*cols, unread).select_from(joined)
+            .where(User.__table__.c.id == bindparam("user_id")).order_by(grant_id))
 
 
 def register_blueprints(app):

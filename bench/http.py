@@ -40,7 +40,7 @@ function init(args)
 end
 request = function()
   n = n + 1
-  local headers = {["Cookie"] = COOKIE}
+  local headers = {["Cookie"] = COOKIE, ["User-Agent"] = USER_AGENT}
   if METHOD == "POST" then
     headers["Content-Type"] = "application/x-www-form-urlencoded"
     headers["X-Forwarded-For"] = string.format("10.%d.%d.%d", tid, math.random(0, 255), math.random(1, 254))
@@ -62,6 +62,13 @@ function done(summary, latency, requests)
     latency:percentile(95), b, e.connect + e.read + e.write + e.timeout))
 end
 """
+
+
+# One browser: the login and wrk's requests send the same User-Agent, as a person's browser does.
+# Flask-Login's session protection keys the session on it; a different one marks the session not
+# fresh, which changes it, and wrk (which never stores a cookie) would then have every page
+# re-sign and re-send the session cookie, as no browser does.
+USER_AGENT = "congvu-bench"
 
 
 # ---------------------------------------------------------------- the floor app
@@ -143,7 +150,8 @@ def _request(url, data=None, cookie=None):
             return None
 
     opener = urllib.request.build_opener(NoRedirect)
-    req = urllib.request.Request(url, data=urllib.parse.urlencode(data).encode() if data else None)
+    req = urllib.request.Request(url, data=urllib.parse.urlencode(data).encode() if data else None,
+                                 headers={"User-Agent": USER_AGENT})
     if cookie:
         req.add_header("Cookie", cookie)
     try:
@@ -172,7 +180,8 @@ def login(base, username):
 def wrk(url, seconds, connections, method="GET", path="/", cookie="", body=""):
     script = Path(tempfile.mkstemp(suffix=".lua")[1])
     script.write_text(f"METHOD = {json.dumps(method)}\nPATH = {json.dumps(path)}\n"
-                      f"COOKIE = {json.dumps(cookie)}\nBODY = {json.dumps(body)}\n" + LUA)
+                      f"COOKIE = {json.dumps(cookie)}\nBODY = {json.dumps(body)}\n"
+                      f"USER_AGENT = {json.dumps(USER_AGENT)}\n" + LUA)
     done = subprocess.run(["wrk", f"-t{min(2, connections)}", f"-c{connections}", f"-d{seconds}s",
                            "--timeout", "10s", "-s", str(script), url],
                           capture_output=True, text=True, check=True)

@@ -1,10 +1,22 @@
 """Login, logout, password change, user administration and the audit trail page."""
 from datetime import datetime, time, timedelta
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
+from flask_wtf.csrf import generate_csrf
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import or_, select
 
@@ -66,6 +78,19 @@ def _known_user_ids():
     return [i for i in ids if isinstance(i, int)] if isinstance(ids, list) else []
 
 
+def _fresh_session():
+    """A new session on login (no fixation), with the language kept and a CSRF token of its own:
+    made here rather than by the first page after the redirect, which would otherwise change the
+    session again and send the cookie a second time."""
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    session.permanent = True
+    g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)  # the old session's
+    generate_csrf()
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_rate_limit, methods=["POST"], deduct_when=_failed)
 @limiter.limit(_account_client_limit, methods=["POST"], key_func=_account_client_key, deduct_when=_failed)
@@ -79,11 +104,7 @@ def login():
         known = user is not None and user.id in _known_user_ids()
         result = services.authenticate(form.username.data, form.password.data, known_client=known)
         if result.user is not None:
-            lang = session.get("lang")
-            session.clear()  # a fresh session on login (no fixation)
-            if lang:
-                session["lang"] = lang
-            session.permanent = True
+            _fresh_session()
             login_user(result.user)
             response = redirect(safe_next_url(request.args.get("next")) or url_for("main.index"))
             known_ids = [result.user.id, *[i for i in _known_user_ids() if i != result.user.id]][:5]
@@ -103,7 +124,7 @@ def login():
 @bp.post("/logout")
 def logout():
     """Sign out; the old session cookie stops working everywhere."""
-    services.end_sessions(current_user._get_current_object(), "logout")
+    services.end_sessions(current_user.account, "logout")
     logout_user()
     session.clear()
     flash(_("Bạn đã đăng xuất."), "info")
@@ -115,7 +136,7 @@ def change_password():
     """Change one's own password; other sessions of the account end."""
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        user = current_user._get_current_object()
+        user = current_user.account
         try:
             services.change_password(user, form.current_password.data, form.new_password.data)
         except DomainError as exc:

@@ -44,7 +44,7 @@ def set_language():
     if lang in current_app.config["LANGUAGES"]:
         session["lang"] = lang
         if current_user.is_authenticated:
-            auth_services.set_locale(current_user, lang)
+            auth_services.set_locale(current_user.account, lang)
     return redirect(safe_next_url(request.form.get("next")) or url_for("main.index"))
 
 
