@@ -1,6 +1,7 @@
 """Forms of the monthly assessment: scores per criterion (built from the assessment's own
 criteria), objections, reopening, periods, policies and frameworks."""
 from decimal import Decimal
+from functools import lru_cache
 
 from flask_babel import lazy_gettext as _l
 from wtforms import (
@@ -36,13 +37,20 @@ def score_field_name(code):
 
 def assessment_form(criteria, kind, required=True):
     """A form with one score field per criterion; `kind` is "self" or "review"."""
+    return _score_form(tuple((c.code, c.max_score) for c in criteria), kind, required)
+
+
+@lru_cache(maxsize=256)
+def _score_form(criteria, kind, required):
+    """The form class of one set of criteria (code, maximum), built once: a class built per request
+    had wtforms gather and sort its fields again on every first instance. Its labels are lazy
+    (translated when shown), its instances hold the request's data."""
 
     class ScoreForm(AppForm):
         version = VersionField()
 
-    for criterion in criteria:
-        setattr(ScoreForm, score_field_name(criterion.code),
-                ScoreField(criterion.code, max=criterion.max_score, required=required))
+    for code, max_score in criteria:
+        setattr(ScoreForm, score_field_name(code), ScoreField(code, max=max_score, required=required))
     if kind == "self":
         ScoreForm.report = TextAreaField(_l("Báo cáo kết quả công việc trong tháng"),
                                          validators=[Optional(), Length(max=5000)])

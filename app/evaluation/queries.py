@@ -3,14 +3,31 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
-from typing import TYPE_CHECKING, Any
+from functools import cache, lru_cache
+from typing import Any
 
+from flask_babel import get_locale
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import Integer, Row, Select, and_, bindparam, case, func, select, type_coerce
-from sqlalchemy.orm import defaultload, joinedload, lazyload
+from sqlalchemy import (
+    Integer,
+    Row,
+    Select,
+    String,
+    and_,
+    bindparam,
+    case,
+    cast,
+    func,
+    literal,
+    null,
+    select,
+    type_coerce,
+    union_all,
+)
+from sqlalchemy.orm import defaultload, joinedload, lazyload, load_only
 
 from app import clock
+from app.auth.models import User
 from app.database import paginate, paginate_rows
 from app.evaluation.models import (
     ASSESSMENT_STATUSES,
@@ -23,9 +40,6 @@ from app.evaluation.models import (
 )
 from app.extensions import db
 from app.org.models import Staff, Unit
-
-if TYPE_CHECKING:
-    from app.auth.models import User
 
 # Lists show no criterion: their rows are loaded only if a page ever reads them.
 LIST_ONLY = lazyload(Assessment.criteria)
@@ -56,19 +70,30 @@ class TeamRow:
         return ASSESSMENT_STATUSES.get(self.status, self.status)
 
 
+def status_words() -> dict[str, str]:
+    """The statuses in the request's language, for a list's rows (a lazy label per row is looked
+    up again in the catalogue each time it is shown): translated once per language and process
+    (the catalogues are the files installed with the application)."""
+    return _status_words(str(get_locale()))
+
+
+@lru_cache(maxsize=8)
+def _status_words(locale: str) -> dict[str, str]:
+    return {status: str(label) for status, label in ASSESSMENT_STATUSES.items()}
+
+
 SHOWN = 10  # the shown columns of a team row; the unfiltered list adds its counts by status
 STATUSES = tuple(ASSESSMENT_STATUSES)
 
 
-@cache
-def _team_statements(own: bool, status: str) -> tuple[Select[Any], Select[Any]]:
-    """(the page's rows, counts by status), built once per shape: whether the head is a staff
-    member (their own assessment left out) and the status filter ("", "one" or "overdue").
-    Built once, their cache keys are computed once; the values are parameters. The unfiltered
-    list carries the whole team's counts by status on each row (window counts, taken before
-    LIMIT): the page and its counters in one query."""
+# Waiting for review first, then by name (the id settles equal names: the same order on every page).
+TEAM_ORDER = (STATUS_ORDER, Staff.full_name, Assessment.id)
+
+
+def _team_rows(own: bool, status: str, period: Any) -> tuple[Select[Any], Select[Any]]:
+    """(the page's rows, counts by status) of the month `period` (a parameter or a subquery)."""
     reviewed = reviewed_in(bindparam("heads", expanding=True), bindparam("me") if own else None)
-    team = Assessment.period_id == bindparam("period")
+    team = Assessment.period_id == period
     counts = (select(Assessment.status, func.count(Assessment.id))
               .join(Staff, Staff.id == Assessment.staff_id).where(team, reviewed)
               .group_by(Assessment.status))
@@ -82,10 +107,105 @@ def _team_statements(own: bool, status: str) -> tuple[Select[Any], Select[Any]]:
     elif status:
         rows = rows.where(Assessment.status == bindparam("status"))
     else:
-        rows = rows.add_columns(*(func.count(case((Assessment.status == s, 1))).over() for s in STATUSES))
-    rows = (rows.order_by(STATUS_ORDER, Staff.full_name)
+        rows = rows.add_columns(*(func.count(case((Assessment.status == s, 1))).over().label(f"n_{s}")
+                                  for s in STATUSES))
+    rows = (rows.order_by(*TEAM_ORDER)
             .limit(bindparam("limit", type_=Integer)).offset(bindparam("offset", type_=Integer)))
     return rows, counts
+
+
+@cache
+def _team_statements(own: bool, status: str) -> tuple[Select[Any], Select[Any]]:
+    """(the page's rows, counts by status), built once per shape: whether the head is a staff
+    member (their own assessment left out) and the status filter ("", "one" or "overdue").
+    Built once, their cache keys are computed once; the values are parameters. The unfiltered
+    list carries the whole team's counts by status on each row (window counts, taken before
+    LIMIT): the page and its counters in one query."""
+    return _team_rows(own, status, bindparam("period"))
+
+
+@dataclass(frozen=True, slots=True)
+class MonthRow:
+    """A month as the team page shows it: in the picker, its dates and status."""
+    id: int
+    code: str
+    status: str
+    starts_on: date
+    review_due_on: date
+    closes_on: date
+
+
+MONTH_COLUMNS = (Period.id, Period.code, Period.status, Period.starts_on, Period.review_due_on,
+                 Period.closes_on)
+
+
+def _shown_month(by_code: bool) -> Any:
+    """The id of the month the team page shows: the one asked for (any, imported too), else the
+    current one (services.current_period: the latest open month, else the latest)."""
+    if by_code:
+        return select(Period.id).where(Period.code == bindparam("code")).scalar_subquery()
+    return (select(Period.id).where(Period.imported.is_(False))
+            .order_by((Period.status == "open").desc(), Period.starts_on.desc()).limit(1)
+            .scalar_subquery())
+
+
+@cache
+def _team_month_statement(own: bool, by_code: bool) -> Any:
+    """The unfiltered team page in one statement, built once per shape: the picker's months
+    ("p"), the month shown ("m") and the page of its team with the team's counts by status ("t"),
+    as a UNION ALL of rows wide enough for each (kind, position in its list, the month's
+    columns, the team row's), the columns a branch does not fill typed NULLs."""
+    shown = _shown_month(by_code)
+    rows, _counts = _team_rows(own, "", shown)
+    team = rows.add_columns(func.row_number().over(order_by=TEAM_ORDER).label("pos")).subquery()
+    picker = _recent_rows().add_columns(
+        func.row_number().over(order_by=Period.starts_on.desc()).label("pos")).subquery()
+    month = select(*MONTH_COLUMNS, literal(0).label("pos")).where(Period.id == shown).subquery()
+    month_types = [(c.key, c.type) for c in MONTH_COLUMNS]
+    team_types = [(c.key, c.type) for c in team.c if c.key != "pos"]
+
+    def wide(kind: str, sub: Any, has_month: bool) -> Select[Any]:
+        def cell(source: bool, key: str, kind_of: Any) -> Any:
+            return sub.c[key] if source else cast(null(), kind_of)
+        return select(literal(kind, String).label("kind"), sub.c.pos,
+                      *(cell(has_month, k, t).label(f"m_{k}") for k, t in month_types),
+                      *(cell(not has_month, k, t).label(f"t_{k}") for k, t in team_types))
+
+    return union_all(wide("m", month, True), wide("p", picker, True), wide("t", team, False))
+
+
+MONTH_WIDTH = len(MONTH_COLUMNS)
+
+
+def team_month(user: "User", code: str | None) -> tuple[list[MonthRow], MonthRow | None, Pagination | None,
+                                                        Counter[str]]:
+    """The unfiltered team page in one query: the picker's months (recent_period_rows), the month
+    shown (`code`, else the current one; None when there is none such), the page of the
+    assessments this head reviews in it (TeamRow) and the team's counts by status."""
+    heads = [g.unit_id for g in user.grants if g.role == "unit_head"]
+    statement = _team_month_statement(user.staff_id is not None, code is not None)
+    params = {"heads": heads, "me": user.staff_id, "code": code}
+    months: list[MonthRow] = []
+    shown: list[MonthRow] = []
+    counts: Counter[str] = Counter()
+
+    def fetch(limit: int, offset: int) -> tuple[list[TeamRow], int]:
+        found: dict[str, list[Any]] = {"m": [], "p": [], "t": []}
+        for row in db.session.execute(statement, {**params, "limit": limit, "offset": offset}):
+            found[row[0]].append(row)
+        months.extend(MonthRow(*row[2:2 + MONTH_WIDTH]) for row in sorted(found["p"], key=lambda r: r[1]))
+        shown.extend(MonthRow(*row[2:2 + MONTH_WIDTH]) for row in found["m"])
+        team = [row[2 + MONTH_WIDTH:] for row in sorted(found["t"], key=lambda r: r[1])]
+        if not shown or not heads:
+            return [], 0
+        if team:
+            counts.update(dict(zip(STATUSES, team[0][SHOWN:], strict=True)))
+        elif offset:  # a page beyond the list: the counters still show the whole team
+            counts.update(team_counts(user, shown[0]))
+        return [TeamRow(shown[0], *row[:SHOWN]) for row in team], sum(counts.values())
+
+    page = paginate_rows(fetch)
+    return months, shown[0] if shown else None, page if shown else None, counts
 
 
 def _team_params(user: "User", period: Any) -> tuple[bool, dict[str, Any]]:
@@ -149,20 +269,32 @@ def team_counters(user: "User", period: Any, counts: Counter[str] | None = None)
 
 
 @cache
-def _one_assessment() -> Select[tuple[Assessment]]:
+def _one_assessment(shown_only: bool) -> Select[tuple[Assessment]]:
     """An assessment with what its page shows: staff, unit, period and policy (joined by the
     relationships), its objection and its criteria (joined here), not the policy's bands nor the
-    staff member's own unit (the assessment's unit is the one shown)."""
-    return (select(Assessment)
-            .options(joinedload(Assessment.objection), joinedload(Assessment.criteria),
-                     defaultload(Assessment.period).defaultload(Period.policy).lazyload(Policy.bands),
-                     defaultload(Assessment.staff).lazyload(Staff.unit))
-            .where(Assessment.id == bindparam("assessment_id")))
+    staff member's own unit (the assessment's unit is the one shown). `shown_only`: of the policy,
+    the staff member and the unit only the columns the page and its permission checks read (each
+    of the criteria's rows repeats the joined columns)."""
+    query = (select(Assessment)
+             .options(joinedload(Assessment.objection), joinedload(Assessment.criteria),
+                      defaultload(Assessment.period).defaultload(Period.policy).lazyload(Policy.bands),
+                      defaultload(Assessment.staff).lazyload(Staff.unit))
+             .where(Assessment.id == bindparam("assessment_id")))
+    if shown_only:
+        query = query.options(
+            defaultload(Assessment.period).defaultload(Period.policy).load_only(Policy.objection_days),
+            defaultload(Assessment.staff).load_only(Staff.full_name, Staff.code, Staff.unit_id),
+            defaultload(Assessment.unit).load_only(Unit.name, Unit.path, Unit.parent_id),
+            # The reviewer's name (not their staff record and grants: two more statements).
+            joinedload(Assessment.reviewer).options(load_only(User.display_name), lazyload(User.staff),
+                                                    lazyload(User.grants)))
+    return query
 
 
-def assessment_for_page(assessment_id: int) -> Assessment | None:
-    """One assessment for its page and forms, in one query (a statement built once)."""
-    found = db.session.execute(_one_assessment(), {"assessment_id": assessment_id})
+def assessment_for_page(assessment_id: int, shown_only: bool = False) -> Assessment | None:
+    """One assessment for its page and forms, in one query (a statement built once); `shown_only`
+    for the page alone (a service acting on it may read more of its policy)."""
+    found = db.session.execute(_one_assessment(shown_only), {"assessment_id": assessment_id})
     return found.unique().scalar_one_or_none()
 
 

@@ -7,14 +7,15 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import case, delete, func, insert, literal, select
+from sqlalchemy import Select, bindparam, case, delete, func, insert, literal, select
 from sqlalchemy import update as sa_update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import QueryableAttribute
+from sqlalchemy.orm import QueryableAttribute, lazyload
 
 from app import audit, clock
 from app.database import transactional
@@ -84,9 +85,20 @@ def submit_kiosk_rating(device: KioskDevice, data: dict[str, Any], address: str 
     return submit_rating(device.target, data, address, "kiosk", kiosk_id=device.id)
 
 
-def find_target(token: str) -> FeedbackTarget | None:
-    return db.session.scalar(select(FeedbackTarget).where(FeedbackTarget.token == token,
-                                                          FeedbackTarget.active.is_(True)))
+@cache
+def _target_statement(names: bool) -> Select[tuple[FeedbackTarget]]:
+    """Built once (no statement built, keyed and compiled per citizen); the token is a parameter."""
+    query = select(FeedbackTarget).where(FeedbackTarget.token == bindparam("token"),
+                                         FeedbackTarget.active.is_(True))
+    if not names:
+        query = query.options(lazyload(FeedbackTarget.staff), lazyload(FeedbackTarget.unit))
+    return query
+
+
+def find_target(token: str, names: bool = True) -> FeedbackTarget | None:
+    """The active target of a token, with its official and unit (the form shows their names), or
+    without them (`names=False`: a submit stores the ids; a form shown again reads them then)."""
+    return db.session.scalar(_target_statement(names), {"token": token})
 
 
 def new_idempotency_token() -> str:
@@ -136,25 +148,37 @@ def submit_rating(target: FeedbackTarget, data: dict[str, Any], address: str | N
 
     The same idempotency token twice stores one row and answers as the first time did; a
     receipt code already rated is refused with a message.
+
+    The token's earlier use is found by its unique constraint, not looked up first: a submit is
+    almost always the first one (the insert and the commit, no lookup); a repeated or raced one
+    fails on the constraint, is rolled back, and is answered with the stored row. Called in a
+    transaction of its own (its own `@transactional` rolls the failed insert back).
     """
-    existing = db.session.scalar(select(Rating).where(Rating.idempotency_token == data["idem"]))
-    if existing is not None:
-        complaint = db.session.scalar(select(Complaint).where(Complaint.rating_id == existing.id))
-        return Submitted(existing, complaint, duplicate=True)
     receipt = (data.get("receipt_code") or "").strip().upper() or None
-    if receipt and db.session.scalar(select(Rating.id).where(Rating.receipt_code == receipt)):
-        raise DomainError(_(
-            "Hồ sơ có mã biên nhận này đã được đánh giá. Mỗi hồ sơ chỉ được đánh giá một lần."))
+    if receipt:
+        rated = db.session.scalar(select(Rating.idempotency_token).where(Rating.receipt_code == receipt))
+        if rated is not None and rated != data["idem"]:  # (this very form again: answered below)
+            raise DomainError(_(
+                "Hồ sơ có mã biên nhận này đã được đánh giá. Mỗi hồ sơ chỉ được đánh giá một lần."))
     try:
         return _store(target, data, receipt, address, source_name, kiosk_id)
     except IntegrityError:
-        # A double submit raced us to the same token (or receipt): answer as the stored one.
-        existing = db.session.scalar(select(Rating).where(Rating.idempotency_token == data["idem"]))
-        if existing is None:
+        # The same token again (a resubmitted form, or a double submit racing this one), or a
+        # receipt rated meanwhile: answer as the stored one, or refuse the receipt.
+        found = _submitted_before(data["idem"])
+        if found is None:
             raise DomainError(_(
                 "Hồ sơ có mã biên nhận này đã được đánh giá. Mỗi hồ sơ chỉ được đánh giá một lần.")) from None
-        complaint = db.session.scalar(select(Complaint).where(Complaint.rating_id == existing.id))
-        return Submitted(existing, complaint, duplicate=True)
+        return found
+
+
+def _submitted_before(token: str) -> Submitted | None:
+    """The rating stored with this idempotency token (and its complaint), as the first submit had it."""
+    existing = db.session.scalar(select(Rating).where(Rating.idempotency_token == token))
+    if existing is None:
+        return None
+    complaint = db.session.scalar(select(Complaint).where(Complaint.rating_id == existing.id))
+    return Submitted(existing, complaint, duplicate=True)
 
 
 @transactional

@@ -36,8 +36,8 @@ def _rate_limit():
     return current_app.config["FEEDBACK_RATE_LIMIT"]
 
 
-def _target_or_404(token):
-    target = services.find_target(token)
+def _target_or_404(token, names=True):
+    target = services.find_target(token, names)
     if target is None:
         abort(404)
     return target
@@ -56,7 +56,8 @@ def _fresh(form):
 @limiter.limit(_rate_limit, methods=["POST"])
 def rate(token):
     """The citizen's form reached from a QR code or short link."""
-    target = _target_or_404(token)
+    # A submit stores the target's ids: the names are read only if the form is shown again.
+    target = _target_or_404(token, names=request.method == "GET")
     form = RatingForm()
     if form.validate_on_submit():
         if form.website.data:  # the honeypot: pretend all is well, keep nothing

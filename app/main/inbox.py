@@ -126,8 +126,10 @@ def _build(user) -> dict[str, Any]:
             .where(Period.status == "open", Assessment.status.in_(("draft", "self_submitted")),
                    reviewed_by(user))
             .group_by(Period.code, Period.review_due_on))
-        unanswered = (select(Objection.id).join(Assessment, Assessment.id == Objection.assessment_id)
-                      .where(Objection.answered_at.is_(None), reviewed_by(user)))
+        # Driven by the few unanswered objections, each one's assessment checked by its key (as a
+        # join, SQLite scanned every assessment: there is no index on the unit alone).
+        reviewed = select(Assessment.id).where(Assessment.id == Objection.assessment_id, reviewed_by(user))
+        unanswered = select(Objection.id).where(Objection.answered_at.is_(None), reviewed.exists())
         counts.append(_count(
             "objections", unanswered.with_only_columns(func.count(Objection.id)).scalar_subquery(),
             unanswered.with_only_columns(Objection.assessment_id).order_by(Objection.id).limit(1)

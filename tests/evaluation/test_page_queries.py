@@ -33,19 +33,26 @@ def _statements(app, client, url):
     return response, seen
 
 
-def test_the_team_page_runs_three_queries_and_its_rows_carry_only_what_is_shown(app, client, auth, world,
-                                                                                head_a1):
+def test_the_team_page_runs_two_queries_and_its_rows_carry_only_what_is_shown(app, client, auth, world,
+                                                                              head_a1):
     auth.login_user(head_a1)
     response, seen = _statements(app, client, "/evaluation/team")
-    # The user; the periods (picker and current); the page with the team's counts by status.
-    assert len(seen) == 3, seen
+    # The user; the picker's months, the month shown and its page with the team's counts by
+    # status (one UNION ALL).
+    assert len(seen) == 2, seen
+    assert len(_statements(app, client, "/evaluation/team?period=2026-03")[1]) == 2
+    for missing in ("2031-01", "2026-13", "x"):  # no such month, no such code: 404
+        assert client.get(f"/evaluation/team?period={missing}").status_code == 404
+        assert client.get(f"/evaluation/team?period={missing}&status=draft").status_code == 404
     _response, filtered = _statements(app, client, "/evaluation/team?status=draft")
-    assert len(filtered) == 4  # filtered: the counts first, then the page
+    # filtered: the picker's months, the counts first, then the page
+    assert len(filtered) == 4 and filtered[1].startswith("SELECT period.id, period.code")
     # The user, their grants and their unread notifications: one query.
     assert "role_grant" in seen[0] and "notification" in seen[0]
-    rows = [s for s in seen if s.startswith("SELECT assessment.id, assessment.status")]
+    rows = [s for s in seen if "UNION ALL" in s and "FROM assessment" in s]
     assert len(rows) == 1
     assert not any(word in rows[0] for word in ("self_report", "review_comment", "policy", "criterion"))
+    assert "SELECT assessment.id, assessment.status" in filtered[-1]
     assert not [s for s in seen if s.startswith("SELECT role_grant") or "count(*)" in s
                 or s.startswith("SELECT assessment.status, count")]
     with app.app_context():
@@ -91,6 +98,31 @@ def test_the_team_list_filters_and_pages_with_totals_from_the_counters(app, clie
     assert "Nguyễn Văn T1" in second and "Nguyễn Văn T2" in second and "Nguyễn Văn S1" not in second
 
 
+def test_the_team_rows_words_and_links_follow_the_language(app, client, auth, world, head_a1):
+    # The statuses translated once for the rows, the links built once: each row its own.
+    _team_of_four(app, client, auth, world)
+    auth.login_user(head_a1)
+    s1, t0 = fetch(app, "S1"), fetch(app, "T0")
+    words = {"vi": ("Đã tự đánh giá", "Chưa tự đánh giá", "Không được đánh giá"),
+             "en": ("Self-assessed", "Not self-assessed", "Not evaluated")}
+    for lang, (waiting, draft, _missed) in words.items():
+        client.post("/language", data={"lang": lang})
+        page = client.get("/evaluation/team").text
+        assert f'<span class="status status-self_submitted">{waiting}</span>' in page
+        assert f'<span class="status status-draft">{draft}</span>' in page
+        for row in (s1, t0):  # open: each row links to its scoring
+            assert f'href="/evaluation/assessments/{row.id}/review"' in page
+    with app.app_context():
+        services.close_period("2026-03")
+    for lang, (_waiting, _draft, missed) in words.items():
+        client.post("/language", data={"lang": lang})
+        page = client.get("/evaluation/team?period=2026-03").text
+        assert page.count(f'<span class="status status-not_evaluated">{missed}</span>') == 4
+        for row in (s1, t0):  # closed: each row links to its page
+            assert f'href="/evaluation/assessments/{row.id}"' in page
+        assert "/review" not in page.split("<tbody>")[1]
+
+
 def _closed_months_after(app, code, count):
     """`count` closed (non-imported) months after `code`, as a month that was run and closed."""
     with app.app_context():
@@ -127,7 +159,7 @@ def test_the_team_page_finds_the_open_month_in_the_pickers_list(app, client, aut
     _closed_months_after(app, "2026-03", 23)
     auth.login_user(head_a1)
     response, seen = _statements(app, client, "/evaluation/team")
-    assert "Đánh giá cán bộ tháng 2026-03" in response.text and len(seen) == 3
+    assert "Đánh giá cán bộ tháng 2026-03" in response.text and len(seen) == 2
     with app.app_context():
         db.session.execute(Period.__table__.update().where(Period.code == "2026-03").values(status="closed"))
         db.session.commit()
@@ -147,6 +179,39 @@ def test_an_assessment_page_runs_two_queries(app, client, auth, world):
     with app.app_context():
         codes = [c.code for c in fetch(app, "S1").criteria]  # in their order
         assert codes == sorted(codes, key=lambda code: response.text.index(f'id="score_{code}"'))
+
+
+def test_an_assessment_page_reads_no_column_it_left_out(app, client, auth, world):
+    """The page loads of the policy, the staff member and the unit only what it shows and what its
+    checks read: a draft, a closed month with its objection window and reopen form, seen by its
+    owner, its reviewer and hr_admin, each without a further statement."""
+    s1 = fetch(app, "S1")
+    viewers = {"staff": world.users["staff"], "hr_admin": world.users["hr_admin"]}
+    with app.app_context():
+        viewers["reviewer"] = factories.create_user([("unit_head", "A1")], staff_code="H1",
+                                                    username="head_a1").id
+    shown = []
+    for when in ("draft", "closed"):
+        for name, user in viewers.items():
+            auth.login_user(user)
+            response, seen = _statements(app, client, f"/evaluation/assessments/{s1.id}")
+            assert len(seen) == 2, (when, name, seen[2:])
+            shown.append(response.text)
+        if when == "draft":  # reviewed (the reviewer's name shown, in the same statement), closed
+            with app.app_context():
+                from app.auth.models import User
+
+                a = db.session.get(type(s1), s1.id)
+                services.review_assessment(a, {c.code: c.max_score for c in a.criteria}, "Tốt.",
+                                           a.version, db.session.get(User, viewers["reviewer"]), {})
+                services.close_period("2026-03")
+                db.session.execute(Period.__table__.update().values(closed_at=clock.utcnow()))
+                db.session.commit()
+            viewers = {"staff": viewers["staff"], "hr_admin": viewers["hr_admin"]}
+    assert "Nguyễn Văn S1 (S1)" in shown[0] and "Đơn vị A1" in shown[2]
+    assert "Gửi kiến nghị về kết quả" in shown[3]  # its owner, in the policy's window
+    assert "Mở lại đánh giá này" in shown[4]  # hr_admin
+    assert "<dt>Người đánh giá</dt><dd>Người dùng head_a1, " in shown[3]
 
 
 def _inputs(html):
@@ -176,3 +241,68 @@ def test_the_score_inputs_are_written_as_wtforms_renders_them(app, client, auth,
     assert _inputs(refused.text) == expected and 'aria-invalid="true"' in expected[0]
     assert " required " in expected[-1] and 'value="4,5"' in expected[1]
     assert shown == first
+
+
+def _squeezed(html):
+    return re.sub(r"\s+", " ", re.sub(r">\s+<", "><", str(html))).strip()
+
+
+def _self_form_parts(html):
+    """The self form's hidden inputs, its report field and its buttons, as the page shows them."""
+    start = html.index('action="/evaluation/assessments/')
+    form = html[start:html.index("</form>", start)]
+    hidden = re.findall(r'<input[^>]*type="hidden"[^>]*>', form)
+    report = re.search(r'<div class="field[^"]*">\s*<label for="report">.*?</div>', form, re.S).group(0)
+    buttons = re.findall(r'<input[^>]*type="submit"[^>]*>', form)
+    return hidden, _squeezed(report), buttons
+
+
+def test_the_self_forms_other_fields_are_written_as_wtforms_renders_them(app, client, auth, world):
+    """hidden_tag(), field(report) and the buttons written out: the same markup as wtforms and the
+    `field` macro give, with the CSRF token, in both languages, and with errors after a refused save."""
+    s1 = fetch(app, "S1")
+    auth.login_user(world.users["staff"])
+    long_report = "Báo cáo <b>dài</b> " * 300  # past the 5,000 characters: refused, shown back
+    data = scores_form({"C1": "1"}, s1.version, report=long_report, save="1")
+    for lang, save_word in (("vi", "Lưu nháp"), ("en", "Save draft")):
+        client.post("/language", data={"lang": lang})
+        app.config["WTF_CSRF_ENABLED"] = True
+        try:
+            page = client.get(f"/evaluation/assessments/{s1.id}").text
+        finally:
+            app.config["WTF_CSRF_ENABLED"] = False
+        refused = client.post(f"/evaluation/assessments/{s1.id}/self", data=data)
+        assert refused.status_code == 400
+        assert lang == "en" or "Không được dài quá 5000 ký tự." in refused.text
+        for html, formdata, csrf in ((page, None, True), (refused.text, data, False)):
+            hidden, report, buttons = _self_form_parts(html)
+            app.config["WTF_CSRF_ENABLED"] = csrf
+            try:
+                with app.test_request_context(method="POST" if formdata else "GET", data=formdata):
+                    from flask import session
+                    from flask_babel import refresh
+
+                    session["lang"] = lang
+                    refresh()
+                    a = fetch(app, "S1")
+                    form = assessment_form(a.criteria, "self", required=False)(
+                        **({} if formdata else {"formdata": None}))
+                    if formdata:
+                        form.validate()
+                    else:
+                        form.version.data = a.version
+                    macros = app.jinja_env.get_template("_forms.html").make_module({})
+                    expected_hidden = str(form.hidden_tag()).split("\n")
+                    expected_report = _squeezed(macros.field(form.report))
+                    expected_buttons = [str(form.save(class_="button secondary")),
+                                        str(form.submit(class_="button"))]
+            finally:
+                app.config["WTF_CSRF_ENABLED"] = False
+            token = re.compile(r'(name="csrf_token" type="hidden" value=")[^"]+')
+            assert [token.sub(r"\1…", h) for h in hidden] == [token.sub(r"\1…", h) for h in expected_hidden]
+            assert len(hidden) == (2 if csrf else 1)
+            assert report == expected_report and buttons == expected_buttons
+            assert save_word in buttons[0]
+            if formdata:
+                assert 'aria-invalid="true"' in report and "has-error" in report
+                assert "&lt;b&gt;dài&lt;/b&gt;" in report  # the text shown back, escaped

@@ -39,6 +39,24 @@ def test_a_resubmitted_form_stores_one_row(app, client, desk):
     assert count(app, Rating) == 1
 
 
+def test_a_resubmitted_complaint_answers_with_its_first_tracking_code(app, client, desk):
+    data = form("dissatisfied", comment="Phải chờ quá lâu.", receipt_code="HS-2026-0009")
+    first = client.post(f"/p/{desk.token}", data=data)
+    second = client.post(f"/p/{desk.token}", data=data)
+    code = re.search(r"PA-[A-Z0-9]{8}", first.text).group(0)
+    assert second.status_code == 200 and code in second.text
+    assert count(app, Rating) == 1 and count(app, Complaint) == 1
+
+
+def test_a_refused_submit_shows_the_form_again_with_the_official_and_the_unit(app, client, desk):
+    client.post(f"/p/{desk.token}", data=form(receipt_code="HS-2026-0002"))
+    refused = client.post(f"/p/{desk.token}", data=form(receipt_code="HS-2026-0002"))
+    invalid = client.post(f"/p/{desk.token}", data=form("furious"))
+    for page in (refused, invalid):
+        assert page.status_code == 400 and "Đỗ Thị Một Cửa" in page.text
+    assert count(app, Rating) == 1
+
+
 def test_one_rating_per_receipt_code(app, client, desk):
     client.post(f"/p/{desk.token}", data=form(receipt_code="HS-2026-0001"))
     again = client.post(f"/p/{desk.token}", data=form(receipt_code="hs-2026-0001"))
@@ -142,15 +160,16 @@ def test_behind_a_trusted_proxy_the_limit_applies_per_citizen(app, desk, monkeyp
     limiter.reset()
 
 
-def test_a_rating_is_three_statements_and_the_thanks_page_links_back_to_the_form(app, client, desk):
+def test_a_rating_is_two_statements_and_the_thanks_page_links_back_to_the_form(app, client, desk):
     from tests.queries import StatementCounter
 
     with app.app_context():
         engine = db.engine
     with StatementCounter(engine) as counter:
         response = client.post(f"/p/{desk.token}", data=form("satisfied"))
-    # The target, the token's earlier use, the insert: the target is not read again for the page.
-    assert response.status_code == 200 and counter.count == 3
+    # The target (without its names), the insert: the token's earlier use is the unique
+    # constraint's to find, and the target is not read again for the page.
+    assert response.status_code == 200 and counter.count == 2
     assert f'href="/p/{desk.token}">Đánh giá lần khác</a>' in response.text
     honeypot = client.post(f"/p/{desk.token}", data=form(website="http://spam.example"))
     assert f'href="/p/{desk.token}">Đánh giá lần khác</a>' in honeypot.text

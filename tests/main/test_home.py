@@ -48,6 +48,8 @@ def test_a_head_sees_reviews_due_and_objections_to_answer(app, client, auth, wor
     assert "objections" not in items
     with app.app_context():
         db.session.add(Objection(assessment_id=world.assessments["H1"], text="Tôi đề nghị xem lại."))
+        # Reviewed by the head of A1, not by this head: not counted.
+        db.session.add(Objection(assessment_id=world.assessments["S1"], text="Tôi cũng đề nghị xem lại."))
         db.session.commit()
     items = _items(client.get("/").text)
     assert items["objections"] == [("1 kiến nghị cần trả lời",
