@@ -7,6 +7,7 @@ from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.sessions import SessionInterface
+from app.templating import LocalizedEnvironment
 from config import INSTANCE_DIR, get_config
 
 # Pages open to anonymous visitors. Everything else requires a login (see register_access_control).
@@ -30,6 +31,7 @@ CONTENT_SECURITY_POLICY = {
 def create_app(config_name=None):
     """The application factory."""
     app = Flask(__name__, instance_path=str(INSTANCE_DIR))
+    app.jinja_environment = LocalizedEnvironment  # before anything creates app.jinja_env
     register_url_converters(app)
     app.config.from_object(get_config(config_name))
     app.session_interface = SessionInterface()
