@@ -6,7 +6,7 @@ from functools import lru_cache
 
 import flask_babel
 from babel.support import Translations
-from flask import current_app, g, request, url_for
+from flask import current_app, g, has_request_context, request, url_for
 from flask.templating import Environment
 from flask_babel import format_date, format_datetime, get_locale
 from flask_login import current_user
@@ -125,6 +125,25 @@ class _FoldTranslations(NodeTransformer):
         return nodes.MarkSafeIfAutoescape(nodes.Const(text), lineno=node.lineno)
 
 
+class _KeepConstantUrls(NodeTransformer):
+    """Sends `url_for("endpoint", name="constant", …)` to `constant_url`, which builds each once
+    per application root: the layout alone has eleven. Not those relative to the blueprint
+    (".endpoint") or with a `_`-option (`_external` depends on the host)."""
+
+    def visit_Call(self, node):
+        node = self.generic_visit(node)
+        if (isinstance(node.node, nodes.Name) and node.node.name == "url_for"
+                and len(node.args) == 1 and isinstance(node.args[0], nodes.Const)
+                and isinstance(node.args[0].value, str) and not node.args[0].value.startswith(".")
+                and all(isinstance(kw.value, nodes.Const) and isinstance(kw.value.value, (str, int))
+                        and not kw.key.startswith("_") for kw in node.kwargs)
+                and node.dyn_args is None and node.dyn_kwargs is None):
+            values = tuple((kw.key, kw.value.value) for kw in node.kwargs)
+            return nodes.Call(nodes.Name("constant_url", "load"), [node.args[0], nodes.Const(values)],
+                              [], None, None, lineno=node.lineno)
+        return node
+
+
 def _template_locale() -> str | None:
     """The language a template loaded now is compiled for: the request's, or force_locale's."""
     locale = get_locale()
@@ -135,7 +154,23 @@ class LocalizedEnvironment(Environment):
     """Compiles each template once per language, its constant strings translated: 30–40 strings a
     page then cost nothing at run time, where each was a lookup through the context, the gettext
     wrapper and the catalogue. Templates from strings (from_string) are not kept by the
-    environment, so they keep their gettext calls and serve any language."""
+    environment, so they keep their gettext calls and serve any language. Addresses with
+    constant arguments are built once (`constant_url`)."""
+
+    def __init__(self, app, **options):
+        super().__init__(app, **options)
+        # (application root, endpoint, arguments) → address: bounded by the templates' text.
+        self._urls: dict[tuple, str] = {}
+        self.globals["constant_url"] = self.constant_url
+
+    def constant_url(self, endpoint: str, values: tuple) -> str:
+        if not has_request_context():
+            return url_for(endpoint, **dict(values))  # the application's SERVER_NAME: not kept
+        key = (request.script_root, endpoint, values)
+        url = self._urls.get(key)
+        if url is None:
+            url = self._urls[key] = url_for(endpoint, **dict(values))
+        return url
 
     def _load_template(self, name, globals):
         # jinja2's, with the language in the cache key.
@@ -155,12 +190,12 @@ class LocalizedEnvironment(Environment):
 
     def _parse(self, source, name, filename):
         tree = super()._parse(source, name, filename)
-        if name is None or _template_locale() is None:
-            return tree
-        if any(found.name in ("_", "gettext") and found.ctx != "load"
-               for found in tree.find_all(nodes.Name)):
-            return tree  # the template assigns its own `_`: its calls are not the catalogue's
-        tree = _FoldTranslations(flask_babel.get_translations()).visit(tree)
+        # A template that assigns its own `_` or `url_for`: its calls are not the catalogue's.
+        own = {found.name for found in tree.find_all(nodes.Name) if found.ctx != "load"}
+        if not own & {"url_for", "constant_url"}:
+            tree = _KeepConstantUrls().visit(tree)
+        if name is not None and _template_locale() is not None and not own & {"_", "gettext"}:
+            tree = _FoldTranslations(flask_babel.get_translations()).visit(tree)
         tree.set_environment(self)
         return tree
 

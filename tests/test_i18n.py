@@ -187,3 +187,15 @@ def test_pages_alternate_between_languages(client, auth, world):
             if persona:
                 assert ("Sign out" in page.text) == (language == "en")
                 assert ("Đăng xuất" in page.text) == (language == "vi")
+
+
+def test_constant_addresses_follow_the_application_root(client, auth, world):
+    """The layout's addresses are built once per application root (app/templating.py
+    constant_url): mounted under a prefix the page links there, and the same process still links
+    the root's own pages without it."""
+    auth.login_user(world.users["staff"])
+    mounted = client.get("/", base_url="http://localhost/congvu").text
+    plain = client.get("/").text
+    assert 'href="/congvu/static/css/app.css"' in mounted and 'action="/congvu/language"' in mounted
+    assert 'href="/static/css/app.css"' in plain and 'action="/language"' in plain
+    assert mounted.replace("/congvu/", "/") == plain
