@@ -1,6 +1,7 @@
 """Công vụ: monthly staff assessment, conduct and citizen feedback for government bodies."""
 from functools import cache
 
+from babel import Locale
 from flask import Flask, request, session
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -70,10 +71,16 @@ def select_locale():
         return None
     chosen = session.get("lang")
     if chosen in languages:
-        return chosen
+        return _locale(chosen)
     if current_user.is_authenticated and current_user.locale in languages:
-        return current_user.locale
+        return _locale(current_user.locale)
     return None
+
+
+@cache
+def _locale(code):
+    """Parsed once: Flask-Babel parses a code on every request, a Locale it takes as it is."""
+    return Locale.parse(code)
 
 
 def register_extensions(app):
