@@ -14,6 +14,7 @@ from jinja2 import nodes
 from jinja2.visitor import NodeTransformer
 
 from app import clock
+from app.forms import csrf_token
 from app.permissions import can
 
 
@@ -218,6 +219,7 @@ def register(app):
             "unread_notifications": unread_notifications,
             "can": lambda action, target=None: can(user, action, target),
             "current_locale": str(get_locale() or app.config["BABEL_DEFAULT_LOCALE"]),
+            "csrf_token": csrf_token,  # over Flask-WTF's context processor's
         }
 
     app.jinja_env.install_gettext_callables(
@@ -228,6 +230,7 @@ def register(app):
         npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
     )
     app.jinja_env.globals["page_url"] = page_url  # used inside the pager macro
+    app.jinja_env.globals["csrf_token"] = csrf_token  # over Flask-WTF's, for imported macros
     # dd/MM/yyyy reads the same in Vietnamese and British English.
     app.jinja_env.filters["date"] = lambda value: format_date(value, "dd/MM/yyyy") if value else ""
     # Every timestamp is stored in UTC (SQLite hands them back naive): shown in the local zone.
