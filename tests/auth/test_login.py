@@ -201,9 +201,10 @@ def test_the_layout_signs_the_csrf_token_as_flask_wtf_does(app, client, auth, wo
     auth.login_user(world.users["staff"])
     app.config["WTF_CSRF_ENABLED"] = True
     try:
-        page = client.get("/").text
-        tokens = set(re.findall(r'name="csrf_token" value="([^"]+)"', page))
-        assert len(tokens) == 1  # the language switch and the sign-out form
+        page = client.get("/account/password").text
+        tokens = set(re.findall(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"', page))
+        assert len(tokens) == 1  # the language switch, the sign-out form and the page's form
+        assert page.count(tokens.copy().pop()) == 3
         response = client.post("/language", data={"lang": "en", "csrf_token": tokens.pop()})
     finally:
         app.config["WTF_CSRF_ENABLED"] = False
