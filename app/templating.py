@@ -1,4 +1,5 @@
-"""Jinja helpers shared by every page: permissions, languages, formatting, pagination."""
+"""Jinja helpers shared by every page: permissions, languages, formatting, pagination, and the
+environment that compiles each template once per language."""
 import os
 import re
 import weakref
