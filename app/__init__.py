@@ -1,12 +1,14 @@
 """Công vụ: monthly staff assessment, conduct and citizen feedback for government bodies."""
 from functools import cache
 
+from babel import Locale
 from flask import Flask, request, session
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.sessions import SessionInterface
+from app.templating import LocalizedEnvironment
 from config import INSTANCE_DIR, get_config
 
 # Pages open to anonymous visitors. Everything else requires a login (see register_access_control).
@@ -30,6 +32,7 @@ CONTENT_SECURITY_POLICY = {
 def create_app(config_name=None):
     """The application factory."""
     app = Flask(__name__, instance_path=str(INSTANCE_DIR))
+    app.jinja_environment = LocalizedEnvironment  # before anything creates app.jinja_env
     register_url_converters(app)
     app.config.from_object(get_config(config_name))
     app.session_interface = SessionInterface()
@@ -68,10 +71,16 @@ def select_locale():
         return None
     chosen = session.get("lang")
     if chosen in languages:
-        return chosen
+        return _locale(chosen)
     if current_user.is_authenticated and current_user.locale in languages:
-        return current_user.locale
+        return _locale(current_user.locale)
     return None
+
+
+@cache
+def _locale(code):
+    """Parsed once: Flask-Babel parses a code on every request, a Locale it takes as it is."""
+    return Locale.parse(code)
 
 
 def register_extensions(app):

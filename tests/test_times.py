@@ -63,3 +63,32 @@ def test_clock_stamps_read_local_time_on_reviews_and_the_job_ledger(app, client,
     clock.freeze(datetime(2026, 3, 14, 21, 50))
     client.post("/admin/jobs/satisfaction_rollup/run")
     assert "14/03/2026 21:50" in _stamps(client.get("/admin/jobs/"))
+
+
+def test_the_date_filters_write_what_babel_writes(app):
+    """app/templating.py writes dd/MM/yyyy and HH:mm itself: the same text as Flask-Babel's
+    format_date / format_datetime, in both languages, for days, naive UTC and aware moments
+    (around midnight, where the local day differs from UTC's)."""
+    from datetime import UTC, date, timedelta, timezone
+
+    from flask import session
+    from flask_babel import format_date, format_datetime, refresh
+
+    from app.templating import date_filter, datetime_filter
+
+    days = [date(2026, 1, 5), date(2026, 12, 31), date(999, 3, 4), date(2024, 2, 29)]
+    moments = [datetime(2026, 3, 12, 16, 59), datetime(2026, 3, 12, 17, 0), datetime(2026, 12, 31, 23, 5),
+               datetime(2026, 6, 1, 0, 0, tzinfo=UTC),
+               datetime(2026, 6, 1, 8, 30, tzinfo=timezone(timedelta(hours=-5)))]
+    for language in ("vi", "en"):
+        with app.test_request_context("/"):
+            session["lang"] = language
+            refresh()
+            for day in days:
+                assert date_filter(day) == format_date(day, "dd/MM/yyyy")
+            for moment in moments:
+                aware = clock.aware(moment)
+                assert datetime_filter(moment) == format_datetime(aware, "dd/MM/yyyy HH:mm")
+                assert date_filter(aware) == format_date(aware, "dd/MM/yyyy")
+            assert date_filter(None) == datetime_filter(None) == ""
+            assert datetime_filter(datetime(2026, 3, 12, 17, 0)) == "13/03/2026 00:00"

@@ -169,6 +169,48 @@ def test_login_with_a_csrf_token_works_when_csrf_is_on(app, client, world):
     assert response.status_code == 302
 
 
+def test_the_layout_signs_the_csrf_token_as_flask_wtf_does(app, client, auth, world, monkeypatch):
+    """app/forms.py csrf_token keeps Flask-WTF's serializer: the same token for the same second,
+    accepted by the CSRF check; a session without a token yet gets one."""
+    import re
+    import time
+
+    from flask import g, session
+    from flask_wtf.csrf import generate_csrf, validate_csrf
+
+    from app.forms import csrf_token
+
+    monkeypatch.setattr(time, "time", lambda: 1_800_000_000.5)
+    with app.test_request_context("/"):
+        first = csrf_token()
+        raw = session["csrf_token"]
+        validate_csrf(first)
+    for secret in (None, "another-secret"):
+        app.config["WTF_CSRF_SECRET_KEY"] = secret or app.secret_key
+        try:
+            with app.test_request_context("/"):
+                session["csrf_token"] = raw
+                ours = csrf_token()
+                del g.csrf_token
+                assert ours == generate_csrf() and ours.split(".")[1] == first.split(".")[1]
+                assert (ours == first) == (secret is None)
+                validate_csrf(ours)
+        finally:
+            del app.config["WTF_CSRF_SECRET_KEY"]
+    monkeypatch.undo()
+    auth.login_user(world.users["staff"])
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        page = client.get("/account/password").text
+        tokens = set(re.findall(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"', page))
+        assert len(tokens) == 1  # the language switch, the sign-out form and the page's form
+        assert page.count(tokens.copy().pop()) == 3
+        response = client.post("/language", data={"lang": "en", "csrf_token": tokens.pop()})
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
+    assert response.status_code == 302 and "Sign out" in client.get("/").text
+
+
 def test_security_headers_are_set(client):
     response = client.get("/login")
     assert "default-src 'self'" in response.headers["Content-Security-Policy"]
