@@ -3,11 +3,11 @@
 would follow by forgetting them), while a rollback still undoes what it should and a failed
 transaction still recovers."""
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import func, or_, select, text
 from sqlalchemy.exc import ProgrammingError
 
 from app.auth.models import User
-from app.database import constant
+from app.database import constant, for_dialect
 from app.extensions import db
 from app.org.models import Unit
 from tests import factories
@@ -111,3 +111,13 @@ def test_a_constant_is_a_plain_word_written_into_the_sql():
     for word in ("it's", "a b", "", "mở"):
         with pytest.raises(ValueError):
             constant(word)
+
+
+def test_a_condition_written_for_each_database_keeps_its_own_parentheses(app, world):
+    """`for_dialect` stands for one condition wherever it is put: `x AND (a OR b)`, never
+    `x AND a OR b`."""
+    with app.app_context():
+        anything = for_dialect(or_(Unit.id > 0, Unit.id < 0), or_(Unit.id > 0, Unit.id < 0))
+        assert db.session.scalar(select(func.count(Unit.id)).where(Unit.code == "none", anything)) == 0
+        assert db.session.scalar(select(func.count(Unit.id)).where(anything)) == 4
+
