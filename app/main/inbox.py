@@ -97,6 +97,13 @@ def _count(name: str, count: Any, first: Any = None, first_is_ref: bool = False)
     return _part(name, day=first, number=count)
 
 
+def _tally(name: str, rows: Any, counted: Any, due: Any) -> Any:
+    """A count and its first due day as a row of the union, from one pass over `rows` (a count and
+    a first day as two subqueries read them twice)."""
+    tally = rows.with_only_columns(func.count(counted).label("n"), func.min(due).label("first")).subquery()
+    return _part(name, day=tally.c.first, number=tally.c.n)
+
+
 def _build(user) -> dict[str, Any]:
     """The user's statement: their lists and one row per count they are shown, in one union."""
     built: dict[str, Any] = {}
@@ -117,15 +124,18 @@ def _build(user) -> dict[str, Any]:
             _part("my-case", ReviewCase.id, number=ReviewCase.year)
             .where(ReviewCase.staff_id == user.staff_id, ReviewCase.status != constant("decided")))
         mine = (Task.staff_id == user.staff_id, Task.status.in_((constant("assigned"), constant("returned"))))
-        counts.append(_count("tasks", select(func.count(Task.id)).where(*mine).scalar_subquery(),
-                             select(func.min(Task.due_on)).where(*mine).scalar_subquery()))
+        counts.append(_tally("tasks", select(Task.id).where(*mine), Task.id, Task.due_on))
     if "unit_head" in user.roles:
-        lists.append(  # reviews due, by open month
-            _part("reviews", code=Period.code, day=Period.review_due_on, number=func.count(Assessment.id))
-            .select_from(Assessment).join(Period, Period.id == Assessment.period_id)
-            .where(Period.status == constant("open"),
-                   Assessment.status.in_((constant("draft"), constant("self_submitted"))), reviewed_by(user))
-            .group_by(Period.code, Period.review_due_on))
+        # Reviews due, counted for each open month (none: 0, left out by `_reviews`): the month a
+        # parameter of its count, so PostgreSQL reads the team by its indexes (reviewed_by), not
+        # every waiting assessment of the month in the province (a join: 11 ms at 200,000 staff).
+        waiting = (select(func.count(Assessment.id))
+                   .where(Assessment.period_id == Period.id,
+                          Assessment.status.in_((constant("draft"), constant("self_submitted"))),
+                          reviewed_by(user))
+                   .scalar_subquery())
+        lists.append(_part("reviews", code=Period.code, day=Period.review_due_on, number=waiting)
+                     .where(Period.status == constant("open")))
         # Driven by the few unanswered objections, each one's assessment checked by its key (as a
         # join, SQLite scanned every assessment: there is no index on the unit alone).
         reviewed = select(Assessment.id).where(Assessment.id == Objection.assessment_id, reviewed_by(user))
@@ -138,8 +148,7 @@ def _build(user) -> dict[str, Any]:
         submitted = (select(Task.id).join(Unit, Unit.id == Task.unit_id)
                      .where(scope_filter(user, "tasks.assign", Unit.path),
                             Task.status == constant("submitted"), Task.staff_id != (user.staff_id or 0)))
-        counts.append(_count("accept", submitted.with_only_columns(func.count(Task.id)).scalar_subquery(),
-                             submitted.with_only_columns(func.min(Task.due_on)).scalar_subquery()))
+        counts.append(_tally("accept", submitted, Task.id, Task.due_on))
     if "inspector" in user.roles:
         counts.append(_count(
             "conduct_reports", select(func.count(ConductReport.id))
@@ -217,7 +226,7 @@ def _reviews(rows, today: date) -> list[Item]:
     return [Item("reviews", _l("%(count)d đánh giá cần duyệt (tháng %(month)s)", count=row.number,
                               month=_month(row.code)),
                  url_for("evaluation.team", period=row.code), row.day, bool(row.day and today > row.day))
-            for row in sorted(rows.get("reviews", ()), key=lambda row: row.code)]
+            for row in sorted(rows.get("reviews", ()), key=lambda row: row.code) if row.number]
 
 
 def _objections(counts) -> list[Item]:

@@ -253,3 +253,13 @@ def test_the_inbox_writes_its_statuses_into_its_sql(app, client, auth, world):
     assert not values & {"open", "draft", "self_submitted", "submitted", "pending", "assigned", "returned",
                          "decided", "self", "reviews", "tasks"}
     assert "'open'" in statement and "'self_submitted'" in statement
+
+
+def test_a_month_with_nothing_left_to_review_shows_no_reviews_item(app, client, auth, world):
+    """The reviews are counted for each open month; a month counted at 0 is not an item."""
+    auth.login_user(world.users["unit_head_in"])  # head of A: reviews H1 only
+    assert _items(client.get("/").text)["reviews"][0][0].startswith("1 đánh giá cần duyệt")
+    with app.app_context():
+        db.session.get(Assessment, world.assessments["H1"]).status = "reviewed"
+        db.session.commit()
+    assert "reviews" not in _items(client.get("/").text)
