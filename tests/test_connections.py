@@ -2,6 +2,8 @@
 (app/database.py ends a healthy transaction with a plain ROLLBACK, which psycopg's own rollback
 would follow by forgetting them), while a rollback still undoes what it should and a failed
 transaction still recovers."""
+from types import SimpleNamespace
+
 import pytest
 from sqlalchemy import func, or_, select, text
 from sqlalchemy.exc import ProgrammingError
@@ -10,6 +12,7 @@ from app.auth.models import User
 from app.database import constant, for_dialect
 from app.extensions import db
 from app.org.models import Unit
+from app.permissions import scope_filter
 from tests import factories
 
 
@@ -121,3 +124,18 @@ def test_a_condition_written_for_each_database_keeps_its_own_parentheses(app, wo
         assert db.session.scalar(select(func.count(Unit.id)).where(Unit.code == "none", anything)) == 0
         assert db.session.scalar(select(func.count(Unit.id)).where(anything)) == 4
 
+
+def test_a_scope_holds_the_units_under_its_paths_and_no_unit_whose_path_only_begins_alike(app, world):
+    """`scope_filter` on each database (on PostgreSQL also a range of the path index) against the
+    plain rule: a unit is in scope when its path starts with a granted unit's path — "/1/2/" holds
+    "/1/2/5/", never "/1/21/"."""
+    with app.app_context():
+        for n in range(24):  # ids past 10 and 20: paths that begin like another's
+            factories.create_unit(f"U{n}", "A" if n % 3 else "B")
+        factories.create_unit("U24", "U12")
+        units = db.session.execute(select(Unit.id, Unit.path)).all()
+        for _unit_id, path in units:
+            head = SimpleNamespace(is_sys_admin=False, grants=[SimpleNamespace(role="hr_admin",
+                                                                               unit=SimpleNamespace(path=path))])
+            in_sql = set(db.session.scalars(select(Unit.id).where(scope_filter(head, "org.view", Unit.path))))
+            assert in_sql == {i for i, p in units if p.startswith(path)}, path
