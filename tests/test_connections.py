@@ -32,6 +32,8 @@ def _prepared(statement_start):
 
 def test_a_pages_statements_stay_prepared_from_one_request_to_the_next(app, client, auth, world,
                                                                         on_postgresql):
+    with app.app_context():
+        db.engine.dispose()  # one connection, as in a worker: nothing prepared by earlier tests
     auth.login_user(world.users["staff"])
     for _ in range(8):
         assert client.get("/").status_code == 200
@@ -83,6 +85,7 @@ def test_every_statement_of_the_busy_pages_is_planned_once_for_all_requests(app,
     with app.app_context():
         users = dict(world.users, head_a1=factories.create_user(
             [("unit_head", "A1"), ("staff", "A1")], staff_code="H1", username="head_a1").id)
+        db.engine.dispose()
     _sign_in_as(client, app, users[persona])
     if url == "assessment":
         url = f"/evaluation/assessments/{world.assessments['S1']}"
