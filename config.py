@@ -26,7 +26,8 @@ class Config:
     )
     # The connection used last is the one handed out next (not the one idle longest): the statements
     # PostgreSQL has prepared and planned live on their connection (app/database.py).
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "pool_use_lifo": True}
+    # No ping on every checkout: app/database.py pings a PostgreSQL connection only when in doubt.
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_use_lifo": True}
 
     BABEL_DEFAULT_LOCALE = "vi"
     BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"

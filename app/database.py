@@ -2,18 +2,20 @@
 whose plans cannot go wrong, for the batch work: INSERT … ON CONFLICT DO NOTHING instead of an
 anti join against the table being written, a lock per batch operation, fresh statistics after it."""
 import itertools
+import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from contextvars import ContextVar
 from functools import wraps
+from select import select as select_fd
 from typing import Any, ParamSpec, TypeVar
 
 import psycopg
 from flask import abort, current_app, request
 from flask_babel import gettext as _
 from flask_sqlalchemy.pagination import Pagination
-from psycopg.pq import PipelineStatus, TransactionStatus
+from psycopg.pq import ExecStatus, PipelineStatus, TransactionStatus
 from sqlalchemy import (
     Column,
     ColumnElement,
@@ -30,9 +32,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import QueryableAttribute, Session
 from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.pool import Pool
 from sqlalchemy.sql.visitors import InternalTraversal
 
 from app.errors import StaleError
@@ -152,6 +156,51 @@ def constant(word: str) -> ColumnElement[str]:
     if not word.replace("_", "").replace("-", "").isalnum() or not word.isascii():
         raise ValueError(f"not a plain word: {word!r}")
     return literal_column(f"'{word}'", String)
+
+
+# A pooled PostgreSQL connection is asked whether it is alive only when in doubt: when it has been
+# idle this long (a firewall or a failover may have dropped it without a word), or when the server
+# has written to it while it sat in the pool (a terminated backend or a server shutting down sends
+# its FATAL message and closes the socket). Pinging on every checkout (pool_pre_ping) cost every
+# request one more round trip to the database that shares the application's two cores.
+PING_AFTER_IDLE_SECONDS = 30.0
+
+
+@event.listens_for(Pool, "connect")
+@event.listens_for(Pool, "checkin")
+def _note_idle(dbapi_connection: Any, record: Any) -> None:
+    record.info["idle_since"] = time.monotonic()
+
+
+@event.listens_for(Pool, "checkout")
+def _ping_when_in_doubt(dbapi_connection: Any, record: Any, proxy: Any) -> None:
+    """Hand out a live connection: a dead one is replaced by a new one (the pool's documented
+    DisconnectionError), so the request that follows a database restart still succeeds."""
+    pgconn = getattr(dbapi_connection, "pgconn", None)  # psycopg only (SQLite's file does not go away)
+    if pgconn is None:
+        return
+    idle = time.monotonic() - record.info.get("idle_since", 0.0)
+    if idle < PING_AFTER_IDLE_SECONDS and not _server_has_spoken(pgconn):
+        return
+    if not _answers(pgconn):
+        raise DisconnectionError("the PostgreSQL connection is gone")
+
+
+def _server_has_spoken(pgconn: Any) -> bool:
+    """True when something waits to be read on an idle connection (or it has no socket left)."""
+    try:
+        readable, _writable, _errors = select_fd([pgconn.socket], [], [], 0)
+    except (psycopg.Error, OSError, ValueError):
+        return True
+    return bool(readable)
+
+
+def _answers(pgconn: Any) -> bool:
+    """One `SELECT 1` on the idle connection, outside any transaction."""
+    try:
+        return bool(pgconn.exec_(b"SELECT 1").status == ExecStatus.TUPLES_OK)
+    except psycopg.Error:
+        return False
 
 
 class _ForDialect(ColumnElement[Any]):

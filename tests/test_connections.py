@@ -2,12 +2,15 @@
 (app/database.py ends a healthy transaction with a plain ROLLBACK, which psycopg's own rollback
 would follow by forgetting them), while a rollback still undoes what it should and a failed
 transaction still recovers."""
+import time
 from types import SimpleNamespace
 
 import pytest
-from sqlalchemy import func, or_, select, text
+from sqlalchemy import create_engine, func, or_, select, text
 from sqlalchemy.exc import ProgrammingError
+from sqlalchemy.pool import NullPool
 
+from app import database
 from app.auth.models import User
 from app.database import constant, for_dialect
 from app.extensions import db
@@ -142,3 +145,45 @@ def test_a_scope_holds_the_units_under_its_paths_and_no_unit_whose_path_only_beg
                                                                                unit=SimpleNamespace(path=path))])
             in_sql = set(db.session.scalars(select(Unit.id).where(scope_filter(head, "org.view", Unit.path))))
             assert in_sql == {i for i, p in units if p.startswith(path)}, path
+
+
+def _backend_pid(app):
+    with app.app_context():
+        pid = db.session.scalar(text("SELECT pg_backend_pid()"))
+        db.session.remove()
+    return pid
+
+
+def test_the_request_after_the_database_ended_its_connection_still_succeeds(app, client, auth, world,
+                                                                           on_postgresql):
+    """No ping on every checkout, yet a connection whose backend was terminated (a restart, an
+    administrator) is found dead in the pool and replaced before the request uses it."""
+    with app.app_context():
+        db.engine.dispose()
+    auth.login_user(world.users["staff"])
+    assert client.get("/").status_code == 200
+    pid = _backend_pid(app)
+    other = create_engine(app.config["SQLALCHEMY_DATABASE_URI"], isolation_level="AUTOCOMMIT",
+                          poolclass=NullPool)
+    with other.connect() as conn:
+        assert conn.scalar(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        for _ in range(100):  # until the backend has gone (and told the socket)
+            if not conn.scalar(text("SELECT count(*) FROM pg_stat_activity WHERE pid = :pid"), {"pid": pid}):
+                break
+            time.sleep(0.02)
+    other.dispose()
+    assert client.get("/").status_code == 200
+    assert _backend_pid(app) != pid
+
+
+def test_a_connection_is_pinged_only_when_idle_for_long(app, client, auth, world, on_postgresql, monkeypatch):
+    pings = []
+    answers = database._answers
+    monkeypatch.setattr(database, "_answers", lambda pgconn: pings.append(1) or answers(pgconn))
+    auth.login_user(world.users["staff"])
+    for _ in range(3):
+        assert client.get("/").status_code == 200
+    assert pings == []  # used a moment ago, nothing said on its socket: no round trip
+    monkeypatch.setattr(database, "PING_AFTER_IDLE_SECONDS", 0.0)
+    assert client.get("/").status_code == 200
+    assert pings == [1]
