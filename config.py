@@ -24,7 +24,10 @@ class Config:
     SQLALCHEMY_DATABASE_URI = os.environ.get(
         "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'congvu.db'}"
     )
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # The connection used last is the one handed out next (not the one idle longest): the statements
+    # PostgreSQL has prepared and planned live on their connection (app/database.py).
+    # No ping on every checkout: app/database.py pings a PostgreSQL connection only when in doubt.
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_use_lifo": True}
 
     BABEL_DEFAULT_LOCALE = "vi"
     BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"

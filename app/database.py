@@ -2,20 +2,42 @@
 whose plans cannot go wrong, for the batch work: INSERT … ON CONFLICT DO NOTHING instead of an
 anti join against the table being written, a lock per batch operation, fresh statistics after it."""
 import itertools
+import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from contextvars import ContextVar
 from functools import wraps
+from select import select as select_fd
 from typing import Any, ParamSpec, TypeVar
 
+import psycopg
 from flask import abort, current_app, request
 from flask_babel import gettext as _
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import Column, ColumnElement, MetaData, Select, Table, event, func, insert, select, text
+from psycopg.pq import ExecStatus, PipelineStatus, TransactionStatus
+from sqlalchemy import (
+    Column,
+    ColumnElement,
+    MetaData,
+    Select,
+    String,
+    Table,
+    event,
+    func,
+    insert,
+    literal_column,
+    select,
+    text,
+)
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import QueryableAttribute, Session
 from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.pool import Pool
+from sqlalchemy.sql.visitors import InternalTraversal
 
 from app.errors import StaleError
 from app.extensions import db
@@ -96,6 +118,118 @@ def reporting_progress(report: Callable[[int], None]) -> Iterator[None]:
         yield
     finally:
         _progress.reset(token)
+
+
+# ---------------------------------------------------------------- connections (PostgreSQL)
+
+@event.listens_for(Engine, "rollback")
+def _rollback_keeping_prepared(conn: Connection) -> None:
+    """Roll a healthy PostgreSQL transaction back on the wire ourselves, so psycopg keeps its
+    prepared statements.
+
+    Every request ends with a rollback (the session is closed at teardown), and psycopg 3 forgets
+    every statement it prepared on each `rollback()` (a guard for pipeline mode, where a failed
+    batch may have skipped a PREPARE; this app does not use pipelines). So no statement of a page
+    was ever prepared: each request parsed and planned all of them again, 1–2 ms of the server's
+    CPU on the 2 cores gunicorn shares with it. With the plain ROLLBACK sent here, psycopg finds
+    the connection idle and has nothing to roll back or forget; statements run five times on a
+    connection are prepared and PostgreSQL reuses their plans. A transaction in error, a pipeline
+    or a broken connection is left to psycopg, which then rolls back and forgets as before."""
+    if conn.closed or conn.invalidated:
+        return
+    driver = conn.connection.driver_connection
+    pgconn = getattr(driver, "pgconn", None)  # psycopg only
+    if (pgconn is None or pgconn.transaction_status != TransactionStatus.INTRANS
+            or pgconn.pipeline_status != PipelineStatus.OFF):
+        return
+    with suppress(psycopg.Error):
+        pgconn.exec_(b"ROLLBACK")  # should it fail, psycopg's own rollback runs and raises
+
+
+def constant(word: str) -> ColumnElement[str]:
+    """A fixed word of a statement (a status, a kind) written into its SQL, not sent as a parameter.
+
+    For a statement run on every request: PostgreSQL plans a prepared statement once for all
+    parameters (its generic plan) only if that plan looks no worse than the ones made for the values
+    at hand, and with `status = $1` it must guess how many rows any status has — a third of the
+    periods instead of the one open month — so it kept planning afresh on every call."""
+    if not word.replace("_", "").replace("-", "").isalnum() or not word.isascii():
+        raise ValueError(f"not a plain word: {word!r}")
+    return literal_column(f"'{word}'", String)
+
+
+# A pooled PostgreSQL connection is asked whether it is alive only when in doubt: when it has been
+# idle this long (a firewall or a failover may have dropped it without a word), or when the server
+# has written to it while it sat in the pool (a terminated backend or a server shutting down sends
+# its FATAL message and closes the socket). Pinging on every checkout (pool_pre_ping) cost every
+# request one more round trip to the database that shares the application's two cores.
+PING_AFTER_IDLE_SECONDS = 30.0
+
+
+@event.listens_for(Pool, "connect")
+@event.listens_for(Pool, "checkin")
+def _note_idle(dbapi_connection: Any, record: Any) -> None:
+    record.info["idle_since"] = time.monotonic()
+
+
+@event.listens_for(Pool, "checkout")
+def _ping_when_in_doubt(dbapi_connection: Any, record: Any, proxy: Any) -> None:
+    """Hand out a live connection: a dead one is replaced by a new one (the pool's documented
+    DisconnectionError), so the request that follows a database restart still succeeds."""
+    pgconn = getattr(dbapi_connection, "pgconn", None)  # psycopg only (SQLite's file does not go away)
+    if pgconn is None:
+        return
+    idle = time.monotonic() - record.info.get("idle_since", 0.0)
+    if idle < PING_AFTER_IDLE_SECONDS and not _server_has_spoken(pgconn):
+        return
+    if not _answers(pgconn):
+        raise DisconnectionError("the PostgreSQL connection is gone")
+
+
+def _server_has_spoken(pgconn: Any) -> bool:
+    """True when something waits to be read on an idle connection (or it has no socket left)."""
+    try:
+        readable, _writable, _errors = select_fd([pgconn.socket], [], [], 0)
+    except (psycopg.Error, OSError, ValueError):
+        return True
+    return bool(readable)
+
+
+def _answers(pgconn: Any) -> bool:
+    """One `SELECT 1` on the idle connection, outside any transaction."""
+    try:
+        return bool(pgconn.exec_(b"SELECT 1").status == ExecStatus.TUPLES_OK)
+    except psycopg.Error:
+        return False
+
+
+class _ForDialect(ColumnElement[Any]):
+    """One condition written two ways, the database's own chosen when the statement is compiled."""
+
+    inherit_cache = True
+    _traverse_internals = [("default", InternalTraversal.dp_clauseelement),
+                           ("postgresql", InternalTraversal.dp_clauseelement)]
+
+    def __init__(self, default: ColumnElement[Any], postgresql: ColumnElement[Any]) -> None:
+        self.default = default
+        self.postgresql = postgresql
+        self.type = default.type
+
+
+@compiles(_ForDialect)
+def _compile_default(element: _ForDialect, compiler: Any, **kw: Any) -> str:
+    return f"({compiler.process(element.default, **kw)})"  # whatever surrounds it
+
+
+@compiles(_ForDialect, "postgresql")
+def _compile_postgresql(element: _ForDialect, compiler: Any, **kw: Any) -> str:
+    return f"({compiler.process(element.postgresql, **kw)})"
+
+
+def for_dialect(default: ColumnElement[Any], postgresql: ColumnElement[Any]) -> ColumnElement[Any]:
+    """`postgresql` on PostgreSQL, `default` elsewhere: the same rows, each written as its planner
+    reads best (a test runs the statement on both databases)."""
+    return _ForDialect(default, postgresql)
 
 
 def is_postgresql() -> bool:

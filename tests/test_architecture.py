@@ -41,6 +41,8 @@ def test_the_reviewer_rule_agrees_in_python_and_in_both_sql_forms(app, world):
         # Heads over A (reviews H1, head of its child A1), over A1 (reviews S1), over B (S2).
         heads = [factories.create_user([("unit_head", code)], username=f"head_{code.lower()}x")
                  for code in ("A", "A1", "B", "ROOT")]
+        # Head of a unit and of its child at once: the child's people and its head, both.
+        heads.append(factories.create_user([("unit_head", "A"), ("unit_head", "A1")], username="head_a_a1x"))
         assessments = db.session.scalars(select(Assessment)).all()
         for head in heads:
             in_python = {a.id for a in assessments if is_reviewer(head, a)}
@@ -52,7 +54,8 @@ def test_the_reviewer_rule_agrees_in_python_and_in_both_sql_forms(app, world):
         reviewed = {h.username: {db.session.get(Assessment, i).staff.code
                                  for i in db.session.scalars(select(Assessment.id).where(reviewed_by(h)))}
                     for h in heads}
-        assert reviewed == {"head_ax": {"H1"}, "head_a1x": {"S1"}, "head_bx": {"S2"}, "head_rootx": set()}
+        assert reviewed == {"head_ax": {"H1"}, "head_a1x": {"S1"}, "head_bx": {"S2"}, "head_rootx": set(),
+                            "head_a_a1x": {"H1", "S1"}}
 
 
 def test_a_head_never_reviews_their_own_assessment(app, world):

@@ -1,11 +1,12 @@
 """Versioned policies and frameworks; periods, assessments and their criteria; objections."""
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, false, or_, select, true
+from sqlalchemy import and_, any_, case, false, func, not_, or_, select, true
 from sqlalchemy.ext.hybrid import hybrid_property
 
 from app import permissions
 from app.clock import utcnow
+from app.database import for_dialect
 from app.extensions import db
 from app.org.models import STAFF_CATEGORIES, Unit
 from app.types import Score
@@ -224,6 +225,9 @@ class Assessment(db.Model):
     __table_args__ = (
         db.UniqueConstraint("staff_id", "period_id", name="uq_assessment_staff_period"),
         db.Index("ix_assessment_period_unit", "period_id", "unit_id"),
+        # The heads' assessments: a child unit's head found without reading its people (reviewed_in).
+        db.Index("ix_assessment_period_unit_head", "period_id", "unit_id",
+                 postgresql_where=db.text("is_head"), sqlite_where=db.text("is_head")),
         db.Index("ix_assessment_period_status", "period_id", "status"),
         db.CheckConstraint(
             "status IN ('draft', 'self_submitted', 'reviewed', 'closed', 'not_evaluated')",
@@ -350,11 +354,18 @@ def reviewed_in(heads_of, staff_id):
     """`reviewed_by` for the heads of the units `heads_of` who are staff member `staff_id` (None:
     no staff record); either may be a bound parameter (a statement built once, app/evaluation/queries.py)."""
     child_units = select(Unit.id).where(Unit.parent_id.in_(heads_of))
-    # One unit list first, for the (period, unit) index; then who in those units is reviewed.
+    # SQLite: one unit list first, for the (period, unit) index; then who in those units is reviewed.
     units = select(Unit.id).where(or_(Unit.id.in_(heads_of), Unit.parent_id.in_(heads_of)))
-    condition = and_(Assessment.unit_id.in_(units), or_(
-        and_(Assessment.is_head.is_(False), Assessment.unit_id.in_(heads_of)),
-        and_(Assessment.is_head.is_(True), Assessment.unit_id.in_(child_units))))
+    condition = for_dialect(
+        and_(Assessment.unit_id.in_(units), or_(
+            and_(Assessment.is_head.is_(False), Assessment.unit_id.in_(heads_of)),
+            and_(Assessment.is_head.is_(True), Assessment.unit_id.in_(child_units)))),
+        # PostgreSQL: both halves from an index at once (a bitmap OR), the people of the units
+        # headed by (period, unit), the heads of their child units by the partial index of heads
+        # (the child units as one array) — not every person of every child unit read to find its
+        # head, as the unit list did: 2,300 rows for a team of 120 in a province.
+        or_(and_(not_(Assessment.is_head), Assessment.unit_id.in_(heads_of)),
+            and_(Assessment.is_head, Assessment.unit_id == any_(func.array(child_units.scalar_subquery())))))
     if staff_id is not None:
         condition = and_(condition, Assessment.staff_id != staff_id)
     return condition

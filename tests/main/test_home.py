@@ -3,7 +3,7 @@ deadlines, each item linking straight to where it is done — from a bounded num
 import re
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from app import clock
 from app.annual import services as annual_services
@@ -229,3 +229,37 @@ def test_conduct_findings_to_answer_come_with_their_deadline(app, client, auth, 
     assert _items(page)["findings"] == [("2 vi phạm văn hóa công vụ cần giải trình", "/conduct/mine")]
     due = (date(2026, 3, 12) + timedelta(days=days)).strftime("%d/%m/%Y")
     assert f"hạn {due}" in page.split('data-inbox="findings"')[1].split("</li>")[0]
+
+
+def test_the_inbox_writes_its_statuses_into_its_sql(app, client, auth, world):
+    """Statuses are part of the statement, not parameters, so that PostgreSQL's generic plan of the
+    prepared statement knows how few rows are open (app.database.constant); the values it still
+    sends are the user's own."""
+    with app.app_context():
+        user_id = factories.create_user([("unit_head", "A1"), ("staff", "A1"), ("hr_admin", "ROOT")],
+                                        staff_code="H1", username="head_a1").id
+        engine = db.engine
+    auth.login_user(user_id)
+    client.get("/")
+    seen = []
+    remember = lambda conn, cursor, statement, parameters, *rest: seen.append((statement, parameters))  # noqa: E731
+    event.listen(engine, "before_cursor_execute", remember)
+    try:
+        client.get("/")
+    finally:
+        event.remove(engine, "before_cursor_execute", remember)
+    [(statement, parameters)] = [(s, p) for s, p in seen if "AS kind" in s]
+    values = set(parameters.values() if isinstance(parameters, dict) else parameters)
+    assert not values & {"open", "draft", "self_submitted", "submitted", "pending", "assigned", "returned",
+                         "decided", "self", "reviews", "tasks"}
+    assert "'open'" in statement and "'self_submitted'" in statement
+
+
+def test_a_month_with_nothing_left_to_review_shows_no_reviews_item(app, client, auth, world):
+    """The reviews are counted for each open month; a month counted at 0 is not an item."""
+    auth.login_user(world.users["unit_head_in"])  # head of A: reviews H1 only
+    assert _items(client.get("/").text)["reviews"][0][0].startswith("1 đánh giá cần duyệt")
+    with app.app_context():
+        db.session.get(Assessment, world.assessments["H1"]).status = "reviewed"
+        db.session.commit()
+    assert "reviews" not in _items(client.get("/").text)
