@@ -108,7 +108,8 @@ def main() -> None:
                           "200000: not part of make bench)")
     web.add_argument("--team", type=int, default=100,
                      help="with --province: the head whose team is closest to this size")
-    web.add_argument("--pages", help="comma-separated subset: team,assessment,feedback-post,login,home")
+    web.add_argument("--pages", help="comma-separated subset: team,assessment,feedback-post,login,home,"
+                                     "layout (an empty signed-in page in the layout)")
     kid = sub.add_parser("child")
     kid.add_argument("side", choices=("app", "floor"))
     kid.add_argument("op")

@@ -88,7 +88,30 @@ def make_both():
 
     from wsgi import app
 
+    _add_layout_page(app)
     return DispatcherMiddleware(app, {"/floor": make_floor()})
+
+
+LAYOUT_PAGE = """{% extends "base.html" %}{% block title %}Bench{% endblock %}
+{% block content %}<h1>Bench</h1>{% endblock %}"""
+
+
+def _add_layout_page(app):
+    """/bench/layout: an empty signed-in page in the app's layout — the session, the signed-in
+    user's statement, CSRF, the menu, the translations, no query of its own: what every page of
+    the app pays before its own work (op=http-layout, beside the floor's one-query page)."""
+    from flask import render_template
+    from flask_babel import get_locale
+
+    compiled = {}  # per language, compiled once (in a request: the layout's language is known)
+
+    def layout():
+        locale = str(get_locale())
+        if locale not in compiled:
+            compiled[locale] = app.jinja_env.from_string(LAYOUT_PAGE)
+        return render_template(compiled[locale])
+
+    app.add_url_rule("/bench/layout", "bench_layout", layout)
 
 
 def make_floor():
@@ -336,6 +359,7 @@ def main(args) -> None:
              dict(method="POST", path=f"/p/{token}", body="rating=satisfied")),
             ("login", dict(path="/login"), dict(path="/login")),
             ("home", dict(path="/", cookie=head_cookie), dict(path=f"/?user={head.id}")),
+            ("layout", dict(path="/bench/layout", cookie=head_cookie), dict(path=f"/?user={head.id}")),
         ]
         wanted = set(args.pages.split(",")) if args.pages else {p for p, _a, _f in pages}
         if token is None:

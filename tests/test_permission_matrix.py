@@ -333,7 +333,7 @@ def matrix_world(app, world):
         world.token, world.target = target.token, target.id
         done = feedback_services.submit_rating(target, {"rating": "dissatisfied", "idem": "m" * 24,
                                                         "comment": "Chờ lâu quá."}, "127.0.0.1", "qr")
-        world.rating, world.complaint = done.rating.id, done.complaint.id
+        world.rating, world.complaint = done.rating_id, done.complaint.id
         device = feedback_services.register_kiosk(target, "Máy tính bảng quầy 1",
                                                   db.session.get(User, world.users["hr_admin"]))
         world.kiosk, world.kiosk_token = device.id, device.token

@@ -3,6 +3,7 @@ import re
 
 from sqlalchemy import select
 
+from app import clock
 from app.extensions import db, limiter
 from app.feedback.models import Complaint, Rating
 from tests.feedback.conftest import count, form
@@ -22,6 +23,11 @@ def test_an_anonymous_citizen_rates_an_official_through_the_qr_link(app, client,
             "very_satisfied", desk.official, "on_time", "qr")
         assert rating.receipt_code == "000.12.34.H56-250101-0001"
         assert len(rating.client_hash) == 32 and "127.0.0.1" not in rating.client_hash
+        # Every column the insert writes (one INSERT … RETURNING, not the unit of work).
+        assert (rating.target_id, rating.unit_id, rating.comment, rating.comment_hidden) == (
+            desk.target, desk.unit, "Cán bộ hướng dẫn tận tình.", False)
+        assert rating.period == clock.now().strftime("%Y-%m") and rating.kiosk_id is None
+        assert abs((clock.aware(rating.created_at) - clock.utcnow()).total_seconds()) < 60
 
 
 def test_the_token_is_opaque_and_unknown_tokens_are_404(client, desk):
