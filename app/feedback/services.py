@@ -77,7 +77,7 @@ def kiosk_ratings_today(device: KioskDevice) -> int:
         Rating.kiosk_id == device.id, Rating.created_at >= start)) or 0
 
 
-def submit_kiosk_rating(device: KioskDevice, data: dict[str, Any], address: str | None) -> "Submitted":
+def submit_kiosk_rating(device: KioskDevice, data: dict[str, Any], address: str | None) -> "Submitted | None":
     """A rating from a kiosk, within the device's daily cap (KIOSK_DAILY_CAP)."""
     if kiosk_ratings_today(device) >= current_app.config["KIOSK_DAILY_CAP"]:
         raise KioskLimitReached(_("Máy này đã nhận đủ số lượt đánh giá cho phép trong ngày. "
@@ -142,9 +142,11 @@ class Submitted:
     duplicate: bool = False
 
 
-def submit_rating(target: FeedbackTarget, data: dict[str, Any], address: str | None,
-                  source_name: str, kiosk_id: int | None = None) -> Submitted:
-    """Store one rating (and its complaint, when there is one).
+def submit_rating(target: FeedbackTarget | str, data: dict[str, Any], address: str | None,
+                  source_name: str, kiosk_id: int | None = None) -> Submitted | None:
+    """Store one rating (and its complaint, when there is one) for `target`, or for the active
+    target of a token (the QR form: the insert finds it itself, one statement; None when no
+    active target has that token).
 
     The same idempotency token twice stores one row and answers as the first time did; a
     receipt code already rated is refused with a message.
@@ -181,33 +183,50 @@ def _submitted_before(token: str) -> Submitted | None:
     return Submitted(existing, complaint, duplicate=True)
 
 
-# The busiest write of the public side, as one INSERT … RETURNING built once: the unit of work
-# (an object, its flush, its identity map) cost more than the row itself.
-_INSERT_RATING = insert(Rating.__table__).returning(Rating.__table__.c.id)
+def _insert_rating(by: str) -> Any:
+    """The busiest write of the public side as one INSERT … SELECT … RETURNING built once, the
+    target's ids read by the insert itself (`by` "token": an active target's token, the QR form's
+    only statement; "id": a kiosk's target): no lookup first, no unit of work (its object, flush
+    and identity map cost more than the row)."""
+    rating, target = Rating.__table__, FeedbackTarget.__table__
+    given = ["period", "rating", "timeliness", "guidance", "attitude", "receipt_code", "comment",
+             "comment_hidden", "source", "idempotency_token", "client_hash", "kiosk_id", "created_at"]
+    found = (target.c.token == bindparam("by")) & target.c.active.is_(True) if by == "token" \
+        else target.c.id == bindparam("by")
+    rows = select(target.c.id, target.c.staff_id, target.c.unit_id,
+                  *(bindparam(name, type_=rating.c[name].type) for name in given)).where(found)
+    return insert(rating).from_select(["target_id", "staff_id", "unit_id", *given], rows) \
+        .returning(rating.c.id, rating.c.staff_id, rating.c.unit_id)
+
+
+_INSERT_RATING = {by: _insert_rating(by) for by in ("token", "id")}
 
 
 @transactional
-def _store(target: FeedbackTarget, data: dict[str, Any], receipt: str | None, address: str | None,
-           source_name: str, kiosk_id: int | None = None) -> Submitted:
+def _store(target: FeedbackTarget | str, data: dict[str, Any], receipt: str | None, address: str | None,
+           source_name: str, kiosk_id: int | None = None) -> Submitted | None:
     comment = (data.get("comment") or "").strip()
-    rating_id = db.session.execute(_INSERT_RATING, dict(
-        target_id=target.id, staff_id=target.staff_id, unit_id=target.unit_id,
+    by = "token" if isinstance(target, str) else "id"
+    stored = db.session.execute(_INSERT_RATING[by], dict(
+        by=target if isinstance(target, str) else target.id,
         period=clock.now().strftime("%Y-%m"), rating=data["rating"],
         timeliness=data.get("timeliness") or None, guidance=data.get("guidance") or None,
         attitude=data.get("attitude") or None, receipt_code=receipt, comment=comment,
         comment_hidden=False, source=source_name, idempotency_token=data["idem"],
         client_hash=client_hash(address), kiosk_id=kiosk_id, created_at=clock.utcnow(),
-    )).scalar_one()
+    )).one_or_none()
+    if stored is None:
+        return None  # no active target has the token
     complaint = None
     wants_complaint = data.get("is_complaint") or data["rating"] == "dissatisfied" \
         or data.get("attitude") == "harassment"
     if wants_complaint and comment:
         complaint = Complaint(
-            tracking_code=_tracking_code(), rating_id=rating_id, staff_id=target.staff_id,
-            unit_id=target.unit_id, text=comment,
+            tracking_code=_tracking_code(), rating_id=stored.id, staff_id=stored.staff_id,
+            unit_id=stored.unit_id, text=comment,
             contact=(data.get("contact") or "").strip() or None if data.get("consent") else None)
         db.session.add(complaint)
-    return Submitted(rating_id, complaint)
+    return Submitted(stored.id, complaint)
 
 
 def find_complaint(code: str | None) -> Complaint | None:

@@ -56,21 +56,23 @@ def _fresh(form):
 @limiter.limit(_rate_limit, methods=["POST"])
 def rate(token):
     """The citizen's form reached from a QR code or short link."""
-    # A submit stores the target's ids: the names are read only if the form is shown again.
-    target = _target_or_404(token, names=request.method == "GET")
+    # A good submit is one statement: the insert finds the token's target itself. The target
+    # and its names are read only when the form is shown (again).
     form = RatingForm()
     if form.validate_on_submit():
         if form.website.data:  # the honeypot: pretend all is well, keep nothing
+            _target_or_404(token, names=False)
             return render_template("feedback/thanks.html", token=token, complaint=None)
         try:
-            done = services.submit_rating(target, form.data, get_remote_address(), "qr")
+            done = services.submit_rating(token, form.data, get_remote_address(), "qr")
         except DomainError as exc:
             form.receipt_code.errors.append(str(exc))
-            return render_template("feedback/rate.html", target=target, form=form), 400
-        # The token from the address, not the target (expired by the commit: no reload).
+            return render_template("feedback/rate.html", target=_target_or_404(token), form=form), 400
+        if done is None:
+            abort(404)
         return render_template("feedback/thanks.html", token=token, complaint=done.complaint)
     status = 400 if request.method == "POST" else 200
-    return render_template("feedback/rate.html", target=target, form=_fresh(form)), status
+    return render_template("feedback/rate.html", target=_target_or_404(token), form=_fresh(form)), status
 
 
 def _kiosk_key():

@@ -5,7 +5,8 @@ from sqlalchemy import select
 
 from app import clock
 from app.extensions import db, limiter
-from app.feedback.models import Complaint, Rating
+from app.feedback import services
+from app.feedback.models import Complaint, FeedbackTarget, Rating
 from tests.feedback.conftest import count, form
 
 
@@ -35,6 +36,18 @@ def test_the_token_is_opaque_and_unknown_tokens_are_404(client, desk):
     assert client.get("/p/F1").status_code == 404
     assert client.get("/p/1").status_code == 404
     assert client.post("/p/nonexistent", data=form()).status_code == 404
+
+
+def test_a_retired_token_takes_no_rating(app, client, desk):
+    """The QR form's insert finds the target by its token itself: a retired (replaced) token or an
+    unknown one stores nothing and answers 404, a good form or not."""
+    with app.app_context():
+        services.replace_token(db.session.get(FeedbackTarget, desk.target))
+    assert client.post(f"/p/{desk.token}", data=form()).status_code == 404
+    assert client.post(f"/p/{desk.token}", data=form(rating="")).status_code == 404
+    assert client.post(f"/p/{desk.token}", data=form(website="http://spam.example")).status_code == 404
+    assert client.post("/p/" + "x" * 5000, data=form()).status_code == 404
+    assert count(app, Rating) == 0
 
 
 def test_a_resubmitted_form_stores_one_row(app, client, desk):
@@ -166,16 +179,16 @@ def test_behind_a_trusted_proxy_the_limit_applies_per_citizen(app, desk, monkeyp
     limiter.reset()
 
 
-def test_a_rating_is_two_statements_and_the_thanks_page_links_back_to_the_form(app, client, desk):
+def test_a_rating_is_one_statement_and_the_thanks_page_links_back_to_the_form(app, client, desk):
     from tests.queries import StatementCounter
 
     with app.app_context():
         engine = db.engine
     with StatementCounter(engine) as counter:
         response = client.post(f"/p/{desk.token}", data=form("satisfied"))
-    # The target (without its names), the insert: the token's earlier use is the unique
-    # constraint's to find, and the target is not read again for the page.
-    assert response.status_code == 200 and counter.count == 2
+    # The insert, which finds the token's target itself: the token's earlier use is the unique
+    # constraint's to find, and the target is not read for the page.
+    assert response.status_code == 200 and counter.count == 1
     assert f'href="/p/{desk.token}">Đánh giá lần khác</a>' in response.text
     honeypot = client.post(f"/p/{desk.token}", data=form(website="http://spam.example"))
     assert f'href="/p/{desk.token}">Đánh giá lần khác</a>' in honeypot.text
