@@ -7,15 +7,14 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import Select, bindparam, case, delete, func, insert, literal, select
+from sqlalchemy import bindparam, case, delete, func, insert, literal, select
 from sqlalchemy import update as sa_update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import QueryableAttribute, lazyload
+from sqlalchemy.orm import QueryableAttribute
 
 from app import audit, clock
 from app.database import transactional
@@ -85,20 +84,14 @@ def submit_kiosk_rating(device: KioskDevice, data: dict[str, Any], address: str 
     return submit_rating(device.target, data, address, "kiosk", kiosk_id=device.id)
 
 
-@cache
-def _target_statement(names: bool) -> Select[tuple[FeedbackTarget]]:
-    """Built once (no statement built, keyed and compiled per citizen); the token is a parameter."""
-    query = select(FeedbackTarget).where(FeedbackTarget.token == bindparam("token"),
-                                         FeedbackTarget.active.is_(True))
-    if not names:
-        query = query.options(lazyload(FeedbackTarget.staff), lazyload(FeedbackTarget.unit))
-    return query
+# Built once (not built, keyed and compiled per citizen); the token is a parameter.
+_TARGET = select(FeedbackTarget).where(FeedbackTarget.token == bindparam("token"),
+                                       FeedbackTarget.active.is_(True))
 
 
-def find_target(token: str, names: bool = True) -> FeedbackTarget | None:
-    """The active target of a token, with its official and unit (the form shows their names), or
-    without them (`names=False`: a submit stores the ids; a form shown again reads them then)."""
-    return db.session.scalar(_target_statement(names), {"token": token})
+def find_target(token: str) -> FeedbackTarget | None:
+    """The active target of a token, with its official and unit (the form shows their names)."""
+    return db.session.scalar(_TARGET, {"token": token})
 
 
 def new_idempotency_token() -> str:

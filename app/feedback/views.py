@@ -36,8 +36,8 @@ def _rate_limit():
     return current_app.config["FEEDBACK_RATE_LIMIT"]
 
 
-def _target_or_404(token, names=True):
-    target = services.find_target(token, names)
+def _target_or_404(token):
+    target = services.find_target(token)
     if target is None:
         abort(404)
     return target
@@ -61,7 +61,7 @@ def rate(token):
     form = RatingForm()
     if form.validate_on_submit():
         if form.website.data:  # the honeypot: pretend all is well, keep nothing
-            _target_or_404(token, names=False)
+            _target_or_404(token)
             return render_template("feedback/thanks.html", token=token, complaint=None)
         try:
             done = services.submit_rating(token, form.data, get_remote_address(), "qr")
