@@ -3,10 +3,9 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from functools import cache, lru_cache
+from functools import cache
 from typing import Any
 
-from flask_babel import get_locale
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import (
     Integer,
@@ -68,18 +67,6 @@ class TeamRow:
     @property
     def status_label(self) -> Any:
         return ASSESSMENT_STATUSES.get(self.status, self.status)
-
-
-def status_words() -> dict[str, str]:
-    """The statuses in the request's language, for a list's rows (a lazy label per row is looked
-    up again in the catalogue each time it is shown): translated once per language and process
-    (the catalogues are the files installed with the application)."""
-    return _status_words(str(get_locale()))
-
-
-@lru_cache(maxsize=8)
-def _status_words(locale: str) -> dict[str, str]:
-    return {status: str(label) for status, label in ASSESSMENT_STATUSES.items()}
 
 
 SHOWN = 10  # the shown columns of a team row; the unfiltered list adds its counts by status
@@ -154,49 +141,53 @@ def _shown_month(by_code: bool) -> Any:
 
 @cache
 def _team_month_statement(own: bool, by_code: bool) -> Any:
-    """The unfiltered team page in one statement, built once per shape: the picker's months
-    ("p"), the month shown ("m") and the page of its team with the team's counts by status ("t"),
-    as a UNION ALL of rows wide enough for each (kind, position in its list, the month's
-    columns, the team row's), the columns a branch does not fill typed NULLs."""
+    """The unfiltered team page in one statement, built once per shape: the month shown ("m"),
+    the picker's months ("p": their codes only) and the page of its team with the team's counts by
+    status ("t"), as a UNION ALL of rows wide enough for each (kind, position in its list, the
+    month's columns, the team row's), the columns a branch does not fill typed NULLs."""
     shown = _shown_month(by_code)
     rows, _counts = _team_rows(own, "", shown)
     team = rows.add_columns(func.row_number().over(order_by=TEAM_ORDER).label("pos")).subquery()
-    picker = _recent_rows().add_columns(
-        func.row_number().over(order_by=Period.starts_on.desc()).label("pos")).subquery()
+    picker = (select(Period.code, func.row_number().over(order_by=Period.starts_on.desc()).label("pos"))
+              .where(Period.imported.is_(False)).order_by(Period.starts_on.desc()).limit(RECENT)
+              .subquery())
     month = select(*MONTH_COLUMNS, literal(0).label("pos")).where(Period.id == shown).subquery()
     month_types = [(c.key, c.type) for c in MONTH_COLUMNS]
     team_types = [(c.key, c.type) for c in team.c if c.key != "pos"]
 
-    def wide(kind: str, sub: Any, has_month: bool) -> Select[Any]:
-        def cell(source: bool, key: str, kind_of: Any) -> Any:
-            return sub.c[key] if source else cast(null(), kind_of)
+    def wide(kind: str, sub: Any) -> Select[Any]:
+        def cell(key: str, kind_of: Any) -> Any:
+            return sub.c[key] if key in sub.c else cast(null(), kind_of)
         return select(literal(kind, String).label("kind"), sub.c.pos,
-                      *(cell(has_month, k, t).label(f"m_{k}") for k, t in month_types),
-                      *(cell(not has_month, k, t).label(f"t_{k}") for k, t in team_types))
+                      *(cell(k, t).label(f"m_{k}") for k, t in month_types),
+                      *(cell(k, t).label(f"t_{k}") for k, t in team_types))
 
-    return union_all(wide("m", month, True), wide("p", picker, True), wide("t", team, False))
+    return union_all(wide("m", month), wide("p", picker), wide("t", team))
 
 
 MONTH_WIDTH = len(MONTH_COLUMNS)
+CODE = 2 + [c.key for c in MONTH_COLUMNS].index("code")  # in a UNION row, after its kind and position
 
 
-def team_month(user: "User", code: str | None) -> tuple[list[MonthRow], MonthRow | None, Pagination | None,
+def team_month(user: "User", code: str | None) -> tuple[list[str], MonthRow | None, Pagination | None,
                                                         Counter[str]]:
-    """The unfiltered team page in one query: the picker's months (recent_period_rows), the month
-    shown (`code`, else the current one; None when there is none such), the page of the
-    assessments this head reviews in it (TeamRow) and the team's counts by status."""
+    """The unfiltered team page in one query: the picker's months (their codes, as
+    recent_period_rows), the month shown (`code`, else the current one; None when there is none
+    such), the page of the assessments this head reviews in it (TeamRow) and the team's counts by
+    status."""
     heads = [g.unit_id for g in user.grants if g.role == "unit_head"]
     statement = _team_month_statement(user.staff_id is not None, code is not None)
     params = {"heads": heads, "me": user.staff_id, "code": code}
-    months: list[MonthRow] = []
+    months: list[str] = []
     shown: list[MonthRow] = []
     counts: Counter[str] = Counter()
 
     def fetch(limit: int, offset: int) -> tuple[list[TeamRow], int]:
         found: dict[str, list[Any]] = {"m": [], "p": [], "t": []}
-        for row in db.session.execute(statement, {**params, "limit": limit, "offset": offset}):
+        # On the session's connection: the ORM's execution hooks are not needed for plain rows.
+        for row in db.session.connection().execute(statement, {**params, "limit": limit, "offset": offset}):
             found[row[0]].append(row)
-        months.extend(MonthRow(*row[2:2 + MONTH_WIDTH]) for row in sorted(found["p"], key=lambda r: r[1]))
+        months.extend(row[CODE] for row in sorted(found["p"], key=lambda r: r[1]))
         shown.extend(MonthRow(*row[2:2 + MONTH_WIDTH]) for row in found["m"])
         team = [row[2 + MONTH_WIDTH:] for row in sorted(found["t"], key=lambda r: r[1])]
         if not shown or not heads:

@@ -1,12 +1,14 @@
 """Pages of the monthly assessment: my assessment, my team, review, publication, periods,
 policies and frameworks."""
+from functools import lru_cache
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app import clock, permissions
 from app.errors import DomainError, StaleError, refused
-from app.evaluation import queries, services
+from app.evaluation import queries, services, team_table
 from app.evaluation.forms import (
     AnswerForm,
     EnableForm,
@@ -27,6 +29,9 @@ from app.periods import parse_period
 from app.permissions import can, require
 
 bp = Blueprint("evaluation", __name__, url_prefix="/evaluation")
+
+# The team page's filters ("" none): the statuses, and those overdue for review.
+TEAM_STATUSES = ("", "draft", "self_submitted", "reviewed", "closed", "not_evaluated", "overdue")
 
 
 def _assessment_or_404(assessment_id, action="assessment.view", shown_only=False):
@@ -203,7 +208,7 @@ def team():
     require("evaluation.team")
     code = request.args.get("period") or None
     status = arg("status")
-    if status not in ("", "draft", "self_submitted", "reviewed", "closed", "not_evaluated", "overdue"):
+    if status not in TEAM_STATUSES:
         status = ""
     if code is not None:
         try:
@@ -216,11 +221,12 @@ def team():
         if code is not None and period is None:
             abort(404)
     else:
-        periods = queries.recent_period_rows()
+        months = queries.recent_period_rows()
+        periods = [month.code for month in months]
         if code:
-            period = next((p for p in periods if p.code == code), None) or _period_or_404(code)
+            period = next((p for p in months if p.code == code), None) or _period_or_404(code)
         else:
-            period = queries.current_among(periods)
+            period = queries.current_among(months)
             if period is False:
                 period = services.current_period()
         if period:
@@ -228,22 +234,36 @@ def team():
     if period:
         counters = queries.team_counters(current_user, period, counts)
     return render_template("evaluation/team.html", period=period, page=page, counters=counters,
-                           status=status, periods=periods, rows=_with_links(page.items if page else []),
-                           status_words=queries.status_words())
+                           status=status, periods=periods,
+                           rows=team_table.rows_html(page.items if page else [],
+                                                     _id_link("evaluation.review"),
+                                                     _id_link("evaluation.assessment_detail")),
+                           links=_status_links(period.code) if period else None)
 
 
-def _with_links(rows):
-    """(row, whether it is to be scored, its link): to its scoring while reviewable, else to its
-    page; the links built once for the list (url_for per row, and two template calls per row,
-    were a tenth of the team page)."""
-    review, view = _id_link("evaluation.review"), _id_link("evaluation.assessment_detail")
-    return [(row, True, review.format(row.id)) if services.reviewable(row)
-            else (row, False, view.format(row.id)) for row in rows]
+def _status_links(code):
+    """{status: url_for("evaluation.team", period=code, status=status)} for the counters."""
+    return _status_links_at(request.script_root, code)
+
+
+# Addresses depend on the route and the application's root only: each is built once per root
+# (and month), not per request — a route build with query arguments is ~10 µs, and the team page
+# had seven.
+@lru_cache(maxsize=64)
+def _status_links_at(_root, code):
+    marker = "status-marker"
+    template = url_for("evaluation.team", period=code, status=marker)
+    return {status: template.replace(marker, status) for status in TEAM_STATUSES if status}
 
 
 def _id_link(endpoint):
     """url_for(endpoint, assessment_id=…) as a format string, `{}` for the id: built once for a
-    list's rows instead of a route build per row."""
+    list's rows instead of a route build per row (and once per application root)."""
+    return _id_link_at(request.script_root, endpoint)
+
+
+@lru_cache(maxsize=16)
+def _id_link_at(_root, endpoint):
     marker = str(2**31 - 1)  # an id the route accepts (app/periods.IdConverter's largest)
     parts = url_for(endpoint, assessment_id=marker).rsplit(marker, 1)
     return "{}".join(part.replace("{", "{{").replace("}", "}}") for part in parts)

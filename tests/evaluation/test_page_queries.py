@@ -306,3 +306,30 @@ def test_the_self_forms_other_fields_are_written_as_wtforms_renders_them(app, cl
             if formdata:
                 assert 'aria-invalid="true"' in report and "has-error" in report
                 assert "&lt;b&gt;dài&lt;/b&gt;" in report  # the text shown back, escaped
+
+
+def test_the_team_list_reads_only_the_teams_units_of_the_month(app, client, auth, world, head_a1):
+    """reviewed_in's condition (app/database.py for_dialect) is written as the condition it is, not
+    `(…) = 1` on SQLite, which hid the team's units from the planner: the list read every
+    assessment of the month through (period, unit) instead of the team's units."""
+    with app.app_context():
+        engine = db.engine
+    seen = []
+
+    def remember(conn, cursor, statement, parameters, *rest):
+        if "UNION ALL" in statement:
+            seen.append((statement, parameters))
+
+    auth.login_user(head_a1)
+    event.listen(engine, "before_cursor_execute", remember)
+    try:
+        assert client.get("/evaluation/team").status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", remember)
+    [(statement, parameters)] = seen
+    assert not re.search(r"\)\s*=\s*(1|true)\b", statement)
+    if engine.dialect.name == "sqlite":
+        with engine.connect() as connection:
+            plan = " | ".join(row[-1] for row in connection.exec_driver_sql(
+                "EXPLAIN QUERY PLAN " + statement, parameters))
+        assert "ix_assessment_period_unit (period_id=? AND unit_id=?)" in plan, plan
