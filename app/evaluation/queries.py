@@ -23,7 +23,7 @@ from sqlalchemy import (
     type_coerce,
     union_all,
 )
-from sqlalchemy.orm import defaultload, joinedload, lazyload, load_only
+from sqlalchemy.orm import aliased, defaultload, joinedload, lazyload
 
 from app import clock
 from app.auth.models import User
@@ -31,8 +31,10 @@ from app.database import paginate, paginate_rows
 from app.evaluation.models import (
     ASSESSMENT_STATUSES,
     Assessment,
+    AssessmentCriterion,
     AssessmentSummary,
     Framework,
+    Objection,
     Period,
     Policy,
     reviewed_in,
@@ -263,33 +265,204 @@ def team_counters(user: "User", period: Any, counts: Counter[str] | None = None)
 
 
 @cache
-def _one_assessment(shown_only: bool) -> Select[tuple[Assessment]]:
-    """An assessment with what its page shows: staff, unit, period and policy (joined by the
-    relationships), its objection and its criteria (joined here), not the policy's bands nor the
-    staff member's own unit (the assessment's unit is the one shown). `shown_only`: of the policy,
-    the staff member and the unit only the columns the page and its permission checks read (each
-    of the criteria's rows repeats the joined columns)."""
-    query = (select(Assessment)
-             .options(joinedload(Assessment.objection), joinedload(Assessment.criteria),
-                      defaultload(Assessment.period).defaultload(Period.policy).lazyload(Policy.bands),
-                      defaultload(Assessment.staff).lazyload(Staff.unit))
-             .where(Assessment.id == bindparam("assessment_id")))
-    if shown_only:
-        query = query.options(
-            defaultload(Assessment.period).defaultload(Period.policy).load_only(Policy.objection_days),
-            defaultload(Assessment.staff).load_only(Staff.full_name, Staff.code, Staff.unit_id),
-            defaultload(Assessment.unit).load_only(Unit.name, Unit.path, Unit.parent_id),
-            # The reviewer's name (not their staff record and grants: two more statements).
-            joinedload(Assessment.reviewer).options(load_only(User.display_name), lazyload(User.staff),
-                                                    lazyload(User.grants)))
-    return query
+def _one_assessment() -> Select[tuple[Assessment]]:
+    """An assessment with what its forms and services read: staff, unit, period and policy (joined
+    by the relationships), its objection and its criteria (joined here), not the policy's bands
+    nor the staff member's own unit (the assessment's unit is the one shown)."""
+    return (select(Assessment)
+            .options(joinedload(Assessment.objection), joinedload(Assessment.criteria),
+                     defaultload(Assessment.period).defaultload(Period.policy).lazyload(Policy.bands),
+                     defaultload(Assessment.staff).lazyload(Staff.unit))
+            .where(Assessment.id == bindparam("assessment_id")))
 
 
-def assessment_for_page(assessment_id: int, shown_only: bool = False) -> Assessment | None:
-    """One assessment for its page and forms, in one query (a statement built once); `shown_only`
-    for the page alone (a service acting on it may read more of its policy)."""
-    found = db.session.execute(_one_assessment(shown_only), {"assessment_id": assessment_id})
+def assessment_for_page(assessment_id: int) -> Assessment | None:
+    """One assessment for its forms and the services acting on it, in one query (a statement
+    built once)."""
+    found = db.session.execute(_one_assessment(), {"assessment_id": assessment_id})
     return found.unique().scalar_one_or_none()
+
+
+# ---- the assessment page as plain values (what it shows and its permission checks read): the
+# ORM's work for one assessment joined to its eight criteria (every joined object looked up again
+# on each criterion's row) was a fifth of the page.
+
+
+@dataclass(frozen=True, slots=True)
+class ShownPolicy:
+    objection_days: int
+
+
+@dataclass(frozen=True, slots=True)
+class ShownPeriod:
+    id: int
+    code: str
+    status: str
+    starts_on: date
+    self_due_on: date | None
+    closed_at: Any
+    policy: ShownPolicy
+
+
+@dataclass(frozen=True, slots=True)
+class ShownStaff:
+    full_name: str
+    code: str
+    unit_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class ShownUnit:
+    id: int
+    name: str
+    path: str
+    parent_id: int | None
+
+    is_within = Unit.is_within  # the permission check's (app/permissions.py in_scope)
+
+
+@dataclass(frozen=True, slots=True)
+class ShownUser:
+    display_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class ShownObjection:
+    text: str
+    created_at: Any
+    answer: str | None
+    answered_at: Any
+    answered_by: ShownUser | None
+
+
+@dataclass(frozen=True, slots=True)
+class ShownCriterion:
+    code: str
+    group_code: str
+    position: int
+    name_vi: str
+    name_en: str
+    max_score: Any
+    self_score: Any
+    head_score: Any
+    suggested_score: Any
+    suggestion_note: str | None
+
+    name = AssessmentCriterion.name  # in the request's language
+
+
+@dataclass(frozen=True, slots=True)
+class ShownAssessment:
+    """An assessment as its page reads it (the Assessment attributes of the same names)."""
+    id: int
+    staff_id: int
+    unit_id: int
+    is_head: bool
+    status: str
+    self_report: str
+    self_total: Any
+    reviewed_at: Any
+    review_comment: str
+    reviewed_without_self: bool
+    score: Any
+    level: str | None
+    imported: bool
+    reopened: bool
+    version: int
+    period: ShownPeriod
+    staff: ShownStaff
+    unit: ShownUnit
+    reviewer: ShownUser | None
+    objection: ShownObjection | None
+    criteria: list[ShownCriterion]
+
+    @property
+    def status_label(self) -> Any:
+        return ASSESSMENT_STATUSES.get(self.status, self.status)
+
+    @property
+    def reviewer_unit_id(self) -> int | None:
+        return _REVIEWER_UNIT(self)  # type: ignore[no-any-return]
+
+
+# The reviewer rule's Python side (the model's hybrid property), applied to plain values.
+_REVIEWER_UNIT = Assessment.__dict__["reviewer_unit_id"].fget
+
+
+_REVIEWER, _ANSWERER = aliased(User), aliased(User)
+_SHOWN = {  # the columns of each part, in the statement's order
+    "assessment": (Assessment.id, Assessment.staff_id, Assessment.unit_id, Assessment.is_head,
+                   Assessment.status, Assessment.self_report, Assessment.self_total,
+                   Assessment.reviewed_at, Assessment.review_comment, Assessment.reviewed_without_self,
+                   Assessment.score, Assessment.level, Assessment.imported, Assessment.reopened,
+                   Assessment.version),
+    "period": (Period.id, Period.code, Period.status, Period.starts_on, Period.self_due_on,
+               Period.closed_at, Policy.objection_days),
+    "staff": (Staff.full_name, Staff.code, Staff.unit_id),
+    "unit": (Unit.id, Unit.name, Unit.path, Unit.parent_id),
+    "reviewer": (_REVIEWER.id, _REVIEWER.display_name),
+    "objection": (Objection.id, Objection.text, Objection.created_at, Objection.answer,
+                  Objection.answered_at, _ANSWERER.id, _ANSWERER.display_name),
+    "criterion": (AssessmentCriterion.id, AssessmentCriterion.code, AssessmentCriterion.group_code,
+                  AssessmentCriterion.position, AssessmentCriterion.name_vi, AssessmentCriterion.name_en,
+                  AssessmentCriterion.max_score, AssessmentCriterion.self_score,
+                  AssessmentCriterion.head_score, AssessmentCriterion.suggested_score,
+                  AssessmentCriterion.suggestion_note),
+}
+
+
+@cache
+def _shown_assessment() -> Select[Any]:
+    """The assessment page's one statement, built once: the relationships' joins of
+    `_one_assessment` (inner for period, policy, staff and unit), a row per criterion."""
+    return (select(*(column for part in _SHOWN.values() for column in part))
+            .join(Period, Period.id == Assessment.period_id)
+            .join(Policy, Policy.id == Period.policy_id)
+            .join(Staff, Staff.id == Assessment.staff_id)
+            .join(Unit, Unit.id == Assessment.unit_id)
+            .outerjoin(_REVIEWER, _REVIEWER.id == Assessment.reviewer_id)
+            .outerjoin(AssessmentCriterion, AssessmentCriterion.assessment_id == Assessment.id)
+            .outerjoin(Objection, Objection.assessment_id == Assessment.id)
+            .outerjoin(_ANSWERER, _ANSWERER.id == Objection.answered_by_id)
+            .where(Assessment.id == bindparam("assessment_id"))
+            .order_by(AssessmentCriterion.position))
+
+
+def _slices(parts: dict[str, tuple[Any, ...]]) -> dict[str, slice]:
+    """Where each part's columns are in a row of the statement."""
+    found, start = {}, 0
+    for name, columns in parts.items():
+        found[name] = slice(start, start + len(columns))
+        start += len(columns)
+    return found
+
+
+_IN_ROW = _slices(_SHOWN)
+
+
+def shown_assessment(assessment_id: int) -> ShownAssessment | None:
+    """The assessment page's values (ShownAssessment) in one query; None when there is no such
+    assessment. Read only: the forms and services acting on an assessment load the model."""
+    rows = db.session.connection().execute(_shown_assessment(), {"assessment_id": assessment_id}).all()
+    if not rows:
+        return None
+    first = rows[0]
+    *period, objection_days = first[_IN_ROW["period"]]
+    reviewer_id, reviewer_name = first[_IN_ROW["reviewer"]]
+    objection_id, text, created_at, answer, answered_at, answerer_id, answerer = first[_IN_ROW["objection"]]
+    criterion = _IN_ROW["criterion"]
+    # Each part from its columns, in its fields' order (mypy cannot count a row's columns).
+    parts = (
+        ShownPeriod(*period, ShownPolicy(objection_days)),  # type: ignore[call-arg]
+        ShownStaff(*first[_IN_ROW["staff"]]),
+        ShownUnit(*first[_IN_ROW["unit"]]),
+        ShownUser(reviewer_name) if reviewer_id is not None else None,
+        ShownObjection(text, created_at, answer, answered_at,
+                       ShownUser(answerer) if answerer_id is not None else None)
+        if objection_id is not None else None,
+        [ShownCriterion(*row[criterion][1:]) for row in rows if row[criterion.start] is not None],
+    )
+    return ShownAssessment(*first[_IN_ROW["assessment"]], *parts)  # type: ignore[call-arg]
 
 
 def history(staff_id: int, months: int = 24) -> list[Assessment]:

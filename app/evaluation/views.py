@@ -34,9 +34,9 @@ bp = Blueprint("evaluation", __name__, url_prefix="/evaluation")
 TEAM_STATUSES = ("", "draft", "self_submitted", "reviewed", "closed", "not_evaluated", "overdue")
 
 
-def _assessment_or_404(assessment_id, action="assessment.view", shown_only=False):
+def _assessment_or_404(assessment_id, action="assessment.view"):
     # Its objection and criteria come in the same query (the page shows them or their forms).
-    assessment = queries.assessment_for_page(assessment_id, shown_only)
+    assessment = queries.assessment_for_page(assessment_id)
     if assessment is None:
         abort(404)
     require(action, assessment)
@@ -96,8 +96,13 @@ def _render_assessment(assessment, self_form=None, status=200):
 
 @bp.get("/assessments/<int:assessment_id>")
 def assessment_detail(assessment_id):
-    """One assessment: scores, report and comment for those allowed to see them."""
-    return _render_assessment(_assessment_or_404(assessment_id, shown_only=True))
+    """One assessment: scores, report and comment for those allowed to see them (read as plain
+    values: the page and its permission checks read the same attributes as the model's)."""
+    assessment = queries.shown_assessment(assessment_id)
+    if assessment is None:
+        abort(404)
+    require("assessment.view", assessment)
+    return _render_assessment(assessment)
 
 
 @bp.post("/assessments/<int:assessment_id>/self")
