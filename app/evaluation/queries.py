@@ -37,6 +37,8 @@ from app.evaluation.models import (
     Objection,
     Period,
     Policy,
+    _localised,
+    in_english,
     reviewed_in,
 )
 from app.extensions import db
@@ -347,8 +349,7 @@ class ShownCriterion:
     head_score: Any
     suggested_score: Any
     suggestion_note: str | None
-
-    name = AssessmentCriterion.name  # in the request's language
+    name: str  # in the request's language
 
 
 @dataclass(frozen=True, slots=True)
@@ -450,7 +451,7 @@ def shown_assessment(assessment_id: int) -> ShownAssessment | None:
     *period, objection_days = first[_IN_ROW["period"]]
     reviewer_id, reviewer_name = first[_IN_ROW["reviewer"]]
     objection_id, text, created_at, answer, answered_at, answerer_id, answerer = first[_IN_ROW["objection"]]
-    criterion = _IN_ROW["criterion"]
+    criterion, english = _IN_ROW["criterion"], in_english()
     # Each part from its columns, in its fields' order (mypy cannot count a row's columns).
     parts = (
         ShownPeriod(*period, ShownPolicy(objection_days)),  # type: ignore[call-arg]
@@ -460,7 +461,9 @@ def shown_assessment(assessment_id: int) -> ShownAssessment | None:
         ShownObjection(text, created_at, answer, answered_at,
                        ShownUser(answerer) if answerer_id is not None else None)
         if objection_id is not None else None,
-        [ShownCriterion(*row[criterion][1:]) for row in rows if row[criterion.start] is not None],
+        [ShownCriterion(*row[criterion][1:],  # type: ignore[call-arg]
+                        _localised(row.name_vi, row.name_en, english))
+         for row in rows if row[criterion.start] is not None],
     )
     return ShownAssessment(*first[_IN_ROW["assessment"]], *parts)  # type: ignore[call-arg]
 
