@@ -81,9 +81,23 @@ STATUSES = tuple(ASSESSMENT_STATUSES)
 TEAM_ORDER = (STATUS_ORDER, Staff.full_name, Assessment.id)
 
 
-def _team_rows(own: bool, status: str, period: Any) -> tuple[Select[Any], Select[Any]]:
-    """(the page's rows, counts by status) of the month `period` (a parameter or a subquery)."""
-    reviewed = reviewed_in(bindparam("heads", expanding=True), bindparam("me") if own else None)
+def _heads(user: "User") -> list[int]:
+    """The units the user heads."""
+    return [g.unit_id for g in user.grants if g.role == "unit_head"]
+
+
+def _head_params(heads: list[int]) -> dict[str, int]:
+    """The units headed as the team statements' parameters head_0, head_1, … : one parameter per
+    unit in a statement built per number of units, not an expanding list, which SQLAlchemy writes
+    into the statement again on every execution."""
+    return {f"head_{number}": unit for number, unit in enumerate(heads)}
+
+
+def _team_rows(own: bool, status: str, period: Any, heads: int) -> tuple[Select[Any], Select[Any]]:
+    """(the page's rows, counts by status) of the month `period` (a parameter or a subquery), for a
+    head of `heads` units."""
+    units = [bindparam(f"head_{number}", type_=Integer) for number in range(heads)]
+    reviewed = reviewed_in(units, bindparam("me") if own else None)
     team = Assessment.period_id == period
     counts = (select(Assessment.status, func.count(Assessment.id))
               .join(Staff, Staff.id == Assessment.staff_id).where(team, reviewed)
@@ -109,13 +123,14 @@ def _team_rows(own: bool, status: str, period: Any) -> tuple[Select[Any], Select
 
 
 @cache
-def _team_statements(own: bool, status: str) -> tuple[Select[Any], Select[Any]]:
+def _team_statements(own: bool, status: str, heads: int) -> tuple[Select[Any], Select[Any]]:
     """(the page's rows, counts by status), built once per shape: whether the head is a staff
-    member (their own assessment left out) and the status filter ("", "one" or "overdue").
+    member (their own assessment left out), the status filter ("", "one" or "overdue") and the
+    number of units headed.
     Built once, their cache keys are computed once; the values are parameters. The unfiltered
     list carries the whole team's counts by status on each row (window counts, taken before
     LIMIT): the page and its counters in one query."""
-    return _team_rows(own, status, bindparam("period"))
+    return _team_rows(own, status, bindparam("period"), heads)
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,13 +159,13 @@ def _shown_month(by_code: bool) -> Any:
 
 
 @cache
-def _team_month_statement(own: bool, by_code: bool) -> Any:
+def _team_month_statement(own: bool, by_code: bool, heads: int) -> Any:
     """The unfiltered team page in one statement, built once per shape: the month shown ("m"),
     the picker's months ("p": their codes only) and the page of its team with the team's counts by
     status ("t"), as a UNION ALL of rows wide enough for each (kind, position in its list, the
     month's columns, the team row's), the columns a branch does not fill typed NULLs."""
     shown = _shown_month(by_code)
-    rows, _counts = _team_rows(own, "", shown)
+    rows, _counts = _team_rows(own, "", shown, heads)
     team = rows.add_columns(func.row_number().over(order_by=TEAM_ORDER).label("pos")).subquery()
     picker = (select(Period.code, func.row_number().over(order_by=Period.starts_on.desc()).label("pos"))
               .where(Period.imported.is_(False)).order_by(Period.starts_on.desc()).limit(RECENT)
@@ -179,9 +194,9 @@ def team_month(user: "User", code: str | None) -> tuple[list[str], MonthRow | No
     recent_period_rows), the month shown (`code`, else the current one; None when there is none
     such), the page of the assessments this head reviews in it (TeamRow) and the team's counts by
     status."""
-    heads = [g.unit_id for g in user.grants if g.role == "unit_head"]
-    statement = _team_month_statement(user.staff_id is not None, code is not None)
-    params = {"heads": heads, "me": user.staff_id, "code": code}
+    heads = _heads(user)
+    statement = _team_month_statement(user.staff_id is not None, code is not None, len(heads))
+    params = {**_head_params(heads), "me": user.staff_id, "code": code}
     months: list[str] = []
     shown: list[MonthRow] = []
     counts: Counter[str] = Counter()
@@ -206,9 +221,10 @@ def team_month(user: "User", code: str | None) -> tuple[list[str], MonthRow | No
     return months, shown[0] if shown else None, page if shown else None, counts
 
 
-def _team_params(user: "User", period: Any) -> tuple[bool, dict[str, Any]]:
-    heads = [g.unit_id for g in user.grants if g.role == "unit_head"]
-    return bool(heads), {"heads": heads, "me": user.staff_id, "period": period.id}
+def _team_params(user: "User", period: Any) -> tuple[int, dict[str, Any]]:
+    """(how many units the user heads, the team statements' parameters)."""
+    heads = _heads(user)
+    return len(heads), {**_head_params(heads), "me": user.staff_id, "period": period.id}
 
 
 def team_counts(user: "User", period: Any) -> Counter[str]:
@@ -216,7 +232,7 @@ def team_counts(user: "User", period: Any) -> Counter[str]:
     heads, params = _team_params(user, period)
     if not heads:
         return Counter()
-    _rows, counts = _team_statements(user.staff_id is not None, "")
+    _rows, counts = _team_statements(user.staff_id is not None, "", heads)
     return Counter(dict(db.session.execute(counts, params).tuples().all()))
 
 
@@ -227,7 +243,7 @@ def team_page(user: "User", period: Any, status: str | None = None) -> tuple[Pag
     heads, params = _team_params(user, period)
     counts: Counter[str] = Counter()
     shape = "overdue" if status == "overdue" else "one" if status else ""
-    rows, _counts = _team_statements(user.staff_id is not None, shape)
+    rows, _counts = _team_statements(user.staff_id is not None, shape, heads)
     if heads and status:
         counts = team_counts(user, period)
 

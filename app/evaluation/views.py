@@ -75,20 +75,21 @@ def _fill(form, assessment, attribute, fallback=None, suggestions=None):
 
 
 def _render_assessment(assessment, self_form=None, status=200):
-    editable = can(current_user, "assessment.self", assessment) and services.self_editable(assessment)
+    user = current_user._get_current_object()  # four checks: the proxy looked up once
+    own = can(user, "assessment.self", assessment)
+    editable = own and services.self_editable(assessment)
     if editable and self_form is None:
         self_form = assessment_form(assessment.criteria, "self", required=False)()
         _fill(self_form, assessment, "self_score")
         self_form.report.data = assessment.self_report
-    is_reviewer = can(current_user, "assessment.review", assessment)
+    is_reviewer = can(user, "assessment.review", assessment)
     return render_template(
         "evaluation/assessment.html", assessment=assessment, self_form=self_form if editable else None,
         can_review=is_reviewer and services.reviewable(assessment),
-        objection_form=ObjectionForm() if can(current_user, "assessment.self", assessment)
-        and services.objection_allowed(assessment) else None,
+        objection_form=ObjectionForm() if own and services.objection_allowed(assessment) else None,
         answer_form=AnswerForm() if is_reviewer and assessment.objection
         and not assessment.objection.answer else None,
-        reopen_form=ReopenForm() if can(current_user, "assessment.reopen", assessment)
+        reopen_form=ReopenForm() if can(user, "assessment.reopen", assessment)
         and assessment.status in ("closed", "not_evaluated") and not assessment.imported else None,
         objection_deadline=services.objection_deadline(assessment),
     ), status
@@ -210,7 +211,8 @@ def review(assessment_id):
 @bp.get("/team")
 def team():
     """The head's team this month: progress counters and everyone they review."""
-    require("evaluation.team")
+    user = current_user._get_current_object()  # read several times: the proxy looked up once
+    require("evaluation.team", user=user)
     code = request.args.get("period") or None
     status = arg("status")
     if status not in TEAM_STATUSES:
@@ -222,7 +224,7 @@ def team():
             abort(404)
     page = counters = None
     if not status:  # the picker, the month and its page in one query
-        periods, period, page, counts = queries.team_month(current_user, code)
+        periods, period, page, counts = queries.team_month(user, code)
         if code is not None and period is None:
             abort(404)
     else:
@@ -235,9 +237,9 @@ def team():
             if period is False:
                 period = services.current_period()
         if period:
-            page, counts = queries.team_page(current_user, period, status)
+            page, counts = queries.team_page(user, period, status)
     if period:
-        counters = queries.team_counters(current_user, period, counts)
+        counters = queries.team_counters(user, period, counts)
     return render_template("evaluation/team.html", period=period, page=page, counters=counters,
                            status=status, periods=periods,
                            rows=team_table.rows_html(page.items if page else [],

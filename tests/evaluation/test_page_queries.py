@@ -333,3 +333,17 @@ def test_the_team_list_reads_only_the_teams_units_of_the_month(app, client, auth
             plan = " | ".join(row[-1] for row in connection.exec_driver_sql(
                 "EXPLAIN QUERY PLAN " + statement, parameters))
         assert "ix_assessment_period_unit (period_id=? AND unit_id=?)" in plan, plan
+
+
+def test_a_head_of_two_units_sees_both_teams(app, client, auth, world):
+    """The team statements take one parameter per unit headed (built per number of units)."""
+    with app.app_context():
+        both = factories.create_user([("unit_head", "A"), ("unit_head", "A1")], username="head_a_a1").id
+        one = factories.create_user([("unit_head", "A")], username="head_a").id
+    for user, names in ((both, ("Nguyễn Văn S1", "Nguyễn Văn H1")), (one, ("Nguyễn Văn H1",))):
+        auth.login_user(user)
+        for url in ("/evaluation/team", "/evaluation/team?status=draft", "/evaluation/team?period=2026-03"):
+            page = client.get(url).text
+            assert all(name in page for name in names), (user, url)
+            assert f"{len(names)} dòng" in page
+        assert ("Nguyễn Văn S1" in page) == (user == both)
