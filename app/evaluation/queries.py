@@ -204,7 +204,8 @@ def team_month(user: "User", code: str | None) -> tuple[list[str], MonthRow | No
     def fetch(limit: int, offset: int) -> tuple[list[TeamRow], int]:
         found: dict[str, list[Any]] = {"m": [], "p": [], "t": []}
         # On the session's connection: the ORM's execution hooks are not needed for plain rows.
-        for row in db.session.connection().execute(statement, {**params, "limit": limit, "offset": offset}):
+        rows = db.session.connection().execute(statement, {**params, "limit": limit, "offset": offset})
+        for row in rows.all():
             found[row[0]].append(row)
         months.extend(row[CODE] for row in sorted(found["p"], key=lambda r: r[1]))
         shown.extend(MonthRow(*row[2:2 + MONTH_WIDTH]) for row in found["m"])
