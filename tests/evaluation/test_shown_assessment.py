@@ -118,3 +118,21 @@ def test_the_page_runs_one_statement_for_an_answered_objection(app, client, auth
         event.remove(engine, "before_cursor_execute", remember)
     assert page.status_code == 200 and "Đã xem" in page.text
     assert len(seen) == 2, seen  # the user, the assessment
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_the_badges_are_written_as_the_macros_write_them(app, client, auth, world, head_a1, lang):
+    """assessment.html writes status_badge and level_badge out (evaluation/_macros.html)."""
+    s1, h1, _s2 = _states(app, world, head_a1)
+    auth.login_user(world.users["hr_admin"])
+    client.post("/language", data={"lang": lang})
+    for assessment_id in (s1, h1):
+        page = client.get(f"/evaluation/assessments/{assessment_id}").text
+        with app.test_request_context("/"):
+            session["lang"] = lang
+            refresh()
+            macros = app.jinja_env.get_template("evaluation/_macros.html").make_module({})
+            model = queries.assessment_for_page(assessment_id)
+            assert f"<dd>{macros.status_badge(model)}</dd>" in page
+            if model.score is not None:
+                assert f"— {'mức' if lang == 'vi' else 'level'} {macros.level_badge(model.level)}</dd>" in page
