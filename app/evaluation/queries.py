@@ -11,13 +11,11 @@ from sqlalchemy import (
     Integer,
     Row,
     Select,
-    String,
     and_,
     bindparam,
     case,
-    cast,
     func,
-    literal,
+    literal_column,
     null,
     select,
     type_coerce,
@@ -27,7 +25,7 @@ from sqlalchemy.orm import aliased, defaultload, joinedload, lazyload
 
 from app import clock
 from app.auth.models import User
-from app.database import paginate, paginate_rows
+from app.database import constant, paginate, paginate_rows
 from app.evaluation.models import (
     ASSESSMENT_STATUSES,
     Assessment,
@@ -46,8 +44,11 @@ from app.org.models import Staff, Unit
 
 # Lists show no criterion: their rows are loaded only if a page ever reads them.
 LIST_ONLY = lazyload(Assessment.criteria)
-STATUS_ORDER = case({"self_submitted": 0, "draft": 1, "reviewed": 2, "closed": 3, "not_evaluated": 4},
-                    value=Assessment.status, else_=5)
+# The statuses and their ranks written into the SQL (database.constant): the team's statements
+# stay short and their plans do not depend on parameters that never change.
+STATUS_ORDER = case({constant(status): literal_column(str(rank)) for rank, status in
+                     enumerate(("self_submitted", "draft", "reviewed", "closed", "not_evaluated"))},
+                    value=Assessment.status, else_=literal_column("5"))
 
 
 WAITING = ("draft", "self_submitted")
@@ -115,8 +116,8 @@ def _team_rows(own: bool, status: str, period: Any, heads: int) -> tuple[Select[
     elif status:
         rows = rows.where(Assessment.status == bindparam("status"))
     else:
-        rows = rows.add_columns(*(func.count(case((Assessment.status == s, 1))).over().label(f"n_{s}")
-                                  for s in STATUSES))
+        rows = rows.add_columns(*(func.count(case((Assessment.status == constant(s), literal_column("1"))))
+                                  .over().label(f"n_{s}") for s in STATUSES))
     rows = (rows.order_by(*TEAM_ORDER)
             .limit(bindparam("limit", type_=Integer)).offset(bindparam("offset", type_=Integer)))
     return rows, counts
@@ -154,34 +155,42 @@ def _shown_month(by_code: bool) -> Any:
     if by_code:
         return select(Period.id).where(Period.code == bindparam("code")).scalar_subquery()
     return (select(Period.id).where(Period.imported.is_(False))
-            .order_by((Period.status == "open").desc(), Period.starts_on.desc()).limit(1)
+            .order_by((Period.status == constant("open")).desc(), Period.starts_on.desc()).limit(1)
             .scalar_subquery())
 
 
 @cache
 def _team_month_statement(own: bool, by_code: bool, heads: int) -> Any:
-    """The unfiltered team page in one statement, built once per shape: the month shown ("m"),
-    the picker's months ("p": their codes only) and the page of its team with the team's counts by
-    status ("t"), as a UNION ALL of rows wide enough for each (kind, position in its list, the
-    month's columns, the team row's), the columns a branch does not fill typed NULLs."""
+    """The unfiltered team page in one statement, built once per shape: the page of the month's
+    team with the team's counts by status ("t"), the month shown ("m") and the picker's months
+    ("p": their codes only), as a UNION ALL of rows wide enough for each (kind, position in its
+    list, the month's columns, the team row's), the columns a branch does not fill NULLs.
+
+    Written short: psycopg keeps a statement's parsed form only up to 4,096 characters (it parsed
+    this one on every request), so the NULLs are plain (typed for SQLAlchemy only: PostgreSQL
+    takes each column's type from the branch that fills it, the team's first, as UNION resolves
+    them pair by pair) and the team is ordered by its position rather than its order again."""
     shown = _shown_month(by_code)
     rows, _counts = _team_rows(own, "", shown, heads)
-    team = rows.add_columns(func.row_number().over(order_by=TEAM_ORDER).label("pos")).subquery()
+    pos = func.row_number().over(order_by=TEAM_ORDER).label("pos")
+    team = rows.add_columns(pos).order_by(None).order_by(pos).subquery()
     picker = (select(Period.code, func.row_number().over(order_by=Period.starts_on.desc()).label("pos"))
               .where(Period.imported.is_(False)).order_by(Period.starts_on.desc()).limit(RECENT)
               .subquery())
-    month = select(*MONTH_COLUMNS, literal(0).label("pos")).where(Period.id == shown).subquery()
+    month = select(*MONTH_COLUMNS, literal_column("0").label("pos")).where(Period.id == shown).subquery()
     month_types = [(c.key, c.type) for c in MONTH_COLUMNS]
     team_types = [(c.key, c.type) for c in team.c if c.key != "pos"]
 
-    def wide(kind: str, sub: Any) -> Select[Any]:
-        def cell(key: str, kind_of: Any) -> Any:
-            return sub.c[key] if key in sub.c else cast(null(), kind_of)
-        return select(literal(kind, String).label("kind"), sub.c.pos,
-                      *(cell(k, t).label(f"m_{k}") for k, t in month_types),
-                      *(cell(k, t).label(f"t_{k}") for k, t in team_types))
+    def wide(kind: str, sub: Any, month_keys: Any = (), team_keys: Any = ()) -> Select[Any]:
+        def cell(key: str, kind_of: Any, fills: Any) -> Any:
+            return sub.c[key] if key in fills else type_coerce(null(), kind_of)
+        return select(constant(kind).label("kind"), sub.c.pos,
+                      *(cell(k, t, month_keys).label(f"m_{k}") for k, t in month_types),
+                      *(cell(k, t, team_keys).label(f"t_{k}") for k, t in team_types))
 
-    return union_all(wide("m", month), wide("p", picker), wide("t", team))
+    return union_all(wide("t", team, team_keys=dict(team_types)),
+                     wide("m", month, month_keys=dict(month_types)),
+                     wide("p", picker, month_keys=("code",)))
 
 
 MONTH_WIDTH = len(MONTH_COLUMNS)

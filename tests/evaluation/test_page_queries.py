@@ -347,3 +347,20 @@ def test_a_head_of_two_units_sees_both_teams(app, client, auth, world):
             assert all(name in page for name in names), (user, url)
             assert f"{len(names)} dòng" in page
         assert ("Nguyễn Văn S1" in page) == (user == both)
+
+
+def test_the_team_statement_stays_short_enough_for_psycopg_to_keep_it_parsed(app):
+    """psycopg parses a statement's placeholders again on every execution when its text is longer
+    than 4,096 characters (psycopg._queries.MAX_CACHED_STATEMENT_LENGTH): the team page's one
+    statement is written short (plain NULLs, constant statuses) for heads of up to four units."""
+    from psycopg._queries import MAX_CACHED_STATEMENT_LENGTH
+    from sqlalchemy.dialects.postgresql import psycopg
+
+    from app.evaluation import queries
+
+    dialect = psycopg.dialect()
+    for heads in range(1, 5):
+        for by_code in (False, True):
+            text = str(queries._team_month_statement(True, by_code, heads).compile(dialect=dialect))
+            assert len(text) <= MAX_CACHED_STATEMENT_LENGTH, (heads, by_code, len(text))
+            assert "CAST(NULL" not in text and "'self_submitted'" in text
