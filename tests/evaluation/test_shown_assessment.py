@@ -135,4 +135,5 @@ def test_the_badges_are_written_as_the_macros_write_them(app, client, auth, worl
             model = queries.assessment_for_page(assessment_id)
             assert f"<dd>{macros.status_badge(model)}</dd>" in page
             if model.score is not None:
-                assert f"— {'mức' if lang == 'vi' else 'level'} {macros.level_badge(model.level)}</dd>" in page
+                word = "mức" if lang == "vi" else "level"
+                assert f"— {word} {macros.level_badge(model.level)}</dd>" in page
