@@ -1,6 +1,7 @@
 """Pages of the monthly assessment: my assessment, my team, review, publication, periods,
 policies and frameworks."""
 from functools import lru_cache
+from types import MappingProxyType
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -260,7 +261,8 @@ def _status_links(code):
 def _status_links_at(_root, code):
     marker = "status-marker"
     template = url_for("evaluation.team", period=code, status=marker)
-    return {status: template.replace(marker, status) for status in TEAM_STATUSES if status}
+    # Read-only: the same mapping serves every request for this month.
+    return MappingProxyType({status: template.replace(marker, status) for status in TEAM_STATUSES if status})
 
 
 def _id_link(endpoint):
