@@ -36,8 +36,15 @@ AUTO_SOURCES = {
 SCORE = Score()
 
 
-def _localised(vi, en):
-    return en if str(get_locale() or "vi") == "en" and en else vi
+def in_english():
+    """Whether the request's language is English (else Vietnamese, the default)."""
+    return str(get_locale() or "vi") == "en"
+
+
+def _localised(vi, en, english=None):
+    """The English text on an English page when there is one, else the Vietnamese; `english`
+    when the caller already knows the language (a list's rows: one look-up, not one per row)."""
+    return en if (in_english() if english is None else english) and en else vi
 
 
 class Policy(db.Model):

@@ -3,39 +3,40 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from functools import cache, lru_cache
+from functools import cache
 from typing import Any
 
-from flask_babel import get_locale
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import (
     Integer,
     Row,
     Select,
-    String,
     and_,
     bindparam,
     case,
-    cast,
     func,
-    literal,
+    literal_column,
     null,
     select,
     type_coerce,
     union_all,
 )
-from sqlalchemy.orm import defaultload, joinedload, lazyload, load_only
+from sqlalchemy.orm import aliased, defaultload, joinedload, lazyload
 
 from app import clock
 from app.auth.models import User
-from app.database import paginate, paginate_rows
+from app.database import constant, paginate, paginate_rows
 from app.evaluation.models import (
     ASSESSMENT_STATUSES,
     Assessment,
+    AssessmentCriterion,
     AssessmentSummary,
     Framework,
+    Objection,
     Period,
     Policy,
+    _localised,
+    in_english,
     reviewed_in,
 )
 from app.extensions import db
@@ -43,8 +44,11 @@ from app.org.models import Staff, Unit
 
 # Lists show no criterion: their rows are loaded only if a page ever reads them.
 LIST_ONLY = lazyload(Assessment.criteria)
-STATUS_ORDER = case({"self_submitted": 0, "draft": 1, "reviewed": 2, "closed": 3, "not_evaluated": 4},
-                    value=Assessment.status, else_=5)
+# The statuses and their ranks written into the SQL (database.constant): the team's statements
+# stay short and their plans do not depend on parameters that never change.
+STATUS_ORDER = case({constant(status): literal_column(str(rank)) for rank, status in
+                     enumerate(("self_submitted", "draft", "reviewed", "closed", "not_evaluated"))},
+                    value=Assessment.status, else_=literal_column("5"))
 
 
 WAITING = ("draft", "self_submitted")
@@ -70,18 +74,6 @@ class TeamRow:
         return ASSESSMENT_STATUSES.get(self.status, self.status)
 
 
-def status_words() -> dict[str, str]:
-    """The statuses in the request's language, for a list's rows (a lazy label per row is looked
-    up again in the catalogue each time it is shown): translated once per language and process
-    (the catalogues are the files installed with the application)."""
-    return _status_words(str(get_locale()))
-
-
-@lru_cache(maxsize=8)
-def _status_words(locale: str) -> dict[str, str]:
-    return {status: str(label) for status, label in ASSESSMENT_STATUSES.items()}
-
-
 SHOWN = 10  # the shown columns of a team row; the unfiltered list adds its counts by status
 STATUSES = tuple(ASSESSMENT_STATUSES)
 
@@ -90,9 +82,23 @@ STATUSES = tuple(ASSESSMENT_STATUSES)
 TEAM_ORDER = (STATUS_ORDER, Staff.full_name, Assessment.id)
 
 
-def _team_rows(own: bool, status: str, period: Any) -> tuple[Select[Any], Select[Any]]:
-    """(the page's rows, counts by status) of the month `period` (a parameter or a subquery)."""
-    reviewed = reviewed_in(bindparam("heads", expanding=True), bindparam("me") if own else None)
+def _heads(user: "User") -> list[int]:
+    """The units the user heads."""
+    return [g.unit_id for g in user.grants if g.role == "unit_head"]
+
+
+def _head_params(heads: list[int]) -> dict[str, int]:
+    """The units headed as the team statements' parameters head_0, head_1, … : one parameter per
+    unit in a statement built per number of units, not an expanding list, which SQLAlchemy writes
+    into the statement again on every execution."""
+    return {f"head_{number}": unit for number, unit in enumerate(heads)}
+
+
+def _team_rows(own: bool, status: str, period: Any, heads: int) -> tuple[Select[Any], Select[Any]]:
+    """(the page's rows, counts by status) of the month `period` (a parameter or a subquery), for a
+    head of `heads` units."""
+    units = [bindparam(f"head_{number}", type_=Integer) for number in range(heads)]
+    reviewed = reviewed_in(units, bindparam("me") if own else None)
     team = Assessment.period_id == period
     counts = (select(Assessment.status, func.count(Assessment.id))
               .join(Staff, Staff.id == Assessment.staff_id).where(team, reviewed)
@@ -110,21 +116,22 @@ def _team_rows(own: bool, status: str, period: Any) -> tuple[Select[Any], Select
     elif status:
         rows = rows.where(Assessment.status == bindparam("status"))
     else:
-        rows = rows.add_columns(*(func.count(case((Assessment.status == s, 1))).over().label(f"n_{s}")
-                                  for s in STATUSES))
+        rows = rows.add_columns(*(func.count(case((Assessment.status == constant(s), literal_column("1"))))
+                                  .over().label(f"n_{s}") for s in STATUSES))
     rows = (rows.order_by(*TEAM_ORDER)
             .limit(bindparam("limit", type_=Integer)).offset(bindparam("offset", type_=Integer)))
     return rows, counts
 
 
 @cache
-def _team_statements(own: bool, status: str) -> tuple[Select[Any], Select[Any]]:
+def _team_statements(own: bool, status: str, heads: int) -> tuple[Select[Any], Select[Any]]:
     """(the page's rows, counts by status), built once per shape: whether the head is a staff
-    member (their own assessment left out) and the status filter ("", "one" or "overdue").
+    member (their own assessment left out), the status filter ("", "one" or "overdue") and the
+    number of units headed.
     Built once, their cache keys are computed once; the values are parameters. The unfiltered
     list carries the whole team's counts by status on each row (window counts, taken before
     LIMIT): the page and its counters in one query."""
-    return _team_rows(own, status, bindparam("period"))
+    return _team_rows(own, status, bindparam("period"), heads)
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,55 +155,68 @@ def _shown_month(by_code: bool) -> Any:
     if by_code:
         return select(Period.id).where(Period.code == bindparam("code")).scalar_subquery()
     return (select(Period.id).where(Period.imported.is_(False))
-            .order_by((Period.status == "open").desc(), Period.starts_on.desc()).limit(1)
+            .order_by((Period.status == constant("open")).desc(), Period.starts_on.desc()).limit(1)
             .scalar_subquery())
 
 
 @cache
-def _team_month_statement(own: bool, by_code: bool) -> Any:
-    """The unfiltered team page in one statement, built once per shape: the picker's months
-    ("p"), the month shown ("m") and the page of its team with the team's counts by status ("t"),
-    as a UNION ALL of rows wide enough for each (kind, position in its list, the month's
-    columns, the team row's), the columns a branch does not fill typed NULLs."""
+def _team_month_statement(own: bool, by_code: bool, heads: int) -> Any:
+    """The unfiltered team page in one statement, built once per shape: the page of the month's
+    team with the team's counts by status ("t"), the month shown ("m") and the picker's months
+    ("p": their codes only), as a UNION ALL of rows wide enough for each (kind, position in its
+    list, the month's columns, the team row's), the columns a branch does not fill NULLs.
+
+    Written short: psycopg keeps a statement's parsed form only up to 4,096 characters (it parsed
+    this one on every request), so the NULLs are plain (typed for SQLAlchemy only: PostgreSQL
+    takes each column's type from the branch that fills it, the team's first, as UNION resolves
+    them pair by pair) and the team is ordered by its position rather than its order again."""
     shown = _shown_month(by_code)
-    rows, _counts = _team_rows(own, "", shown)
-    team = rows.add_columns(func.row_number().over(order_by=TEAM_ORDER).label("pos")).subquery()
-    picker = _recent_rows().add_columns(
-        func.row_number().over(order_by=Period.starts_on.desc()).label("pos")).subquery()
-    month = select(*MONTH_COLUMNS, literal(0).label("pos")).where(Period.id == shown).subquery()
+    rows, _counts = _team_rows(own, "", shown, heads)
+    pos = func.row_number().over(order_by=TEAM_ORDER).label("pos")
+    team = rows.add_columns(pos).order_by(None).order_by(pos).subquery()
+    picker = (select(Period.code, func.row_number().over(order_by=Period.starts_on.desc()).label("pos"))
+              .where(Period.imported.is_(False)).order_by(Period.starts_on.desc()).limit(RECENT)
+              .subquery())
+    month = select(*MONTH_COLUMNS, literal_column("0").label("pos")).where(Period.id == shown).subquery()
     month_types = [(c.key, c.type) for c in MONTH_COLUMNS]
     team_types = [(c.key, c.type) for c in team.c if c.key != "pos"]
 
-    def wide(kind: str, sub: Any, has_month: bool) -> Select[Any]:
-        def cell(source: bool, key: str, kind_of: Any) -> Any:
-            return sub.c[key] if source else cast(null(), kind_of)
-        return select(literal(kind, String).label("kind"), sub.c.pos,
-                      *(cell(has_month, k, t).label(f"m_{k}") for k, t in month_types),
-                      *(cell(not has_month, k, t).label(f"t_{k}") for k, t in team_types))
+    def wide(kind: str, sub: Any, month_keys: Any = (), team_keys: Any = ()) -> Select[Any]:
+        def cell(key: str, kind_of: Any, fills: Any) -> Any:
+            return sub.c[key] if key in fills else type_coerce(null(), kind_of)
+        return select(constant(kind).label("kind"), sub.c.pos,
+                      *(cell(k, t, month_keys).label(f"m_{k}") for k, t in month_types),
+                      *(cell(k, t, team_keys).label(f"t_{k}") for k, t in team_types))
 
-    return union_all(wide("m", month, True), wide("p", picker, True), wide("t", team, False))
+    return union_all(wide("t", team, team_keys=dict(team_types)),
+                     wide("m", month, month_keys=dict(month_types)),
+                     wide("p", picker, month_keys=("code",)))
 
 
 MONTH_WIDTH = len(MONTH_COLUMNS)
+CODE = 2 + [c.key for c in MONTH_COLUMNS].index("code")  # in a UNION row, after its kind and position
 
 
-def team_month(user: "User", code: str | None) -> tuple[list[MonthRow], MonthRow | None, Pagination | None,
+def team_month(user: "User", code: str | None) -> tuple[list[str], MonthRow | None, Pagination | None,
                                                         Counter[str]]:
-    """The unfiltered team page in one query: the picker's months (recent_period_rows), the month
-    shown (`code`, else the current one; None when there is none such), the page of the
-    assessments this head reviews in it (TeamRow) and the team's counts by status."""
-    heads = [g.unit_id for g in user.grants if g.role == "unit_head"]
-    statement = _team_month_statement(user.staff_id is not None, code is not None)
-    params = {"heads": heads, "me": user.staff_id, "code": code}
-    months: list[MonthRow] = []
+    """The unfiltered team page in one query: the picker's months (their codes, as
+    recent_period_rows), the month shown (`code`, else the current one; None when there is none
+    such), the page of the assessments this head reviews in it (TeamRow) and the team's counts by
+    status."""
+    heads = _heads(user)
+    statement = _team_month_statement(user.staff_id is not None, code is not None, len(heads))
+    params = {**_head_params(heads), "me": user.staff_id, "code": code}
+    months: list[str] = []
     shown: list[MonthRow] = []
     counts: Counter[str] = Counter()
 
     def fetch(limit: int, offset: int) -> tuple[list[TeamRow], int]:
         found: dict[str, list[Any]] = {"m": [], "p": [], "t": []}
-        for row in db.session.execute(statement, {**params, "limit": limit, "offset": offset}):
+        # On the session's connection: the ORM's execution hooks are not needed for plain rows.
+        rows = db.session.connection().execute(statement, {**params, "limit": limit, "offset": offset})
+        for row in rows.all():
             found[row[0]].append(row)
-        months.extend(MonthRow(*row[2:2 + MONTH_WIDTH]) for row in sorted(found["p"], key=lambda r: r[1]))
+        months.extend(row[CODE] for row in sorted(found["p"], key=lambda r: r[1]))
         shown.extend(MonthRow(*row[2:2 + MONTH_WIDTH]) for row in found["m"])
         team = [row[2 + MONTH_WIDTH:] for row in sorted(found["t"], key=lambda r: r[1])]
         if not shown or not heads:
@@ -211,9 +231,10 @@ def team_month(user: "User", code: str | None) -> tuple[list[MonthRow], MonthRow
     return months, shown[0] if shown else None, page if shown else None, counts
 
 
-def _team_params(user: "User", period: Any) -> tuple[bool, dict[str, Any]]:
-    heads = [g.unit_id for g in user.grants if g.role == "unit_head"]
-    return bool(heads), {"heads": heads, "me": user.staff_id, "period": period.id}
+def _team_params(user: "User", period: Any) -> tuple[int, dict[str, Any]]:
+    """(how many units the user heads, the team statements' parameters)."""
+    heads = _heads(user)
+    return len(heads), {**_head_params(heads), "me": user.staff_id, "period": period.id}
 
 
 def team_counts(user: "User", period: Any) -> Counter[str]:
@@ -221,7 +242,7 @@ def team_counts(user: "User", period: Any) -> Counter[str]:
     heads, params = _team_params(user, period)
     if not heads:
         return Counter()
-    _rows, counts = _team_statements(user.staff_id is not None, "")
+    _rows, counts = _team_statements(user.staff_id is not None, "", heads)
     return Counter(dict(db.session.execute(counts, params).tuples().all()))
 
 
@@ -232,7 +253,7 @@ def team_page(user: "User", period: Any, status: str | None = None) -> tuple[Pag
     heads, params = _team_params(user, period)
     counts: Counter[str] = Counter()
     shape = "overdue" if status == "overdue" else "one" if status else ""
-    rows, _counts = _team_statements(user.staff_id is not None, shape)
+    rows, _counts = _team_statements(user.staff_id is not None, shape, heads)
     if heads and status:
         counts = team_counts(user, period)
 
@@ -272,33 +293,205 @@ def team_counters(user: "User", period: Any, counts: Counter[str] | None = None)
 
 
 @cache
-def _one_assessment(shown_only: bool) -> Select[tuple[Assessment]]:
-    """An assessment with what its page shows: staff, unit, period and policy (joined by the
-    relationships), its objection and its criteria (joined here), not the policy's bands nor the
-    staff member's own unit (the assessment's unit is the one shown). `shown_only`: of the policy,
-    the staff member and the unit only the columns the page and its permission checks read (each
-    of the criteria's rows repeats the joined columns)."""
-    query = (select(Assessment)
-             .options(joinedload(Assessment.objection), joinedload(Assessment.criteria),
-                      defaultload(Assessment.period).defaultload(Period.policy).lazyload(Policy.bands),
-                      defaultload(Assessment.staff).lazyload(Staff.unit))
-             .where(Assessment.id == bindparam("assessment_id")))
-    if shown_only:
-        query = query.options(
-            defaultload(Assessment.period).defaultload(Period.policy).load_only(Policy.objection_days),
-            defaultload(Assessment.staff).load_only(Staff.full_name, Staff.code, Staff.unit_id),
-            defaultload(Assessment.unit).load_only(Unit.name, Unit.path, Unit.parent_id),
-            # The reviewer's name (not their staff record and grants: two more statements).
-            joinedload(Assessment.reviewer).options(load_only(User.display_name), lazyload(User.staff),
-                                                    lazyload(User.grants)))
-    return query
+def _one_assessment() -> Select[tuple[Assessment]]:
+    """An assessment with what its forms and services read: staff, unit, period and policy (joined
+    by the relationships), its objection and its criteria (joined here), not the policy's bands
+    nor the staff member's own unit (the assessment's unit is the one shown)."""
+    return (select(Assessment)
+            .options(joinedload(Assessment.objection), joinedload(Assessment.criteria),
+                     defaultload(Assessment.period).defaultload(Period.policy).lazyload(Policy.bands),
+                     defaultload(Assessment.staff).lazyload(Staff.unit))
+            .where(Assessment.id == bindparam("assessment_id")))
 
 
-def assessment_for_page(assessment_id: int, shown_only: bool = False) -> Assessment | None:
-    """One assessment for its page and forms, in one query (a statement built once); `shown_only`
-    for the page alone (a service acting on it may read more of its policy)."""
-    found = db.session.execute(_one_assessment(shown_only), {"assessment_id": assessment_id})
+def assessment_for_page(assessment_id: int) -> Assessment | None:
+    """One assessment for its forms and the services acting on it, in one query (a statement
+    built once)."""
+    found = db.session.execute(_one_assessment(), {"assessment_id": assessment_id})
     return found.unique().scalar_one_or_none()
+
+
+# ---- the assessment page as plain values (what it shows and its permission checks read): the
+# ORM's work for one assessment joined to its eight criteria (every joined object looked up again
+# on each criterion's row) was a fifth of the page.
+
+
+@dataclass(frozen=True, slots=True)
+class ShownPolicy:
+    objection_days: int
+
+
+@dataclass(frozen=True, slots=True)
+class ShownPeriod:
+    id: int
+    code: str
+    status: str
+    starts_on: date
+    self_due_on: date | None
+    closed_at: Any
+    policy: ShownPolicy
+
+
+@dataclass(frozen=True, slots=True)
+class ShownStaff:
+    full_name: str
+    code: str
+    unit_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class ShownUnit:
+    id: int
+    name: str
+    path: str
+    parent_id: int | None
+
+    is_within = Unit.is_within  # the permission check's (app/permissions.py in_scope)
+
+
+@dataclass(frozen=True, slots=True)
+class ShownUser:
+    display_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class ShownObjection:
+    text: str
+    created_at: Any
+    answer: str | None
+    answered_at: Any
+    answered_by: ShownUser | None
+
+
+@dataclass(frozen=True, slots=True)
+class ShownCriterion:
+    code: str
+    group_code: str
+    position: int
+    name_vi: str
+    name_en: str
+    max_score: Any
+    self_score: Any
+    head_score: Any
+    suggested_score: Any
+    suggestion_note: str | None
+    name: str  # in the request's language
+
+
+@dataclass(frozen=True, slots=True)
+class ShownAssessment:
+    """An assessment as its page reads it (the Assessment attributes of the same names)."""
+    id: int
+    staff_id: int
+    unit_id: int
+    is_head: bool
+    status: str
+    self_report: str
+    self_total: Any
+    reviewed_at: Any
+    review_comment: str
+    reviewed_without_self: bool
+    score: Any
+    level: str | None
+    imported: bool
+    reopened: bool
+    version: int
+    period: ShownPeriod
+    staff: ShownStaff
+    unit: ShownUnit
+    reviewer: ShownUser | None
+    objection: ShownObjection | None
+    criteria: list[ShownCriterion]
+
+    @property
+    def status_label(self) -> Any:
+        return ASSESSMENT_STATUSES.get(self.status, self.status)
+
+    @property
+    def reviewer_unit_id(self) -> int | None:
+        return _REVIEWER_UNIT(self)  # type: ignore[no-any-return]
+
+
+# The reviewer rule's Python side (the model's hybrid property), applied to plain values.
+_REVIEWER_UNIT = Assessment.__dict__["reviewer_unit_id"].fget
+
+
+_REVIEWER, _ANSWERER = aliased(User), aliased(User)
+_SHOWN = {  # the columns of each part, in the statement's order
+    "assessment": (Assessment.id, Assessment.staff_id, Assessment.unit_id, Assessment.is_head,
+                   Assessment.status, Assessment.self_report, Assessment.self_total,
+                   Assessment.reviewed_at, Assessment.review_comment, Assessment.reviewed_without_self,
+                   Assessment.score, Assessment.level, Assessment.imported, Assessment.reopened,
+                   Assessment.version),
+    "period": (Period.id, Period.code, Period.status, Period.starts_on, Period.self_due_on,
+               Period.closed_at, Policy.objection_days),
+    "staff": (Staff.full_name, Staff.code, Staff.unit_id),
+    "unit": (Unit.id, Unit.name, Unit.path, Unit.parent_id),
+    "reviewer": (_REVIEWER.id, _REVIEWER.display_name),
+    "objection": (Objection.id, Objection.text, Objection.created_at, Objection.answer,
+                  Objection.answered_at, _ANSWERER.id, _ANSWERER.display_name),
+    "criterion": (AssessmentCriterion.id, AssessmentCriterion.code, AssessmentCriterion.group_code,
+                  AssessmentCriterion.position, AssessmentCriterion.name_vi, AssessmentCriterion.name_en,
+                  AssessmentCriterion.max_score, AssessmentCriterion.self_score,
+                  AssessmentCriterion.head_score, AssessmentCriterion.suggested_score,
+                  AssessmentCriterion.suggestion_note),
+}
+
+
+@cache
+def _shown_assessment() -> Select[Any]:
+    """The assessment page's one statement, built once: the relationships' joins of
+    `_one_assessment` (inner for period, policy, staff and unit), a row per criterion."""
+    return (select(*(column for part in _SHOWN.values() for column in part))
+            .join(Period, Period.id == Assessment.period_id)
+            .join(Policy, Policy.id == Period.policy_id)
+            .join(Staff, Staff.id == Assessment.staff_id)
+            .join(Unit, Unit.id == Assessment.unit_id)
+            .outerjoin(_REVIEWER, _REVIEWER.id == Assessment.reviewer_id)
+            .outerjoin(AssessmentCriterion, AssessmentCriterion.assessment_id == Assessment.id)
+            .outerjoin(Objection, Objection.assessment_id == Assessment.id)
+            .outerjoin(_ANSWERER, _ANSWERER.id == Objection.answered_by_id)
+            .where(Assessment.id == bindparam("assessment_id"))
+            .order_by(AssessmentCriterion.position))
+
+
+def _slices(parts: dict[str, tuple[Any, ...]]) -> dict[str, slice]:
+    """Where each part's columns are in a row of the statement."""
+    found, start = {}, 0
+    for name, columns in parts.items():
+        found[name] = slice(start, start + len(columns))
+        start += len(columns)
+    return found
+
+
+_IN_ROW = _slices(_SHOWN)
+
+
+def shown_assessment(assessment_id: int) -> ShownAssessment | None:
+    """The assessment page's values (ShownAssessment) in one query; None when there is no such
+    assessment. Read only: the forms and services acting on an assessment load the model."""
+    rows = db.session.connection().execute(_shown_assessment(), {"assessment_id": assessment_id}).all()
+    if not rows:
+        return None
+    first = rows[0]
+    *period, objection_days = first[_IN_ROW["period"]]
+    reviewer_id, reviewer_name = first[_IN_ROW["reviewer"]]
+    objection_id, text, created_at, answer, answered_at, answerer_id, answerer = first[_IN_ROW["objection"]]
+    criterion, english = _IN_ROW["criterion"], in_english()
+    # Each part from its columns, in its fields' order (mypy cannot count a row's columns).
+    parts = (
+        ShownPeriod(*period, ShownPolicy(objection_days)),  # type: ignore[call-arg]
+        ShownStaff(*first[_IN_ROW["staff"]]),
+        ShownUnit(*first[_IN_ROW["unit"]]),
+        ShownUser(reviewer_name) if reviewer_id is not None else None,
+        ShownObjection(text, created_at, answer, answered_at,
+                       ShownUser(answerer) if answerer_id is not None else None)
+        if objection_id is not None else None,
+        [ShownCriterion(*row[criterion][1:],  # type: ignore[call-arg]
+                        _localised(row.name_vi, row.name_en, english))
+         for row in rows if row[criterion.start] is not None],
+    )
+    return ShownAssessment(*first[_IN_ROW["assessment"]], *parts)  # type: ignore[call-arg]
 
 
 def history(staff_id: int, months: int = 24) -> list[Assessment]:

@@ -1,12 +1,15 @@
 """Pages of the monthly assessment: my assessment, my team, review, publication, periods,
 policies and frameworks."""
+from functools import lru_cache
+from types import MappingProxyType
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app import clock, permissions
 from app.errors import DomainError, StaleError, refused
-from app.evaluation import queries, services
+from app.evaluation import queries, services, team_table
 from app.evaluation.forms import (
     AnswerForm,
     EnableForm,
@@ -28,10 +31,13 @@ from app.permissions import can, require
 
 bp = Blueprint("evaluation", __name__, url_prefix="/evaluation")
 
+# The team page's filters ("" none): the statuses, and those overdue for review.
+TEAM_STATUSES = ("", "draft", "self_submitted", "reviewed", "closed", "not_evaluated", "overdue")
 
-def _assessment_or_404(assessment_id, action="assessment.view", shown_only=False):
+
+def _assessment_or_404(assessment_id, action="assessment.view"):
     # Its objection and criteria come in the same query (the page shows them or their forms).
-    assessment = queries.assessment_for_page(assessment_id, shown_only)
+    assessment = queries.assessment_for_page(assessment_id)
     if assessment is None:
         abort(404)
     require(action, assessment)
@@ -70,20 +76,21 @@ def _fill(form, assessment, attribute, fallback=None, suggestions=None):
 
 
 def _render_assessment(assessment, self_form=None, status=200):
-    editable = can(current_user, "assessment.self", assessment) and services.self_editable(assessment)
+    user = current_user._get_current_object()  # four checks: the proxy looked up once
+    own = can(user, "assessment.self", assessment)
+    editable = own and services.self_editable(assessment)
     if editable and self_form is None:
         self_form = assessment_form(assessment.criteria, "self", required=False)()
         _fill(self_form, assessment, "self_score")
         self_form.report.data = assessment.self_report
-    is_reviewer = can(current_user, "assessment.review", assessment)
+    is_reviewer = can(user, "assessment.review", assessment)
     return render_template(
         "evaluation/assessment.html", assessment=assessment, self_form=self_form if editable else None,
         can_review=is_reviewer and services.reviewable(assessment),
-        objection_form=ObjectionForm() if can(current_user, "assessment.self", assessment)
-        and services.objection_allowed(assessment) else None,
+        objection_form=ObjectionForm() if own and services.objection_allowed(assessment) else None,
         answer_form=AnswerForm() if is_reviewer and assessment.objection
         and not assessment.objection.answer else None,
-        reopen_form=ReopenForm() if can(current_user, "assessment.reopen", assessment)
+        reopen_form=ReopenForm() if can(user, "assessment.reopen", assessment)
         and assessment.status in ("closed", "not_evaluated") and not assessment.imported else None,
         objection_deadline=services.objection_deadline(assessment),
     ), status
@@ -91,8 +98,13 @@ def _render_assessment(assessment, self_form=None, status=200):
 
 @bp.get("/assessments/<int:assessment_id>")
 def assessment_detail(assessment_id):
-    """One assessment: scores, report and comment for those allowed to see them."""
-    return _render_assessment(_assessment_or_404(assessment_id, shown_only=True))
+    """One assessment: scores, report and comment for those allowed to see them (read as plain
+    values: the page and its permission checks read the same attributes as the model's)."""
+    assessment = queries.shown_assessment(assessment_id)
+    if assessment is None:
+        abort(404)
+    require("assessment.view", assessment)
+    return _render_assessment(assessment)
 
 
 @bp.post("/assessments/<int:assessment_id>/self")
@@ -200,10 +212,11 @@ def review(assessment_id):
 @bp.get("/team")
 def team():
     """The head's team this month: progress counters and everyone they review."""
-    require("evaluation.team")
+    user = current_user._get_current_object()  # read several times: the proxy looked up once
+    require("evaluation.team", user=user)
     code = request.args.get("period") or None
     status = arg("status")
-    if status not in ("", "draft", "self_submitted", "reviewed", "closed", "not_evaluated", "overdue"):
+    if status not in TEAM_STATUSES:
         status = ""
     if code is not None:
         try:
@@ -212,38 +225,54 @@ def team():
             abort(404)
     page = counters = None
     if not status:  # the picker, the month and its page in one query
-        periods, period, page, counts = queries.team_month(current_user, code)
+        periods, period, page, counts = queries.team_month(user, code)
         if code is not None and period is None:
             abort(404)
     else:
-        periods = queries.recent_period_rows()
+        months = queries.recent_period_rows()
+        periods = [month.code for month in months]
         if code:
-            period = next((p for p in periods if p.code == code), None) or _period_or_404(code)
+            period = next((p for p in months if p.code == code), None) or _period_or_404(code)
         else:
-            period = queries.current_among(periods)
+            period = queries.current_among(months)
             if period is False:
                 period = services.current_period()
         if period:
-            page, counts = queries.team_page(current_user, period, status)
+            page, counts = queries.team_page(user, period, status)
     if period:
-        counters = queries.team_counters(current_user, period, counts)
+        counters = queries.team_counters(user, period, counts)
     return render_template("evaluation/team.html", period=period, page=page, counters=counters,
-                           status=status, periods=periods, rows=_with_links(page.items if page else []),
-                           status_words=queries.status_words())
+                           status=status, periods=periods,
+                           rows=team_table.rows_html(page.items if page else [],
+                                                     _id_link("evaluation.review"),
+                                                     _id_link("evaluation.assessment_detail")),
+                           links=_status_links(period.code) if period else None)
 
 
-def _with_links(rows):
-    """(row, whether it is to be scored, its link): to its scoring while reviewable, else to its
-    page; the links built once for the list (url_for per row, and two template calls per row,
-    were a tenth of the team page)."""
-    review, view = _id_link("evaluation.review"), _id_link("evaluation.assessment_detail")
-    return [(row, True, review.format(row.id)) if services.reviewable(row)
-            else (row, False, view.format(row.id)) for row in rows]
+def _status_links(code):
+    """{status: url_for("evaluation.team", period=code, status=status)} for the counters."""
+    return _status_links_at(request.script_root, code)
+
+
+# Addresses depend on the route and the application's root only: each is built once per root
+# (and month), not per request — a route build with query arguments is ~10 µs, and the team page
+# had seven.
+@lru_cache(maxsize=64)
+def _status_links_at(_root, code):
+    marker = "status-marker"
+    template = url_for("evaluation.team", period=code, status=marker)
+    # Read-only: the same mapping serves every request for this month.
+    return MappingProxyType({status: template.replace(marker, status) for status in TEAM_STATUSES if status})
 
 
 def _id_link(endpoint):
     """url_for(endpoint, assessment_id=…) as a format string, `{}` for the id: built once for a
-    list's rows instead of a route build per row."""
+    list's rows instead of a route build per row (and once per application root)."""
+    return _id_link_at(request.script_root, endpoint)
+
+
+@lru_cache(maxsize=16)
+def _id_link_at(_root, endpoint):
     marker = str(2**31 - 1)  # an id the route accepts (app/periods.IdConverter's largest)
     parts = url_for(endpoint, assessment_id=marker).rsplit(marker, 1)
     return "{}".join(part.replace("{", "{{").replace("}", "}}") for part in parts)

@@ -306,3 +306,61 @@ def test_the_self_forms_other_fields_are_written_as_wtforms_renders_them(app, cl
             if formdata:
                 assert 'aria-invalid="true"' in report and "has-error" in report
                 assert "&lt;b&gt;dài&lt;/b&gt;" in report  # the text shown back, escaped
+
+
+def test_the_team_list_reads_only_the_teams_units_of_the_month(app, client, auth, world, head_a1):
+    """reviewed_in's condition (app/database.py for_dialect) is written as the condition it is, not
+    `(…) = 1` on SQLite, which hid the team's units from the planner: the list read every
+    assessment of the month through (period, unit) instead of the team's units."""
+    with app.app_context():
+        engine = db.engine
+    seen = []
+
+    def remember(conn, cursor, statement, parameters, *rest):
+        if "UNION ALL" in statement:
+            seen.append((statement, parameters))
+
+    auth.login_user(head_a1)
+    event.listen(engine, "before_cursor_execute", remember)
+    try:
+        assert client.get("/evaluation/team").status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", remember)
+    [(statement, parameters)] = seen
+    assert not re.search(r"\)\s*=\s*(1|true)\b", statement)
+    if engine.dialect.name == "sqlite":
+        with engine.connect() as connection:
+            plan = " | ".join(row[-1] for row in connection.exec_driver_sql(
+                "EXPLAIN QUERY PLAN " + statement, parameters))
+        assert "ix_assessment_period_unit (period_id=? AND unit_id=?)" in plan, plan
+
+
+def test_a_head_of_two_units_sees_both_teams(app, client, auth, world):
+    """The team statements take one parameter per unit headed (built per number of units)."""
+    with app.app_context():
+        both = factories.create_user([("unit_head", "A"), ("unit_head", "A1")], username="head_a_a1").id
+        one = factories.create_user([("unit_head", "A")], username="head_a").id
+    for user, names in ((both, ("Nguyễn Văn S1", "Nguyễn Văn H1")), (one, ("Nguyễn Văn H1",))):
+        auth.login_user(user)
+        for url in ("/evaluation/team", "/evaluation/team?status=draft", "/evaluation/team?period=2026-03"):
+            page = client.get(url).text
+            assert all(name in page for name in names), (user, url)
+            assert f"{len(names)} dòng" in page
+        assert ("Nguyễn Văn S1" in page) == (user == both)
+
+
+def test_the_team_statement_stays_short_enough_for_psycopg_to_keep_it_parsed(app):
+    """psycopg parses a statement's placeholders again on every execution when its text is longer
+    than 4,096 characters (psycopg._queries.MAX_CACHED_STATEMENT_LENGTH): the team page's one
+    statement is written short (plain NULLs, constant statuses) for heads of up to four units."""
+    from psycopg._queries import MAX_CACHED_STATEMENT_LENGTH
+    from sqlalchemy.dialects.postgresql import psycopg
+
+    from app.evaluation import queries
+
+    dialect = psycopg.dialect()
+    for heads in range(1, 5):
+        for by_code in (False, True):
+            text = str(queries._team_month_statement(True, by_code, heads).compile(dialect=dialect))
+            assert len(text) <= MAX_CACHED_STATEMENT_LENGTH, (heads, by_code, len(text))
+            assert "CAST(NULL" not in text and "'self_submitted'" in text
