@@ -214,6 +214,10 @@ class _ForDialect(ColumnElement[Any]):
         self.default = default
         self.postgresql = postgresql
         self.type = default.type
+        # A condition is one already: without this, SQLAlchemy writes it `(…) = 1` in a WHERE on
+        # SQLite (no native boolean), which hides its column comparisons from the planner (the
+        # team's list read the whole month through (period, unit) instead of the team's units).
+        self._is_implicitly_boolean = default._is_implicitly_boolean
 
 
 @compiles(_ForDialect)

@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     cast,
     func,
+    literal,
     null,
     select,
     union_all,
@@ -28,7 +29,7 @@ from app.annual.queries import early_warning_page
 from app.annual.services import year_policy
 from app.conduct.models import ConductReport, Finding, Inspection
 from app.database import constant
-from app.evaluation.models import Assessment, Objection, Period, reviewed_by
+from app.evaluation.models import Assessment, Objection, Period, reviewed_in
 from app.evaluation.services import deadlines, policy_in_force
 from app.extensions import db
 from app.feedback.models import Complaint
@@ -104,6 +105,14 @@ def _tally(name: str, rows: Any, counted: Any, due: Any) -> Any:
     return _part(name, day=tally.c.first, number=tally.c.n)
 
 
+def _reviewed(user) -> Any:
+    """`reviewed_by(user)` with the units the user heads as one bound parameter each: a list
+    parameter is expanded into the SQL text on every run (8 lists in the inbox, a third of the
+    statement's time in SQLAlchemy), these are written once with the kept statement."""
+    heads_of = [literal(g.unit_id, Integer) for g in user.grants if g.role == "unit_head"]
+    return reviewed_in(heads_of, user.staff_id)
+
+
 def _build(user) -> dict[str, Any]:
     """The user's statement: their lists and one row per count they are shown, in one union."""
     built: dict[str, Any] = {}
@@ -132,13 +141,13 @@ def _build(user) -> dict[str, Any]:
         waiting = (select(func.count(Assessment.id))
                    .where(Assessment.period_id == Period.id,
                           Assessment.status.in_((constant("draft"), constant("self_submitted"))),
-                          reviewed_by(user))
+                          _reviewed(user))
                    .scalar_subquery())
         lists.append(_part("reviews", code=Period.code, day=Period.review_due_on, number=waiting)
                      .where(Period.status == constant("open")))
         # Driven by the few unanswered objections, each one's assessment checked by its key (as a
         # join, SQLite scanned every assessment: there is no index on the unit alone).
-        reviewed = select(Assessment.id).where(Assessment.id == Objection.assessment_id, reviewed_by(user))
+        reviewed = select(Assessment.id).where(Assessment.id == Objection.assessment_id, _reviewed(user))
         unanswered = select(Objection.id).where(Objection.answered_at.is_(None), reviewed.exists())
         counts.append(_count(
             "objections", unanswered.with_only_columns(func.count(Objection.id)).scalar_subquery(),

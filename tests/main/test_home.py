@@ -263,3 +263,22 @@ def test_a_month_with_nothing_left_to_review_shows_no_reviews_item(app, client, 
         db.session.get(Assessment, world.assessments["H1"]).status = "reviewed"
         db.session.commit()
     assert "reviews" not in _items(client.get("/").text)
+
+
+def test_a_heads_inbox_statement_expands_no_list_on_each_run(app, client, auth, world):
+    """The units a head reviews are bound one parameter each when the statement is built: a list
+    parameter would be expanded into the SQL text on every run. The counts stay right."""
+    from app.auth.models import User
+    from app.main.inbox import _statements
+
+    with app.app_context():
+        user_id = factories.create_user([("unit_head", "A1"), ("unit_head", "B"), ("staff", "A1")],
+                                        staff_code="H1", username="head_a1_b").id
+    auth.login_user(user_id)
+    items = _items(client.get("/").text)
+    assert items["reviews"][0][0].startswith("2 đánh giá cần duyệt")  # S1 in A1, S2 in B
+    with app.test_request_context():
+        user = db.session.get(User, user_id)
+        compiled = _statements(user)["lists"].compile(dialect=db.engine.dialect)
+        assert not [bind for bind in compiled.binds.values() if bind.expanding]
+        assert "POSTCOMPILE" not in compiled.string
