@@ -9,7 +9,6 @@ from datetime import date, timedelta
 from typing import Any
 
 from flask import url_for
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     Date,
     DateTime,
@@ -42,11 +41,17 @@ from app.tasks.models import Task
 
 @dataclass
 class Item:
-    kind: str  # a stable name, used by the tests and as a CSS hook
-    text: Any  # a translated sentence, with the count in it
+    """One thing to do. Its sentence is the page's (main/index.html, one per kind, translated when
+    the template is compiled), with `count`, `month`, `year` or `level` in it."""
+
+    kind: str  # a stable name: picks the sentence; used by the tests and as a CSS hook
     url: str
     due: date | None = None
     overdue: bool = False
+    count: int | None = None
+    month: str | None = None  # mm/yyyy
+    year: int | None = None
+    level: str | None = None
 
 
 def _month(code: str) -> str:
@@ -180,9 +185,8 @@ def _build(user) -> dict[str, Any]:
 
 
 def _self_assessments(rows, today: date) -> list[Item]:
-    return [Item("self", _l("Tự đánh giá tháng %(month)s", month=_month(row.code)),
-                 url_for("evaluation.assessment_detail", assessment_id=row.ref),
-                 row.day, bool(row.day and today > row.day))
+    return [Item("self", url_for("evaluation.assessment_detail", assessment_id=row.ref),
+                 row.day, bool(row.day and today > row.day), month=_month(row.code))
             for row in sorted(rows.get("self", ()), key=lambda row: row.code)]
 
 
@@ -195,8 +199,7 @@ def _findings_to_answer(rows, today: date) -> list[Item]:
     open_dues = [d for d in dues if d >= today]
     if not open_dues:
         return []
-    return [Item("findings", _l("%(count)d vi phạm văn hóa công vụ cần giải trình", count=len(open_dues)),
-                 url_for("conduct.mine"), min(open_dues))]
+    return [Item("findings", url_for("conduct.mine"), min(open_dues), count=len(open_dues))]
 
 
 class _Counts:
@@ -221,59 +224,54 @@ def _my_tasks(counts, today: date) -> list[Item]:
     count, first_due = counts.tasks, counts.tasks_due
     if not count:
         return []
-    return [Item("tasks", _l("%(count)d nhiệm vụ đang thực hiện", count=count),
-                 url_for("tasks.mine"), first_due, bool(first_due and first_due < today))]
+    return [Item("tasks", url_for("tasks.mine"), first_due, bool(first_due and first_due < today),
+                 count=count)]
 
 
 def _my_cases(rows) -> list[Item]:
-    return [Item("my-case", _l("Hồ sơ xem xét năm %(year)d: bạn có thể gửi giải trình", year=row.number),
-                 url_for("reviews.case_detail", case_id=row.ref))
+    return [Item("my-case", url_for("reviews.case_detail", case_id=row.ref), year=row.number)
             for row in sorted(rows.get("my-case", ()), key=lambda row: row.ref)]
 
 
 def _reviews(rows, today: date) -> list[Item]:
-    return [Item("reviews", _l("%(count)d đánh giá cần duyệt (tháng %(month)s)", count=row.number,
-                              month=_month(row.code)),
-                 url_for("evaluation.team", period=row.code), row.day, bool(row.day and today > row.day))
+    return [Item("reviews", url_for("evaluation.team", period=row.code), row.day,
+                 bool(row.day and today > row.day), count=row.number, month=_month(row.code))
             for row in sorted(rows.get("reviews", ()), key=lambda row: row.code) if row.number]
 
 
 def _objections(counts) -> list[Item]:
     if not counts.objections:
         return []
-    return [Item("objections", _l("%(count)d kiến nghị cần trả lời", count=counts.objections),
-                 url_for("evaluation.assessment_detail", assessment_id=counts.objection_first))]
+    return [Item("objections", url_for("evaluation.assessment_detail", assessment_id=counts.objection_first),
+                 count=counts.objections)]
 
 
 def _tasks_to_accept(counts, today: date) -> list[Item]:
     count, first_due = counts.accept, counts.accept_due
     if not count:
         return []
-    return [Item("task-board", _l("%(count)d nhiệm vụ đã báo cáo hoàn thành, chờ nghiệm thu", count=count),
+    return [Item("task-board",
                  url_for("tasks.board", status="submitted", period=period_code(first_due or today)),
-                 first_due)]
+                 first_due, count=count)]
 
 
 def _conduct_reports(counts) -> list[Item]:
     if not counts.conduct_reports:
         return []
-    return [Item("conduct-reports", _l("%(count)d biên bản văn hóa công vụ chờ kết luận",
-                                       count=counts.conduct_reports),
-                 url_for("conduct.reports", status="submitted"))]
+    return [Item("conduct-reports", url_for("conduct.reports", status="submitted"),
+                 count=counts.conduct_reports)]
 
 
 def _complaints(counts) -> list[Item]:
     if not counts.complaints:
         return []
-    return [Item("complaints", _l("%(count)d phản ánh của người dân đang chờ trả lời",
-                                  count=counts.complaints), url_for("feedback.complaints", status="open"))]
+    return [Item("complaints", url_for("feedback.complaints", status="open"), count=counts.complaints)]
 
 
 def _review_cases(counts) -> list[Item]:
     if not counts.review_cases:
         return []
-    return [Item("review-cases", _l("%(count)d hồ sơ xem xét chưa có kết luận", count=counts.review_cases),
-                 url_for("reviews.cases"))]
+    return [Item("review-cases", url_for("reviews.cases"), count=counts.review_cases)]
 
 
 def _province(user, today: date) -> list[Item]:
@@ -285,13 +283,11 @@ def _province(user, today: date) -> list[Item]:
     code = period_code(this_month)
     current = db.session.scalar(select(Period.status).where(Period.code == code))
     if current is None and today >= opens_on:
-        items.append(Item("period-open", _l("Kỳ tháng %(month)s chưa được mở", month=_month(code)),
-                          periods, opens_on, True))
+        items.append(Item("period-open", periods, opens_on, True, month=_month(code)))
     for code, closes_on in db.session.execute(
             select(Period.code, Period.closes_on).where(Period.status == constant("open"),
                                                         Period.closes_on <= today)).all():
-        items.append(Item("period-close", _l("Kỳ tháng %(month)s đã đến ngày đóng", month=_month(code)),
-                          periods, closes_on, True))
+        items.append(Item("period-close", periods, closes_on, True, month=_month(code)))
     year = db.session.scalar(select(func.max(AnnualResult.year)))
     if year is not None:
         policy = year_policy(year)
@@ -309,15 +305,13 @@ def _province(user, today: date) -> list[Item]:
         breaches = sum(1 for c in counts.values()
                        if c.get(top, 0) > policy.excellent_quota_ratio * c.get(second, 0))
         if breaches:
-            items.append(Item("quota", _l("%(count)d đơn vị vượt tỷ lệ mức %(level)s năm %(year)d",
-                                          count=breaches, level=top, year=year),
-                              url_for("annual.overview", year=year), overdue=True))
+            items.append(Item("quota", url_for("annual.overview", year=year), overdue=True,
+                              count=breaches, level=top, year=year))
     warning_year = today.year
     page, _stats = early_warning_page(user, warning_year, year_policy(warning_year))
     if page.total:
-        items.append(Item("early-warning", _l("%(count)d cán bộ trong danh sách cảnh báo sớm năm %(year)d",
-                                              count=page.total, year=warning_year),
-                          url_for("annual.early_warning", year=warning_year)))
+        items.append(Item("early-warning", url_for("annual.early_warning", year=warning_year),
+                          count=page.total, year=warning_year))
     return items
 
 
@@ -327,7 +321,7 @@ def inbox(user) -> list[Item]:
     today = clock.today()
     statements = _statements(user)
     rows: dict[str, list[Any]] = {}
-    for row in db.session.execute(statements["lists"]) if "lists" in statements else ():
+    for row in db.session.connection().execute(statements["lists"]) if "lists" in statements else ():
         rows.setdefault(row.kind, []).append(row)
     counts = _Counts(rows)
     items: list[Item] = []
