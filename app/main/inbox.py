@@ -24,7 +24,7 @@ from sqlalchemy import (
 
 from app import clock
 from app.annual.models import AnnualResult, AnnualUnitYear
-from app.annual.queries import early_warning_page
+from app.annual.queries import early_warning_count
 from app.annual.services import year_policy
 from app.conduct.models import ConductReport, Finding, Inspection
 from app.database import constant
@@ -319,10 +319,10 @@ def _province(user, today: date) -> list[Item]:
             items.append(Item("quota", url_for("annual.overview", year=year), overdue=True,
                               count=breaches, level=top, year=year))
     warning_year = today.year
-    page, _stats = early_warning_page(user, warning_year, year_policy(warning_year))
-    if page.total:
+    warned = early_warning_count(user, warning_year, year_policy(warning_year))
+    if warned:
         items.append(Item("early-warning", url_for("annual.early_warning", year=warning_year),
-                          count=page.total, year=warning_year))
+                          count=warned, year=warning_year))
     return items
 
 

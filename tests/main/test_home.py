@@ -334,3 +334,20 @@ def test_every_kind_of_item_and_role_reads_as_the_catalogue_has_it_in_both_langu
         assert _items(page) == expected
         assert locale == "vi" or "Self-assessment for 03/2026" in page
 
+
+
+def test_hr_admin_sees_how_many_are_on_the_early_warning_list(app, client, auth, world):
+    """The item counts the people the early-warning page lists (counted, not read)."""
+    from tests.annual.conftest import load_annual, load_results, months, person
+
+    with app.app_context():
+        for code in ("W1", "W2", "W3", "W4"):
+            person(code)
+        load_annual(["W1,2025,D", "W2,2025,D", "W3,2025,D", "W4,2025,B"])
+        load_results(months("W1", 2026, ["45", "48"]) + months("W2", 2026, ["40", "45", "30", "95", "95"])
+                     + months("W3", 2026, ["60", "49"]) + months("W4", 2026, ["20", "20"]))
+    auth.login_user(world.users["hr_admin"])
+    assert _items(client.get("/").text)["early-warning"] == [
+        ("2 cán bộ trong danh sách cảnh báo sớm năm 2026", "/annual/early-warning?year=2026")]
+    listed = client.get("/annual/early-warning?year=2026").text
+    assert "Nguyễn Văn W1" in listed and "Nguyễn Văn W2" in listed and "Nguyễn Văn W3" not in listed
