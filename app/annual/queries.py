@@ -136,6 +136,12 @@ def early_warning_page(user: "User", year: int,
     return page, _warning_stats(this_year, [staff.id for staff in page.items])
 
 
+def early_warning_count(user: "User", year: int, policy: Policy) -> int:
+    """How many people `early_warning_page` lists, without reading them (the home page's item)."""
+    query, _this_year = _early_warning(user, year, policy)
+    return db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+
+
 def early_warning_table(user: "User", year: int, policy: Policy) -> Table:
     """The whole early-warning list in the user's scope, for the downloads (two queries)."""
     query, this_year = _early_warning(user, year, policy)

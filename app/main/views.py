@@ -3,7 +3,6 @@ from flask import Blueprint, abort, current_app, jsonify, redirect, render_templ
 from flask_login import current_user
 from sqlalchemy import text
 
-from app import clock
 from app.auth import services as auth_services
 from app.extensions import db
 from app.forms import arg
@@ -25,8 +24,8 @@ def inject_menu():
 @bp.get("/")
 def index():
     """The signed-in user's home: the work waiting for them, then their roles."""
-    return render_template("main/index.html", grants=current_user.grants,
-                           items=inbox(current_user), today=clock.today())
+    user = current_user._get_current_object()  # read a dozen times: not through the proxy each time
+    return render_template("main/index.html", user=user, grants=user.grants, items=inbox(user))
 
 
 @bp.get("/search/<kind>")

@@ -263,3 +263,91 @@ def test_a_month_with_nothing_left_to_review_shows_no_reviews_item(app, client, 
         db.session.get(Assessment, world.assessments["H1"]).status = "reviewed"
         db.session.commit()
     assert "reviews" not in _items(client.get("/").text)
+
+
+def test_a_heads_inbox_statement_expands_no_list_on_each_run(app, client, auth, world):
+    """The units a head reviews are bound one parameter each when the statement is built: a list
+    parameter would be expanded into the SQL text on every run. The counts stay right."""
+    from app.auth.models import User
+    from app.main.inbox import _statements
+
+    with app.app_context():
+        user_id = factories.create_user([("unit_head", "A1"), ("unit_head", "B"), ("staff", "A1")],
+                                        staff_code="H1", username="head_a1_b").id
+    auth.login_user(user_id)
+    items = _items(client.get("/").text)
+    assert items["reviews"][0][0].startswith("2 đánh giá cần duyệt")  # S1 in A1, S2 in B
+    with app.test_request_context():
+        user = db.session.get(User, user_id)
+        compiled = _statements(user)["lists"].compile(dialect=db.engine.dialect)
+        assert not [bind for bind in compiled.binds.values() if bind.expanding]
+        assert "POSTCOMPILE" not in compiled.string
+
+
+# Each kind of inbox item with the catalogue sentence main/index.html writes for it and its values.
+SENTENCES = {
+    "self": ("Tự đánh giá tháng %(month)s", {"month": "03/2026"}),
+    "findings": ("%(count)d vi phạm văn hóa công vụ cần giải trình", {"count": 2}),
+    "tasks": ("%(count)d nhiệm vụ đang thực hiện", {"count": 3}),
+    "my-case": ("Hồ sơ xem xét năm %(year)d: bạn có thể gửi giải trình", {"year": 2025}),
+    "reviews": ("%(count)d đánh giá cần duyệt (tháng %(month)s)", {"count": 4, "month": "02/2026"}),
+    "objections": ("%(count)d kiến nghị cần trả lời", {"count": 5}),
+    "task-board": ("%(count)d nhiệm vụ đã báo cáo hoàn thành, chờ nghiệm thu", {"count": 6}),
+    "conduct-reports": ("%(count)d biên bản văn hóa công vụ chờ kết luận", {"count": 7}),
+    "complaints": ("%(count)d phản ánh của người dân đang chờ trả lời", {"count": 8}),
+    "review-cases": ("%(count)d hồ sơ xem xét chưa có kết luận", {"count": 9}),
+    "period-open": ("Kỳ tháng %(month)s chưa được mở", {"month": "04/2026"}),
+    "period-close": ("Kỳ tháng %(month)s đã đến ngày đóng", {"month": "01/2026"}),
+    "quota": ("%(count)d đơn vị vượt tỷ lệ mức %(level)s năm %(year)d",
+              {"count": 1, "level": "A", "year": 2025}),
+    "early-warning": ("%(count)d cán bộ trong danh sách cảnh báo sớm năm %(year)d",
+                      {"count": 2, "year": 2026}),
+}
+
+
+def test_every_kind_of_item_and_role_reads_as_the_catalogue_has_it_in_both_languages(app):
+    """The inbox hands the page each item's kind and values; the page writes the sentence, folded
+    into the template when it is compiled (no lookup per item). Every kind the inbox makes has its
+    sentence, and the roles' names are those of ROLES, in Vietnamese and in English."""
+    from pathlib import Path
+    from types import SimpleNamespace
+
+    from flask import render_template
+    from flask_babel import force_locale, gettext
+    from markupsafe import escape
+
+    from app.auth.models import ROLES
+    from app.main import inbox
+
+    made = set(re.findall(r'Item\("([a-z-]+)"', Path(inbox.__file__).read_text(encoding="utf-8")))
+    assert made == set(SENTENCES)
+    items = [inbox.Item(kind, f"/{kind}", **values) for kind, (_msgid, values) in SENTENCES.items()]
+    grants = [SimpleNamespace(role=role, unit=None, role_label="?") for role in ROLES]
+    user = SimpleNamespace(display_name="Nguyễn Văn A", staff=None)
+    for locale in ("vi", "en"):
+        with app.test_request_context("/"), force_locale(locale):
+            page = render_template("main/index.html", user=user, grants=grants, items=items)
+            expected = {kind: [(str(escape(gettext(msgid, **values))), f"/{kind}")]
+                        for kind, (msgid, values) in SENTENCES.items()}
+            names = re.findall(r"<li><strong>([^<]*)</strong>", page)
+            assert names == [str(escape(str(label))) for label in ROLES.values()]
+        assert _items(page) == expected
+        assert locale == "vi" or "Self-assessment for 03/2026" in page
+
+
+
+def test_hr_admin_sees_how_many_are_on_the_early_warning_list(app, client, auth, world):
+    """The item counts the people the early-warning page lists (counted, not read)."""
+    from tests.annual.conftest import load_annual, load_results, months, person
+
+    with app.app_context():
+        for code in ("W1", "W2", "W3", "W4"):
+            person(code)
+        load_annual(["W1,2025,D", "W2,2025,D", "W3,2025,D", "W4,2025,B"])
+        load_results(months("W1", 2026, ["45", "48"]) + months("W2", 2026, ["40", "45", "30", "95", "95"])
+                     + months("W3", 2026, ["60", "49"]) + months("W4", 2026, ["20", "20"]))
+    auth.login_user(world.users["hr_admin"])
+    assert _items(client.get("/").text)["early-warning"] == [
+        ("2 cán bộ trong danh sách cảnh báo sớm năm 2026", "/annual/early-warning?year=2026")]
+    listed = client.get("/annual/early-warning?year=2026").text
+    assert "Nguyễn Văn W1" in listed and "Nguyễn Văn W2" in listed and "Nguyễn Văn W3" not in listed
