@@ -12,7 +12,7 @@ from app.templating import LocalizedEnvironment
 from config import INSTANCE_DIR, get_config
 
 # Pages open to anonymous visitors. Everything else requires a login (see register_access_control).
-PUBLIC_ENDPOINTS = {"static", "auth.login", "main.set_language", "main.health"}
+PUBLIC_ENDPOINTS = {"static", "auth.login", "auth.sign_in", "main.set_language", "main.health"}
 # Citizen feedback (no login, rate-limited) and the JSON API (integration tokens only, never a
 # session: app/tasks/api.py authenticates every call itself).
 PUBLIC_BLUEPRINTS = {"public_feedback", "api"}

@@ -222,3 +222,65 @@ def test_session_cookie_is_httponly_and_samesite(client, auth, world):
     response = auth.login_with_password("hr", factories.PASSWORD)
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def _login_form(html):
+    start = html.index('<form method="post" action="" class="form"')
+    return html[start:html.index("</form>", start) + len("</form>")]
+
+
+def test_the_login_form_is_written_as_the_form_macro_renders_it(app, client, world):
+    """auth/login.html writes LoginForm out instead of calling _forms.html's form(): the same markup,
+    byte for byte, with and without CSRF, in both languages, on the page (no form built) and after
+    a refused attempt (the name typed shown back escaped, each field's errors)."""
+    import re
+
+    from flask_babel import gettext, refresh
+
+    from app.auth.forms import LoginForm
+
+    token = re.compile(r'(name="csrf_token" type="hidden" value=")[^"]+')
+    typed = {"username": "x" * 90 + '<b>"', "password": ""}
+    for lang, word in (("vi", "Đăng nhập"), ("en", "Sign in")):
+        client.post("/language", data={"lang": lang})
+        for csrf in (True, False):
+            app.config["WTF_CSRF_ENABLED"] = csrf
+            try:
+                page = client.get("/login")
+                sent = {**typed, "csrf_token": re.search(r'csrf_token" value="([^"]+)"', page.text)[1]}
+                refused = client.post("/login", data=sent)
+                assert refused.status_code == 200
+                for html, formdata in ((page.text, None), (refused.text, typed)):
+                    with app.test_request_context("/login", method="POST" if formdata else "GET",
+                                                  data=formdata):
+                        from flask import session
+
+                        session["lang"] = lang
+                        refresh()
+                        form = LoginForm(**({} if formdata else {"formdata": None}))
+                        if formdata:
+                            form.validate()
+                        macros = app.jinja_env.get_template("_forms.html").make_module({})
+                        expected = str(macros.form(form, submit=gettext("Đăng nhập"))).strip()
+                    assert token.sub(r"\1…", _login_form(html)) == token.sub(r"\1…", expected)
+                    assert ('name="csrf_token"' in expected) == csrf and f">{word}</button>" in expected
+                    if formdata:
+                        assert expected.count('aria-invalid="true"') == 2
+                        assert 'value="' + "x" * 90 + '&lt;b&gt;&#34;"' in expected
+            finally:
+                app.config["WTF_CSRF_ENABLED"] = False
+
+
+def test_only_a_login_attempt_is_rate_limited(app, client, world):
+    """The sign-in page answers past the attempts' limit (and carries no limit headers); the
+    attempt is refused with 429."""
+    app.config["LOGIN_RATE_LIMIT"] = "2 per minute"
+    try:
+        attempts = [client.post("/login", data={"username": "x", "password": "y"}).status_code
+                    for _ in range(3)]
+        page = client.get("/login")
+    finally:
+        app.config["LOGIN_RATE_LIMIT"] = "10 per minute"
+        limiter.reset()
+    assert attempts == [200, 200, 429]
+    assert page.status_code == 200 and "X-RateLimit-Limit" not in page.headers
