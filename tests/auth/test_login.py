@@ -211,11 +211,58 @@ def test_the_layout_signs_the_csrf_token_as_flask_wtf_does(app, client, auth, wo
     assert response.status_code == 302 and "Sign out" in client.get("/").text
 
 
-def test_security_headers_are_set(client):
-    response = client.get("/login")
-    assert "default-src 'self'" in response.headers["Content-Security-Policy"]
-    assert response.headers["X-Frame-Options"] == "DENY"
-    assert response.headers["X-Content-Type-Options"] == "nosniff"
+SECURITY_HEADERS = [
+    ("Permissions-Policy", "browsing-topics=()"),
+    ("X-Frame-Options", "DENY"),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; "
+                                "script-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+                                "base-uri 'self'; object-src 'none'"),
+]
+
+
+def _security_headers(response):
+    names = {name for name, _ in SECURITY_HEADERS} | {"Strict-Transport-Security", "Referrer-Policy"}
+    return [(name, value) for name, value in response.headers.items() if name in names]
+
+
+def test_security_headers_are_set(app, client, auth, world):
+    """The headers Flask-Talisman set, in its order, on every kind of response (app/__init__.py
+    builds them once); no HSTS over plain HTTP."""
+    expected = [*SECURITY_HEADERS, ("Referrer-Policy", "same-origin")]
+    responses = [client.get("/login"), client.get("/nowhere"), client.post("/login", data={})]
+    auth.login_user(world.users["staff"])
+    responses += [client.get("/"), client.get("/users"), client.get("/evaluation/team")]
+    assert [r.status_code for r in responses] == [200, 404, 200, 200, 404, 403]
+    for response in responses:
+        assert _security_headers(response) == expected
+
+
+def test_with_force_https_plain_http_is_redirected_and_https_gets_hsts(app):
+    """Production (FORCE_HTTPS): as Flask-Talisman did, a plain HTTP request is sent to the same
+    address over HTTPS (302); over HTTPS, or behind a proxy that says so, HSTS for a year."""
+    from flask import Flask
+
+    from app import register_security_headers
+
+    for force in (True, False):
+        bare = Flask(__name__)
+        bare.config["FORCE_HTTPS"] = force
+        register_security_headers(bare)
+        bare.add_url_rule("/page", "page", lambda: "ok")
+        client = bare.test_client()
+        plain = client.get("/page?x=1")
+        secure = [client.get("/page", base_url="https://localhost"),
+                  client.get("/page", headers={"X-Forwarded-Proto": "https"})]
+        hsts = [("Strict-Transport-Security", "max-age=31556926; includeSubDomains")] if force else []
+        if force:
+            assert plain.status_code == 302 and plain.headers["Location"] == "https://localhost/page?x=1"
+        else:
+            assert plain.status_code == 200
+        assert _security_headers(plain) == [*SECURITY_HEADERS, ("Referrer-Policy", "same-origin")]
+        for response in secure:
+            assert response.status_code == 200
+            assert _security_headers(response) == [*SECURITY_HEADERS, *hsts, ("Referrer-Policy", "same-origin")]
 
 
 def test_session_cookie_is_httponly_and_samesite(client, auth, world):
