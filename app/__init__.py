@@ -76,7 +76,7 @@ def register_url_converters(app):
 
 
 def select_locale():
-    """The visitor's chosen language, else the account's, else Vietnamese."""
+    """The visitor's chosen language, else the account's, else the default (Vietnamese)."""
     from flask import current_app, has_request_context
 
     languages = current_app.config["LANGUAGES"]
@@ -87,7 +87,8 @@ def select_locale():
         return _locale(chosen)
     if current_user.is_authenticated and current_user.locale in languages:
         return _locale(current_user.locale)
-    return None
+    # What Flask-Babel would use for None, already parsed (it parses it again on every request).
+    return _locale(current_app.config["BABEL_DEFAULT_LOCALE"])
 
 
 @cache
