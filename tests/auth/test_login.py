@@ -185,6 +185,7 @@ def test_the_layout_signs_the_csrf_token_as_flask_wtf_does(app, client, auth, wo
         first = csrf_token()
         raw = session["csrf_token"]
         validate_csrf(first)
+        assert re.fullmatch(r"[0-9a-f]{40}", raw)  # made as Flask-WTF makes it
     for secret in (None, "another-secret"):
         app.config["WTF_CSRF_SECRET_KEY"] = secret or app.secret_key
         try:
