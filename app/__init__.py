@@ -36,7 +36,8 @@ SECURITY_HEADERS = (
     ("Permissions-Policy", "browsing-topics=()"),
     ("X-Frame-Options", "DENY"),
     ("X-Content-Type-Options", "nosniff"),
-    ("Content-Security-Policy", "; ".join(f"{name} {value}" for name, value in CONTENT_SECURITY_POLICY.items())),
+    ("Content-Security-Policy",
+     "; ".join(f"{name} {value}" for name, value in CONTENT_SECURITY_POLICY.items())),
 )
 REFERRER_POLICY = ("Referrer-Policy", "same-origin")
 STRICT_TRANSPORT_SECURITY = ("Strict-Transport-Security", "max-age=31556926; includeSubDomains")

@@ -185,7 +185,7 @@ def test_the_layout_signs_the_csrf_token_as_flask_wtf_does(app, client, auth, wo
         first = csrf_token()
         raw = session["csrf_token"]
         validate_csrf(first)
-        assert re.fullmatch(r"[0-9a-f]{40}", raw)  # made as Flask-WTF makes it
+        assert re.fullmatch(r"[0-9a-f]{40}", raw)  # like Flask-WTF's
     for secret in (None, "another-secret"):
         app.config["WTF_CSRF_SECRET_KEY"] = secret or app.secret_key
         try:
@@ -220,6 +220,7 @@ SECURITY_HEADERS = [
                                 "script-src 'self'; form-action 'self'; frame-ancestors 'none'; "
                                 "base-uri 'self'; object-src 'none'"),
 ]
+REFERRER_POLICY = ("Referrer-Policy", "same-origin")
 
 
 def _security_headers(response):
@@ -230,7 +231,7 @@ def _security_headers(response):
 def test_security_headers_are_set(app, client, auth, world):
     """The headers Flask-Talisman set, in its order, on every kind of response (app/__init__.py
     builds them once); no HSTS over plain HTTP."""
-    expected = [*SECURITY_HEADERS, ("Referrer-Policy", "same-origin")]
+    expected = [*SECURITY_HEADERS, REFERRER_POLICY]
     responses = [client.get("/login"), client.get("/nowhere"), client.post("/login", data={})]
     auth.login_user(world.users["staff"])
     responses += [client.get("/"), client.get("/users"), client.get("/evaluation/team")]
@@ -260,10 +261,10 @@ def test_with_force_https_plain_http_is_redirected_and_https_gets_hsts(app):
             assert plain.status_code == 302 and plain.headers["Location"] == "https://localhost/page?x=1"
         else:
             assert plain.status_code == 200
-        assert _security_headers(plain) == [*SECURITY_HEADERS, ("Referrer-Policy", "same-origin")]
+        assert _security_headers(plain) == [*SECURITY_HEADERS, REFERRER_POLICY]
         for response in secure:
             assert response.status_code == 200
-            assert _security_headers(response) == [*SECURITY_HEADERS, *hsts, ("Referrer-Policy", "same-origin")]
+            assert _security_headers(response) == [*SECURITY_HEADERS, *hsts, REFERRER_POLICY]
 
 
 def test_session_cookie_is_httponly_and_samesite(client, auth, world):
