@@ -2,6 +2,7 @@
 Flask-WTF, WTForms' own messages in the user's language; every text field of every form in NFC,
 without control characters and with a length limit; scores finite with one decimal (a decimal
 comma accepted); periods and years by the one parser; query arguments read through `arg`."""
+import secrets
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from pathlib import Path
@@ -58,13 +59,16 @@ def csrf_token() -> str:
     """Flask-WTF's generate_csrf, the same token (the session's, signed with the time): its
     serializer, signer and the session token's payload kept instead of made again for every page
     (their key derivation and zlib attempt were most of a page's 40 µs of CSRF). A session
-    without its token yet gets it from generate_csrf."""
+    without its token yet gets a random one like generate_csrf's (a first visit to the login page:
+    half of its 30 µs was the serializer built again)."""
     config = current_app.config
     name = config["WTF_CSRF_FIELD_NAME"]
     token = g.get(name)
     if token is None:
         raw = session.get(name)
         secret = config.get("WTF_CSRF_SECRET_KEY", current_app.secret_key)
+        if raw is None and isinstance(secret, str) and secret:
+            raw = session[name] = secrets.token_hex(20)  # 40 hex digits, as Flask-WTF's
         if not isinstance(raw, str) or not isinstance(secret, str) or not secret:
             return generate_csrf()
         token = _csrf_serializer(secret)[1].sign(_csrf_payload(secret, raw)).decode()

@@ -58,7 +58,7 @@ EXPECTED = {
     ("main.set_language", "POST"): OPEN,
     ("main.health", "GET"): OPEN,
     ("auth.login", "GET"): OPEN,
-    ("auth.login", "POST"): OPEN,
+    ("auth.sign_in", "POST"): OPEN,
     # Signing out ends on the login page for everyone; tests/auth checks that the session ends.
     ("auth.logout", "POST"): row(*["login"] * 7),
     ("auth.change_password", "GET"): SIGNED_IN,

@@ -102,31 +102,44 @@ class SignedIn(UserMixin, _Values):
 
     @classmethod
     def from_rows(cls, rows: list[Any]) -> "SignedIn":
-        """From the rows of `columns()` (one per grant, or one without a grant)."""
+        """From the rows of `columns()` (one per grant, or one without a grant), read by position
+        in `columns()`' order (a row's lookup by name cost as much as building the values); a unit
+        met twice (the staff record's and its grant's) is one value."""
         first = rows[0]
+        units: dict[int, UnitValues] = {}
+
+        def unit(unit_id: Any, code: Any, name: Any, path: Any, parent_id: Any) -> UnitValues | None:
+            if unit_id is None:
+                return None
+            found = units.get(unit_id)
+            if found is None:
+                found = units[unit_id] = UnitValues(id=unit_id, code=code, name=name, path=path,
+                                                    parent_id=parent_id)
+            return found
+
+        user_id, username, display_name, staff_id, active, locale, session_version = first[:7]
         staff = None
-        if first.staff_id is not None:
-            unit = None if first.su_id is None else UnitValues(
-                id=first.su_id, code=first.su_code, name=first.su_name, path=first.su_path,
-                parent_id=first.su_parent_id)
-            staff = StaffValues(id=first.staff_id, unit_id=first.s_unit_id, front_desk=first.s_front_desk,
-                                position=first.s_position, unit=unit)
-        grants = tuple(
-            GrantValues(id=row.g_id, role=row.g_role, unit_id=row.g_unit_id,
-                        unit=None if row.gu_id is None else UnitValues(
-                            id=row.gu_id, code=row.gu_code, name=row.gu_name, path=row.gu_path,
-                            parent_id=row.gu_parent_id))
-            for row in rows if row.g_id is not None)
+        if staff_id is not None:
+            unit_id, front_desk, position = first[7:10]
+            staff = StaffValues(id=staff_id, unit_id=unit_id, front_desk=front_desk, position=position,
+                                unit=unit(*first[10:15]))
+        grants = []
+        for row in rows:
+            grant_id, role, grant_unit_id = row[15:18]
+            if grant_id is not None:
+                grants.append(GrantValues(id=grant_id, role=role, unit_id=grant_unit_id,
+                                          unit=unit(*row[18:23])))
         roles = frozenset(grant.role for grant in grants)
-        return cls(id=first.id, username=first.username, display_name=first.display_name,
-                   staff_id=first.staff_id, active=first.active, locale=first.locale,
-                   session_version=first.session_version, unread_notifications=first.unread,
-                   staff=staff, grants=grants, roles=roles, is_sys_admin="sys_admin" in roles)
+        return cls(id=user_id, username=username, display_name=display_name, staff_id=staff_id,
+                   active=active, locale=locale, session_version=session_version,
+                   unread_notifications=first.unread, staff=staff, grants=tuple(grants), roles=roles,
+                   is_sys_admin="sys_admin" in roles)
 
 
 def columns() -> tuple[list[Any], Any]:
-    """(the columns `SignedIn.from_rows` reads, the FROM clause): the account, its staff record
-    and unit, its grants with their units, ordered by grant as `User.grants` is."""
+    """(the columns `SignedIn.from_rows` reads, in the order it reads them, the FROM clause): the
+    account, its staff record and unit, its grants with their units, ordered by grant as
+    `User.grants` is."""
     user, staff, grant = User.__table__, Staff.__table__, RoleGrant.__table__
     staff_unit, grant_unit = Unit.__table__.alias("su"), Unit.__table__.alias("gu")
     cols = [user.c.id, user.c.username, user.c.display_name, user.c.staff_id, user.c.active, user.c.locale,

@@ -91,10 +91,19 @@ def _fresh_session():
     generate_csrf()
 
 
-@bp.route("/login", methods=["GET", "POST"])
+@bp.get("/login")
+def login():
+    """The sign-in page. Only an attempt (sign_in, the same address posted) is rate-limited: the
+    page itself costs nothing to guess with, and its limit checks were a tenth of its time."""
+    if current_user.is_authenticated:
+        return redirect(url_for("main.index"))
+    return render_template("auth/login.html", form=None)
+
+
+@bp.post("/login")
 @limiter.limit(_login_rate_limit, methods=["POST"], deduct_when=_failed)
 @limiter.limit(_account_client_limit, methods=["POST"], key_func=_account_client_key, deduct_when=_failed)
-def login():
+def sign_in():
     """Sign in with a username and password."""
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))

@@ -185,6 +185,7 @@ def test_the_layout_signs_the_csrf_token_as_flask_wtf_does(app, client, auth, wo
         first = csrf_token()
         raw = session["csrf_token"]
         validate_csrf(first)
+        assert re.fullmatch(r"[0-9a-f]{40}", raw)  # like Flask-WTF's
     for secret in (None, "another-secret"):
         app.config["WTF_CSRF_SECRET_KEY"] = secret or app.secret_key
         try:
@@ -211,14 +212,124 @@ def test_the_layout_signs_the_csrf_token_as_flask_wtf_does(app, client, auth, wo
     assert response.status_code == 302 and "Sign out" in client.get("/").text
 
 
-def test_security_headers_are_set(client):
-    response = client.get("/login")
-    assert "default-src 'self'" in response.headers["Content-Security-Policy"]
-    assert response.headers["X-Frame-Options"] == "DENY"
-    assert response.headers["X-Content-Type-Options"] == "nosniff"
+SECURITY_HEADERS = [
+    ("Permissions-Policy", "browsing-topics=()"),
+    ("X-Frame-Options", "DENY"),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; "
+                                "script-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+                                "base-uri 'self'; object-src 'none'"),
+]
+REFERRER_POLICY = ("Referrer-Policy", "same-origin")
+
+
+def _security_headers(response):
+    names = {name for name, _ in SECURITY_HEADERS} | {"Strict-Transport-Security", "Referrer-Policy"}
+    return [(name, value) for name, value in response.headers.items() if name in names]
+
+
+def test_security_headers_are_set(app, client, auth, world):
+    """The headers Flask-Talisman set, in its order, on every kind of response (app/__init__.py
+    builds them once); no HSTS over plain HTTP."""
+    expected = [*SECURITY_HEADERS, REFERRER_POLICY]
+    responses = [client.get("/login"), client.get("/nowhere"), client.post("/login", data={})]
+    auth.login_user(world.users["staff"])
+    responses += [client.get("/"), client.get("/users"), client.get("/evaluation/team")]
+    assert [r.status_code for r in responses] == [200, 404, 200, 200, 404, 403]
+    for response in responses:
+        assert _security_headers(response) == expected
+
+
+def test_with_force_https_plain_http_is_redirected_and_https_gets_hsts(app):
+    """Production (FORCE_HTTPS): as Flask-Talisman did, a plain HTTP request is sent to the same
+    address over HTTPS (302); over HTTPS, or behind a proxy that says so, HSTS for a year."""
+    from flask import Flask
+
+    from app import register_security_headers
+
+    for force in (True, False):
+        bare = Flask(__name__)
+        bare.config["FORCE_HTTPS"] = force
+        register_security_headers(bare)
+        bare.add_url_rule("/page", "page", lambda: "ok")
+        client = bare.test_client()
+        plain = client.get("/page?x=1")
+        secure = [client.get("/page", base_url="https://localhost"),
+                  client.get("/page", headers={"X-Forwarded-Proto": "https"})]
+        hsts = [("Strict-Transport-Security", "max-age=31556926; includeSubDomains")] if force else []
+        if force:
+            assert plain.status_code == 302 and plain.headers["Location"] == "https://localhost/page?x=1"
+        else:
+            assert plain.status_code == 200
+        assert _security_headers(plain) == [*SECURITY_HEADERS, REFERRER_POLICY]
+        for response in secure:
+            assert response.status_code == 200
+            assert _security_headers(response) == [*SECURITY_HEADERS, *hsts, REFERRER_POLICY]
 
 
 def test_session_cookie_is_httponly_and_samesite(client, auth, world):
     response = auth.login_with_password("hr", factories.PASSWORD)
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def _login_form(html):
+    start = html.index('<form method="post" action="" class="form"')
+    return html[start:html.index("</form>", start) + len("</form>")]
+
+
+def test_the_login_form_is_written_as_the_form_macro_renders_it(app, client, world):
+    """auth/login.html writes LoginForm out instead of calling _forms.html's form(): the same markup,
+    byte for byte, with and without CSRF, in both languages, on the page (no form built) and after
+    a refused attempt (the name typed shown back escaped, each field's errors)."""
+    import re
+
+    from flask_babel import gettext, refresh
+
+    from app.auth.forms import LoginForm
+
+    token = re.compile(r'(name="csrf_token" type="hidden" value=")[^"]+')
+    typed = {"username": "x" * 90 + '<b>"', "password": ""}
+    for lang, word in (("vi", "Đăng nhập"), ("en", "Sign in")):
+        client.post("/language", data={"lang": lang})
+        for csrf in (True, False):
+            app.config["WTF_CSRF_ENABLED"] = csrf
+            try:
+                page = client.get("/login")
+                sent = {**typed, "csrf_token": re.search(r'csrf_token" value="([^"]+)"', page.text)[1]}
+                refused = client.post("/login", data=sent)
+                assert refused.status_code == 200
+                for html, formdata in ((page.text, None), (refused.text, typed)):
+                    with app.test_request_context("/login", method="POST" if formdata else "GET",
+                                                  data=formdata):
+                        from flask import session
+
+                        session["lang"] = lang
+                        refresh()
+                        form = LoginForm(**({} if formdata else {"formdata": None}))
+                        if formdata:
+                            form.validate()
+                        macros = app.jinja_env.get_template("_forms.html").make_module({})
+                        expected = str(macros.form(form, submit=gettext("Đăng nhập"))).strip()
+                    assert token.sub(r"\1…", _login_form(html)) == token.sub(r"\1…", expected)
+                    assert ('name="csrf_token"' in expected) == csrf and f">{word}</button>" in expected
+                    if formdata:
+                        assert expected.count('aria-invalid="true"') == 2
+                        assert 'value="' + "x" * 90 + '&lt;b&gt;&#34;"' in expected
+            finally:
+                app.config["WTF_CSRF_ENABLED"] = False
+
+
+def test_only_a_login_attempt_is_rate_limited(app, client, world):
+    """The sign-in page answers past the attempts' limit (and carries no limit headers); the
+    attempt is refused with 429."""
+    app.config["LOGIN_RATE_LIMIT"] = "2 per minute"
+    try:
+        attempts = [client.post("/login", data={"username": "x", "password": "y"}).status_code
+                    for _ in range(3)]
+        page = client.get("/login")
+    finally:
+        app.config["LOGIN_RATE_LIMIT"] = "10 per minute"
+        limiter.reset()
+    assert attempts == [200, 200, 429]
+    assert page.status_code == 200 and "X-RateLimit-Limit" not in page.headers

@@ -114,6 +114,40 @@ def test_the_signed_in_user_is_read_only_and_reads_other_columns_from_the_accoun
         assert user == db.session.get(User, world.users["staff"])  # the same account and version
 
 
+def test_the_signed_in_values_are_the_accounts_for_every_user(app, world):
+    """SignedIn.from_rows reads the statement's columns by position: every value is the ORM
+    account's, its staff record's and its grants' (with their units), for every user of the world."""
+    from app.auth.signed_in import SignedIn
+    from app.notifications.services import unread_count
+
+    def unit_values(unit):
+        return None if unit is None else (unit.id, unit.code, unit.name, unit.path, unit.parent_id)
+
+    with app.app_context():
+        many = factories.create_user([("staff", "A1"), ("unit_head", "A"), ("inspector", "ROOT"),
+                                      ("sys_admin", None)], staff_code="H1", username="many").id
+        db.session.commit()
+    with app.test_request_context():
+        for user_id in [*world.users.values(), many]:
+            rows = db.session.execute(_statement(), {"user_id": user_id}).all()
+            user, account = SignedIn.from_rows(rows), db.session.get(User, user_id)
+            assert (user.id, user.username, user.display_name, user.staff_id, user.active, user.locale,
+                    user.session_version) == (account.id, account.username, account.display_name,
+                                              account.staff_id, account.active, account.locale,
+                                              account.session_version)
+            assert user.unread_notifications == unread_count(account)
+            staff = account.staff
+            assert (None if user.staff is None else (
+                user.staff.id, user.staff.unit_id, user.staff.front_desk, user.staff.position,
+                unit_values(user.staff.unit))) == (None if staff is None else (
+                    staff.id, staff.unit_id, staff.front_desk, staff.position, unit_values(staff.unit)))
+            grants = sorted(account.grants, key=lambda grant: grant.id)
+            assert [(g.id, g.role, g.unit_id, unit_values(g.unit)) for g in user.grants] == \
+                [(g.id, g.role, g.unit_id, unit_values(g.unit)) for g in grants]
+            assert user.roles == {g.role for g in grants}
+            assert user.is_sys_admin == ("sys_admin" in user.roles)
+
+
 def _statement():
     from app import _user_statement
 

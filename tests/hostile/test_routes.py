@@ -201,7 +201,7 @@ def exercise(probe, values, passes, path_values=True, only=None):
 
 def _state_checked(rule, method):
     # A failed login counts the failure (that is its purpose); everything else refused writes nothing.
-    return method == "POST" and rule.endpoint not in ("auth.login", "main.set_language")
+    return method == "POST" and rule.endpoint not in ("auth.sign_in", "main.set_language")
 
 
 def _assert_clean(probe):
