@@ -2,7 +2,7 @@
 from functools import cache
 
 from babel import Locale
-from flask import Flask, redirect, request, session
+from flask import Flask, request, session
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -27,20 +27,6 @@ CONTENT_SECURITY_POLICY = {
     "base-uri": "'self'",
     "object-src": "'none'",
 }
-
-# The headers every response carries, in the order Flask-Talisman set them, built once: Talisman
-# rebuilt them for every response (the policy joined again, a look-up of the request per policy
-# section, three hooks each finding the view's options), 40 µs of a page. HSTS and the redirect to
-# HTTPS depend on the request and stay per request (register_security_headers).
-SECURITY_HEADERS = (
-    ("Permissions-Policy", "browsing-topics=()"),
-    ("X-Frame-Options", "DENY"),
-    ("X-Content-Type-Options", "nosniff"),
-    ("Content-Security-Policy",
-     "; ".join(f"{name} {value}" for name, value in CONTENT_SECURITY_POLICY.items())),
-)
-REFERRER_POLICY = ("Referrer-Policy", "same-origin")
-STRICT_TRANSPORT_SECURITY = ("Strict-Transport-Security", "max-age=31556926; includeSubDomains")
 
 
 def create_app(config_name=None):
@@ -100,7 +86,7 @@ def _locale(code):
 
 def register_extensions(app):
     from app.auth.signed_in import SignedIn
-    from app.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from app.extensions import babel, csrf, db, limiter, login_manager, migrate, talisman
 
     db.init_app(app)
     # Every model module is imported here so that migrations see the whole schema.
@@ -129,7 +115,17 @@ def register_extensions(app):
     login_manager.login_message = _l("Vui lòng đăng nhập để tiếp tục.")
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
-    register_security_headers(app)
+    talisman.init_app(
+        app,
+        force_https=app.config["FORCE_HTTPS"],
+        strict_transport_security=app.config["FORCE_HTTPS"],
+        session_cookie_secure=app.config["SESSION_COOKIE_SECURE"],
+        session_cookie_http_only=True,
+        session_cookie_samesite=app.config["SESSION_COOKIE_SAMESITE"],
+        content_security_policy=CONTENT_SECURITY_POLICY,
+        frame_options="DENY",
+        referrer_policy="same-origin",
+    )
 
     @login_manager.user_loader
     def load_user(token):
@@ -149,33 +145,6 @@ def register_extensions(app):
         if not user.active or user.session_version != version:
             return None
         return user
-
-
-def register_security_headers(app):
-    """Flask-Talisman's behaviour as this application configured it, the constant headers built
-    once: with FORCE_HTTPS (production) a request over plain HTTP is redirected to HTTPS (302) and
-    one over HTTPS gets HSTS; every response gets SECURITY_HEADERS (replacing any a view set);
-    no CSP nonce. The session cookie's flags are config.py's."""
-    force_https = app.config["FORCE_HTTPS"]
-
-    def over_https():
-        return request.is_secure or request.headers.get("X-Forwarded-Proto", "http") == "https"
-
-    @app.before_request
-    def redirect_to_https():
-        if force_https and not app.debug and not over_https() and request.url.startswith("http://"):
-            return redirect(request.url.replace("http://", "https://", 1), code=302)
-        return None
-
-    @app.after_request
-    def set_security_headers(response):
-        headers = response.headers
-        for name, value in SECURITY_HEADERS:
-            headers[name] = value
-        if force_https and over_https():
-            headers[STRICT_TRANSPORT_SECURITY[0]] = STRICT_TRANSPORT_SECURITY[1]
-        headers[REFERRER_POLICY[0]] = REFERRER_POLICY[1]
-        return response
 
 
 @cache

@@ -229,8 +229,8 @@ def _security_headers(response):
 
 
 def test_security_headers_are_set(app, client, auth, world):
-    """The headers Flask-Talisman set, in its order, on every kind of response (app/__init__.py
-    builds them once); no HSTS over plain HTTP."""
+    """Flask-Talisman's headers as app/__init__.py configures them, in its order, on every kind of
+    response; no HSTS over plain HTTP."""
     expected = [*SECURITY_HEADERS, REFERRER_POLICY]
     responses = [client.get("/login"), client.get("/nowhere"), client.post("/login", data={})]
     auth.login_user(world.users["staff"])
@@ -238,33 +238,6 @@ def test_security_headers_are_set(app, client, auth, world):
     assert [r.status_code for r in responses] == [200, 404, 200, 200, 404, 403]
     for response in responses:
         assert _security_headers(response) == expected
-
-
-def test_with_force_https_plain_http_is_redirected_and_https_gets_hsts(app):
-    """Production (FORCE_HTTPS): as Flask-Talisman did, a plain HTTP request is sent to the same
-    address over HTTPS (302); over HTTPS, or behind a proxy that says so, HSTS for a year."""
-    from flask import Flask
-
-    from app import register_security_headers
-
-    for force in (True, False):
-        bare = Flask(__name__)
-        bare.config["FORCE_HTTPS"] = force
-        register_security_headers(bare)
-        bare.add_url_rule("/page", "page", lambda: "ok")
-        client = bare.test_client()
-        plain = client.get("/page?x=1")
-        secure = [client.get("/page", base_url="https://localhost"),
-                  client.get("/page", headers={"X-Forwarded-Proto": "https"})]
-        hsts = [("Strict-Transport-Security", "max-age=31556926; includeSubDomains")] if force else []
-        if force:
-            assert plain.status_code == 302 and plain.headers["Location"] == "https://localhost/page?x=1"
-        else:
-            assert plain.status_code == 200
-        assert _security_headers(plain) == [*SECURITY_HEADERS, REFERRER_POLICY]
-        for response in secure:
-            assert response.status_code == 200
-            assert _security_headers(response) == [*SECURITY_HEADERS, *hsts, REFERRER_POLICY]
 
 
 def test_session_cookie_is_httponly_and_samesite(client, auth, world):
