@@ -351,3 +351,48 @@ def test_hr_admin_sees_how_many_are_on_the_early_warning_list(app, client, auth,
         ("2 cán bộ trong danh sách cảnh báo sớm năm 2026", "/annual/early-warning?year=2026")]
     listed = client.get("/annual/early-warning?year=2026").text
     assert "Nguyễn Văn W1" in listed and "Nguyễn Văn W2" in listed and "Nguyễn Văn W3" not in listed
+
+
+def test_a_heads_tasks_to_accept_are_counted_from_the_index_of_submitted_tasks(app, client, auth, world):
+    """The count of tasks waiting for acceptance (and the first due day) across the head's units
+    reads the partial index of submitted tasks (migration 0017), not every task those units ever
+    had: in a province the head's home read ~7,000 tasks for ~340 submitted ones."""
+    from app.tasks.models import Task
+
+    with app.app_context():
+        def task(staff, unit, status, due):
+            db.session.add(Task(staff_id=world.staff[staff], unit_id=world.units[unit], title="Báo cáo",
+                                coefficient=1, quantity=1, assigned_on=date(2026, 3, 1), due_on=due,
+                                status=status))
+        task("S1", "A1", "submitted", date(2026, 3, 20))
+        task("H1", "A1", "submitted", date(2026, 3, 10))
+        task("S1", "A1", "accepted", date(2026, 3, 5))  # done: not counted
+        task("S1", "A1", "assigned", date(2026, 3, 2))  # not delivered yet: not counted
+        task("S2", "B", "submitted", date(2026, 3, 1))  # outside the head's units: not counted
+        db.session.commit()
+        engine = db.engine
+    seen = []
+
+    def remember(conn, cursor, statement, parameters, *rest):
+        if "UNION ALL" in statement:
+            seen.append((statement, parameters))
+
+    auth.login_user(world.users["unit_head_in"])
+    event.listen(engine, "before_cursor_execute", remember)
+    try:
+        page = client.get("/").text
+    finally:
+        event.remove(engine, "before_cursor_execute", remember)
+    assert _items(page)["task-board"] == [("2 nhiệm vụ đã báo cáo hoàn thành, chờ nghiệm thu",
+                                           "/tasks/board?status=submitted&period=2026-03")]
+    assert "10/03/2026" in page
+    [(statement, parameters)] = seen
+    with engine.connect() as connection:
+        if engine.dialect.name == "sqlite":
+            rows = connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)
+            plan = " | ".join(row[-1] for row in rows)
+        else:  # a tiny table is read whole when it may be: ask for the indexes, then see which
+            connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
+            rows = connection.exec_driver_sql("EXPLAIN " + statement, parameters)
+            plan = " | ".join(row[0] for row in rows)
+    assert "ix_task_submitted_unit" in plan, plan
