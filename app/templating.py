@@ -182,7 +182,8 @@ class LocalizedEnvironment(Environment):
 
     def __init__(self, app, **options):
         super().__init__(app, **options)
-        # (application root, endpoint, arguments) → address: bounded by the templates' text.
+        # (application root, endpoint, arguments) → address: bounded by the templates' text and
+        # the team page's counters (six a month).
         self._urls: dict[tuple, str] = {}
 
         # Takes the context so that jinja never folds it at compile time: the address depends on
