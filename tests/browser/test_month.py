@@ -72,6 +72,8 @@ def test_a_month_from_opening_to_publication(app, page, world):
     sign_in(page, "colleague", factories.PASSWORD)
     menu(page, "Đánh giá của tôi")
     page.get_by_role("link", name="Kết quả công khai của đơn vị").click()
+    page.wait_for_url("**/results")
+    page.get_by_role("row", name="Lê Văn Chưa Đạt").wait_for()  # .all() below does not wait for the page
     rows = {row.locator("td").first.inner_text(): row.locator("td").nth(2).inner_text()
             for row in page.locator("main table tbody tr").all()}
     assert rows == {

@@ -40,6 +40,7 @@ def test_unit_head_sees_the_dashboard_of_their_subtree_and_downloads_its_tables(
     page.get_by_role("heading", name="Bảng điều khiển: Đơn vị A").wait_for()
     page.get_by_label("Năm (YYYY) hoặc tháng (YYYY-MM)").fill("2025")
     page.get_by_role("button", name="Xem").click()
+    page.wait_for_url("**?period=2025")  # the counts below do not wait for the new page
     assert page.locator("#levels-chart svg").count() == 1
     assert page.locator("#levels-chart table caption").inner_text().startswith("Phân bố mức xếp loại")
     assert page.locator('[data-figure="scored"]').inner_text() == "9"
@@ -67,6 +68,7 @@ def test_inspector_reads_the_dashboard_and_hr_admin_the_province_ranking(app, pa
     menu(page, "Xếp hạng đơn vị")
     page.get_by_label("Năm (YYYY) hoặc tháng (YYYY-MM)").fill("2025-03")
     page.get_by_role("button", name="Xem").click()
+    page.wait_for_url("**?period=2025-03*")
     first = page.locator("table.ranking tbody tr").first
     assert "Đơn vị A" in first.inner_text() and "=" in first.inner_text()
     assert "giữ nguyên" in first.locator(".movement").inner_text()  # words, not colour alone
