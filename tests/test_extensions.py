@@ -109,7 +109,8 @@ def test_each_view_keeps_its_own_options_and_http_is_sent_to_https():
         secure = client.get("/plain", base_url="https://localhost")
         assert secure.headers["X-Frame-Options"] == "DENY"
         assert secure.headers["Strict-Transport-Security"] == "max-age=31556926; includeSubDomains"
-        assert secure.headers["Content-Security-Policy"] == "default-src 'self'; img-src 'self' data:; script-src 'self'"
+        assert secure.headers["Content-Security-Policy"] == \
+            "default-src 'self'; img-src 'self' data:; script-src 'self'"
         framed = client.get("/framed", base_url="https://localhost")
         assert framed.headers["X-Frame-Options"] == "SAMEORIGIN"
         missing = client.get("/nowhere", base_url="https://localhost")
