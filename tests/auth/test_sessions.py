@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import itsdangerous.timed
 import pytest
+from flask import request
 from sqlalchemy import select
 
 from app import sessions
@@ -176,3 +177,19 @@ def test_login_starts_a_session_with_a_csrf_token_of_its_own(app, world):
         assert client.post("/language", data={"lang": "en", "csrf_token": after}).status_code == 302
     finally:
         app.config["WTF_CSRF_ENABLED"] = False
+
+
+
+def test_a_cookie_read_again_is_a_fresh_session_each_time(app):
+    """The cookie's checked content is kept between requests: what a request changes in its session
+    (a flashed message appended to the list) is not seen by the next request with the same cookie,
+    and a cookie whose signature is wrong is refused every time."""
+    interface = app.session_interface
+    value = interface.get_signing_serializer(app).dumps({"_flashes": [["info", "một"]], "n": 1})
+    for cookie, expected in ((value, {"_flashes": [["info", "một"]], "n": 1}), (value[:-2] + "xx", {})):
+        for _n in range(2):
+            with app.test_request_context(headers={"Cookie": f"{COOKIE}={cookie}"}):
+                session = interface.open_session(app, request)
+                assert dict(session) == expected
+                session.setdefault("_flashes", []).append(["info", "hai"])
+                session["n"] = 2
