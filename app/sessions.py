@@ -62,8 +62,8 @@ class SessionInterface(SecureCookieSessionInterface):
         except BadSignature:
             return self.session_class()
         data = dict(items)
-        if any(isinstance(item, (list, dict)) for item in data.values()):
-            data = copy.deepcopy(data)  # flashed messages: the kept ones are not to be changed
+        if not all(isinstance(item, (str, int, float, type(None))) for item in data.values()):
+            data = copy.deepcopy(data)  # flashed messages (a list): the kept ones stay as they were
         session = self.session_class(data)
         session.issued_at = issued_at
         return session

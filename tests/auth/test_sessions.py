@@ -179,7 +179,6 @@ def test_login_starts_a_session_with_a_csrf_token_of_its_own(app, world):
         app.config["WTF_CSRF_ENABLED"] = False
 
 
-
 def test_a_cookie_read_again_is_a_fresh_session_each_time(app):
     """The cookie's checked content is kept between requests: what a request changes in its session
     (a flashed message appended to the list) is not seen by the next request with the same cookie,
