@@ -29,25 +29,9 @@ CONTENT_SECURITY_POLICY = {
 }
 
 
-class App(Flask):
-    """Flask, answering once per function whether it must be run through async_to_sync: Flask
-    asks for each hook, context processor and view of every request (16 times on a page), and
-    inspecting a function's code flags each time was 1.5 % of an empty signed-in page's work."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._run_as = {}
-
-    def ensure_sync(self, func):
-        runnable = self._run_as.get(func)
-        if runnable is None:
-            runnable = self._run_as[func] = super().ensure_sync(func)
-        return runnable
-
-
 def create_app(config_name=None):
     """The application factory."""
-    app = App(__name__, instance_path=str(INSTANCE_DIR))
+    app = Flask(__name__, instance_path=str(INSTANCE_DIR))
     app.jinja_environment = LocalizedEnvironment  # before anything creates app.jinja_env
     register_url_converters(app)
     app.config.from_object(get_config(config_name))

@@ -38,21 +38,29 @@ class Limiter(flask_limiter.Limiter):
 
     def init_app(self, app):
         super().init_app(app)
-        app.extensions["limiter_free"] = {}  # request.blueprint → nothing to check before it
+        app.extensions["limiter_free"] = {}  # (limiter, blueprint, blueprint limits) → none apply
 
     def _check_request_limit(self, callable_name=None, in_middleware=True):
-        if in_middleware:
+        manager = self.limit_manager
+        if in_middleware and not (manager._application_limits or manager._default_limits
+                                  or self._meta_limits or self._in_memory_fallback_enabled):
             free = flask.current_app.extensions["limiter_free"]
-            blueprint = flask.request.blueprint  # "parent.child", or None
-            if blueprint not in free:
-                manager = self.limit_manager
-                free[blueprint] = not (
-                    manager._application_limits or manager._default_limits or self._meta_limits
-                    or self._in_memory_fallback_enabled
-                    or any(name in manager._blueprint_limits for name in flask.request.blueprints))
-            if free[blueprint]:
+            blueprint = flask.request.blueprint  # "parent.child" as registered, or None
+            key = (id(self), blueprint, len(manager._blueprint_limits))  # a limit added later: asked again
+            if key not in free:
+                free[key] = not _blueprint_names(blueprint) & manager._blueprint_limits.keys()
+            if free[key]:
                 return
         super()._check_request_limit(callable_name, in_middleware)
+
+
+def _blueprint_names(blueprint):
+    """The names Flask-Limiter looks up a request's blueprint limits by: each part of the
+    registered dotted name and the blueprint's own name (it may be registered under another)."""
+    if not blueprint:
+        return set()
+    registered = flask.current_app.blueprints.get(blueprint)
+    return set(blueprint.split(".")) | ({registered.name} if registered else set())
 
 
 class Talisman(flask_talisman.Talisman):

@@ -100,16 +100,3 @@ def test_lookup_gives_the_same_rows_for_few_and_many_keys(app, world):
         many = sorted(tuple(r) for r in lookup(query, Staff.code, {"S1", "S2", "nobody"}, limit=1))
         assert few == many and [code for code, _id in few] == ["S1", "S2"]
         assert lookup(query, Staff.code, set()) == []
-
-
-def test_the_app_decides_once_per_function_how_to_run_it_as_flask_does(app):
-    def plain():
-        return "plain"
-
-    async def coroutine():
-        return "coroutine"
-
-    assert app.ensure_sync(plain) is plain and app.ensure_sync(plain) is plain
-    for _n in range(2):  # never kept as runnable: Flask's answer (async views need its extra) each time
-        with pytest.raises(RuntimeError, match="async"):
-            app.ensure_sync(coroutine)

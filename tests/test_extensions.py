@@ -61,6 +61,35 @@ def test_a_blueprint_limit_applies_to_its_nested_blueprints_and_a_view_limit_to_
     assert [client.get("/free").status_code for _n in range(5)] == [200] * 5
 
 
+def test_a_nested_or_renamed_blueprint_keeps_its_own_limit():
+    app, limiter, parent = _limited()
+    child = parent._blueprints[0][0]
+    limiter.limit("1 per minute")(child)
+    app.register_blueprint(parent)
+    renamed = Blueprint("orig", __name__)
+
+    @renamed.get("/renamed")
+    def in_renamed():
+        return "renamed"
+
+    limiter.limit("1 per minute")(renamed)
+    app.register_blueprint(renamed, name="other", url_prefix="/other")
+    limiter.init_app(app)
+    client = app.test_client()
+    assert [client.get("/in-child").status_code for _n in range(2)] == [200, 429]
+    assert [client.get("/other/renamed").status_code for _n in range(2)] == [200, 429]
+
+
+def test_a_limit_added_after_the_first_request_applies():
+    app, limiter, parent = _limited()
+    app.register_blueprint(parent)
+    limiter.init_app(app)
+    client = app.test_client()
+    assert client.get("/in-child").status_code == 200
+    limiter.limit("1 per minute")(parent)
+    assert [client.get("/in-child").status_code for _n in range(2)] == [200, 429]
+
+
 def test_a_request_no_limit_can_apply_to_skips_the_check(monkeypatch):
     checked = []
     original = flask_limiter.Limiter._check_request_limit

@@ -192,3 +192,14 @@ def test_a_cookie_read_again_is_a_fresh_session_each_time(app):
                 assert dict(session) == expected
                 session.setdefault("_flashes", []).append(["info", "hai"])
                 session["n"] = 2
+
+
+def test_a_kept_cookie_is_refused_once_the_secret_key_changes(app, world):
+    client = _signed_in(app, "hr")
+    assert client.get("/").status_code == 200  # its content kept
+    previous = app.secret_key
+    app.secret_key = app.config["SECRET_KEY"] = "another key, long enough for the tests here"
+    try:
+        assert client.get("/").status_code == 302  # signed with the old key: no session
+    finally:
+        app.secret_key = app.config["SECRET_KEY"] = previous
